@@ -1,0 +1,1 @@
+"""Command line (typer + rich). Each sub-command lives in its own module and imports heavy libraries lazily."""

@@ -1,0 +1,55 @@
+"""The `xianping` command. Sub-commands register here; their modules keep heavy imports inside functions."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from xianping.cli import data_commands, demo, frameworks, units
+
+app = typer.Typer(
+    name="xianping",
+    help="县评 xianping — 县域经济高质量发展监测评价系统 (county high-quality development monitoring and evaluation).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(units.app, name="units", help="行政区划 Administrative divisions: lookup and crosswalk across code vintages.")
+app.add_typer(frameworks.app, name="frameworks", help="指标体系 Indicator frameworks: list, show, validate.")
+data_commands.register(app)
+demo.register(app)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    if version:
+        from xianping import __version__
+
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+def main() -> None:
+    """Console entry point: user-input errors print a located report and exit non-zero, without a traceback."""
+    from xianping.problems import XianpingError, XianpingInputError
+
+    try:
+        app()
+    except XianpingInputError as e:
+        from xianping.cli.output import err_console, print_problems
+
+        print_problems(e.report)
+        err_console.print(f"[bold red]错误 error:[/] {e.summary}")
+        sys.exit(e.exit_code)
+    except XianpingError as e:
+        from xianping.cli.output import err_console
+
+        err_console.print(f"[bold red]错误 error:[/] {e}")
+        sys.exit(e.exit_code)
+
+
+if __name__ == "__main__":
+    main()
