@@ -1,0 +1,110 @@
+"""The panel store interface: a long table of observations plus the import batches they came from.
+
+Kept small on purpose so that another database (Postgres, SQLite, a remote service) can serve later;
+`duckdb_store.DuckDBStore` is the default implementation.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+# The code vintage the store keeps unit codes in unless told otherwise (imports crosswalk to it).
+DEFAULT_CODE_VINTAGE = 2024
+
+OBSERVATION_COLUMNS = ("unit_code", "period", "indicator", "value", "unit", "source", "flags", "batch_id")
+
+# '2020', '2020Q1' (quarter) or '2020-03' (month, e.g. monthly dispatch data)
+PERIOD_RE = re.compile(r"^(?:\d{4}|\d{4}Q[1-4]|\d{4}-(?:0[1-9]|1[0-2]))$")
+
+
+def is_valid_period(text: str) -> bool:
+    return bool(PERIOD_RE.match(text))
+
+
+@dataclass(frozen=True)
+class BatchMeta:
+    """What a batch records about its origin; `sha256` + `options` identify a repeated import."""
+
+    file_name: str
+    sha256: str
+    layout: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+    code_vintage: int = DEFAULT_CODE_VINTAGE
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    batch_id: int
+    inserted: int  # new rows
+    unchanged: int  # rows already stored with the same value
+    filled: int  # stored missing values now given a value
+    already_imported: bool = False  # the same content + options was imported before as `batch_id`
+
+
+class PanelStore(ABC):
+    """A long panel: (unit_code, period, indicator) → value, with the batch each value came from.
+
+    Observations passed to `write_batch` are dicts with keys unit_code, period, indicator, value (float or
+    None for a reported-missing cell), unit, flags, and optionally `row`/`column`/`file` used only to
+    locate a conflict in the problem report.
+    """
+
+    path: Path | None
+
+    @abstractmethod
+    def write_batch(self, observations: Iterable[dict[str, Any]], meta: BatchMeta, source: str = "import") -> WriteResult:
+        """Store all observations in one transaction, or none (raises XianpingInputError on conflicts)."""
+
+    @abstractmethod
+    def find_batch(self, sha256: str, options: dict[str, Any]) -> int | None:
+        """The batch id that already holds this content imported with these options, if any."""
+
+    @abstractmethod
+    def observations(
+        self,
+        indicators: Sequence[str] | None = None,
+        units: Sequence[str] | None = None,
+        periods: Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Rows as dicts (keys: OBSERVATION_COLUMNS), ordered by indicator, period, unit_code."""
+
+    @abstractmethod
+    def batches(self) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    def summary(self) -> dict[str, Any]:
+        """{'units_per_period': {period: n}, 'indicators': [{indicator, periods, units, values, missing}]}."""
+
+    @abstractmethod
+    def register_subunits(self, rows: Iterable[dict[str, Any]]) -> int:
+        """Register towns/villages (code, name, parent_code, level); returns the number written."""
+
+    @abstractmethod
+    def subunits(self, parent_code: str | None = None) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    def export(
+        self,
+        path: str | Path,
+        indicators: Sequence[str] | None = None,
+        periods: Sequence[str] | None = None,
+    ) -> int:
+        """Write observations to CSV, Parquet or XLSX (by suffix); returns the number of rows written."""
+
+    @property
+    @abstractmethod
+    def code_vintage(self) -> int: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> "PanelStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
