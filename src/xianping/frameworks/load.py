@@ -1,0 +1,84 @@
+"""Load frameworks from built-in names or YAML files, reporting every problem with file, line and key path."""
+
+from __future__ import annotations
+
+from pathlib import Path as FsPath
+
+from pydantic import ValidationError
+
+from xianping.frameworks.library import IndicatorLibrary, load_library
+from xianping.frameworks.located import pydantic_problems
+from xianping.frameworks.model import Framework
+from xianping.frameworks.yaml_lines import YamlSyntaxError, load_with_lines
+from xianping.problems import ProblemReport, XianpingInputError
+
+BUILTIN_DIR = FsPath(__file__).parent / "builtin"
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
+
+
+def builtin_path(name: str) -> FsPath:
+    return BUILTIN_DIR / f"{name}.yaml"
+
+
+def _parse(path: FsPath, library: IndicatorLibrary | None) -> tuple[Framework | None, ProblemReport]:
+    report = ProblemReport()
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        report.add("unreadable_file", f"cannot read file: {e}", file=file, expected="a UTF-8 YAML file")
+        return None, report
+    try:
+        data, lines = load_with_lines(text)
+    except YamlSyntaxError as e:
+        report.add("yaml_syntax", f"YAML syntax error: {e.message}", file=file, row=e.line,
+                   column=None if e.column is None else f"character {e.column}", expected="valid YAML")
+        return None, report
+    if not isinstance(data, dict):
+        report.add("not_a_mapping", "a framework file must be a mapping with code, name_zh, name_en and root",
+                   file=file, row=1, value=type(data).__name__, expected="code: …, name_zh: …, name_en: …, root: {…}")
+        return None, report
+    if library is None:
+        extra = data.get("library")
+        try:
+            library = load_library(path.parent / extra if isinstance(extra, str) else None)
+        except XianpingInputError as e:
+            report.extend(e.report)
+            return None, report
+    try:
+        fw = Framework.model_validate(data, context={"library": library, "defer_checks": True})
+    except ValidationError as err:
+        report.extend(pydantic_problems(err, file, lines))
+        return None, report
+    report.extend(f.locate(file, lines) for f in fw.findings())
+    return fw, report
+
+
+def _resolve_path(path_or_name: str | FsPath) -> FsPath:
+    p = FsPath(path_or_name)
+    if p.suffix.lower() in (".yaml", ".yml") or p.exists():
+        return p
+    if builtin_path(str(path_or_name)).exists():
+        return builtin_path(str(path_or_name))
+    raise XianpingInputError(
+        f"no framework named {str(path_or_name)!r}: not a built-in ({', '.join(builtin_names())}) and no such file"
+    )
+
+
+def validate_framework_file(path: str | FsPath, library: IndicatorLibrary | None = None) -> ProblemReport:
+    """Every problem of a framework file (syntax, structure, meaning), errors and warnings, each located."""
+    _, report = _parse(_resolve_path(path), library)
+    return report
+
+
+def load_framework(path_or_name: str | FsPath, library: IndicatorLibrary | None = None) -> Framework:
+    """A built-in framework by name (``sanqilai``) or a YAML file; raises `XianpingInputError` listing all errors."""
+    path = _resolve_path(path_or_name)
+    fw, report = _parse(path, library)
+    if fw is None or report.has_errors:
+        n = len(report.errors)
+        raise XianpingInputError(f"framework {path} has {n} error{'s' if n != 1 else ''}", report)
+    return fw
