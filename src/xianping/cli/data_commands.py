@@ -1,7 +1,107 @@
-"""`xianping import` and `xianping export` — move tables in and out of the panel store."""
+"""`xianping import` and `xianping export` — move tables in and out of the panel store.
+
+Heavy modules (duckdb, openpyxl, the gazetteer) are imported inside the commands so `xianping --help` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
 
 import typer
 
 
+def _import(
+    file: Path = typer.Argument(..., help="CSV (UTF-8/GBK) or XLSX table, wide (a column per indicator) or long."),
+    store: Optional[Path] = typer.Option(None, "--store", help="Panel store (DuckDB file); default $XIANPING_STORE or ./xianping.duckdb."),
+    mapping: Optional[Path] = typer.Option(None, "--mapping", help="YAML/CSV file of `header: indicator_code` that wins over the library."),
+    code_year: Optional[int] = typer.Option(None, "--code-year", help="Vintage of the codes in the file; they are crosswalked to the store's."),
+    period: Optional[str] = typer.Option(None, "--period", help="Period of every row when the table has no 年份 column: 2020, 2020Q1, 2020-03."),
+    sheet: Optional[str] = typer.Option(None, "--sheet", help="XLSX sheet name or number (from 1); default the first."),
+    source: str = typer.Option("import", "--source", help="Source label stored with every value."),
+    split_rule: Optional[Path] = typer.Option(None, "--split-rule", help="CSV source,target,share for codes split between vintages."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check everything, store nothing."),
+) -> None:
+    """导入 Import a table into the panel store — all rows or none, with every problem located."""
+    from rich.table import Table
+
+    from xianping.cli.output import console, print_problems
+    from xianping.ingest import import_table
+    from xianping.store import open_store
+
+    st = open_store(store)
+    try:
+        res = import_table(file, st, mapping=mapping, code_year=code_year, period=period, sheet=sheet,
+                           source=source, split_rule=split_rule, dry_run=dry_run)
+    finally:
+        st.close()
+    if res.already_imported:
+        console.print(f"[yellow]already imported as batch {res.batch_id}[/]: {file} with the same options; nothing changed.")
+        return
+    t = Table(title=("检查 Dry run (nothing stored)" if dry_run else f"导入 Imported as batch {res.batch_id}"), show_header=False)
+    t.add_column("", style="bold")
+    t.add_column("")
+    rows = [
+        ("file", f"{res.file} ({res.layout}, header row {res.header_row})"),
+        ("rows read", str(res.rows_read)),
+        ("observations", f"{res.observations} ({res.missing} missing)"),
+    ]
+    if not dry_run:
+        rows.append(("stored", f"{res.stored} new, {res.unchanged} unchanged, {res.filled} filled"))
+    rows += [
+        ("units", str(res.units)),
+        ("periods", ", ".join(res.periods)),
+        ("indicators", f"{len(res.indicators)}: {', '.join(res.indicators)}"),
+        ("store", str(st.path)),
+    ]
+    for k, v in rows:
+        t.add_row(k, v)
+    console.print(t)
+    if len(res.notes):
+        _print_note_summary(res.notes)
+
+
+def _print_note_summary(notes) -> None:
+    """Notes grouped by kind (a census file has hundreds of subtotal rows): count and the first rows."""
+    from collections import defaultdict
+
+    from rich.table import Table
+
+    from xianping.cli.output import console
+
+    groups = defaultdict(list)
+    for p in notes:
+        groups[(p.severity, p.kind)].append(p)
+    t = Table(title="说明 Notes")
+    for c in ("severity", "kind", "count", "first rows", "example"):
+        t.add_column(c, overflow="fold")
+    for (sev, kind), ps in groups.items():
+        rows = ", ".join(str(p.row) for p in ps[:6] if p.row is not None) + (" …" if len(ps) > 6 else "")
+        ex = ps[0]
+        example = ex.message + (f" [{ex.column}]" if ex.column else "") + (f" {ex.value!r}" if ex.value not in (None, "") else "")
+        t.add_row(sev, kind, str(len(ps)), rows, example)
+    console.print(t)
+
+
+def _export(
+    out: Path = typer.Option(..., "--out", help="Output file: .csv, .parquet or .xlsx."),
+    store: Optional[Path] = typer.Option(None, "--store", help="Panel store (DuckDB file); default $XIANPING_STORE or ./xianping.duckdb."),
+    indicator: Optional[List[str]] = typer.Option(None, "--indicator", help="Indicator code (repeatable); default all."),
+    period: Optional[List[str]] = typer.Option(None, "--period", help="Period (repeatable); default all."),
+) -> None:
+    """导出 Export observations from the panel store as CSV, Parquet or XLSX (by the file suffix)."""
+    from xianping.cli.output import console
+    from xianping.problems import XianpingError
+    from xianping.store import default_store_path, open_store
+
+    path = store if store is not None else default_store_path()
+    if not Path(path).exists():
+        raise XianpingError(f"no panel store at {path}; import a table first or pass --store")
+    with open_store(path) as st:
+        n = st.export(out, indicators=indicator or None, periods=period or None)
+    console.print(f"exported {n} observations to {out}")
+
+
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("import")(_import)
+    app.command("export")(_export)

@@ -1,0 +1,184 @@
+"""Map the unit codes of an imported table from their vintage (`--code-year`) to the store's vintage.
+
+same/rename/recode: 1:1. merge: the values of all sources of a target are combined by the indicator's
+library rule — `sum`, or `weighted_mean` by `merge_weight` when that indicator is in the same import;
+otherwise refused. split: refused unless a split rule gives each target's share of the source.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from xianping.problems import ProblemReport
+
+ONE_TO_ONE = {"same", "rename", "recode"}
+
+
+def load_split_rule(path: str | Path, report: ProblemReport) -> dict[str, list[tuple[str, float]]]:
+    """source code → [(target code, share)], from CSV (source,target,share) or YAML {source: {target: share}}.
+    Shares of a source must add up to 1 (±0.001)."""
+    path = Path(path)
+    file = str(path)
+    rule: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    rows_of: dict[str, int] = {}
+    if not path.exists():
+        report.add("file_not_found", "split rule file not found", file=file, expected="a CSV source,target,share or YAML file")
+        return {}
+    if path.suffix.lower() == ".csv":
+        from xianping.ingest.read_table import _decode
+
+        text, _ = _decode(path.read_bytes())
+        for i, r in enumerate(csv.reader(text.splitlines()), start=1):
+            if not r or not r[0].strip() or r[0].strip().lower() in ("source", "源代码"):
+                continue
+            try:
+                share = float(r[2])
+            except (IndexError, ValueError):
+                report.add("bad_split_rule", "share is not a number", file=file, row=i, column="share",
+                           value=r[2] if len(r) > 2 else None, expected="a share between 0 and 1")
+                continue
+            rule[r[0].strip()].append((r[1].strip(), share))
+            rows_of.setdefault(r[0].strip(), i)
+    else:
+        import yaml
+
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as e:
+            report.add("bad_split_rule", f"not valid YAML: {e}", file=file, expected="{source: {target: share}}")
+            return {}
+        for src, targets in (data.items() if isinstance(data, dict) else []):
+            if not isinstance(targets, dict):
+                report.add("bad_split_rule", f"source {src} must map to {{target: share}}", file=file, value=targets,
+                           expected="{target: share, ...}")
+                continue
+            for t, share in targets.items():
+                rule[str(src)].append((str(t), float(share)))
+    for src, parts in rule.items():
+        total = sum(s for _, s in parts)
+        if abs(total - 1.0) > 1e-3:
+            report.add("bad_split_rule", f"shares of {src} add up to {total:g}", file=file, row=rows_of.get(src),
+                       value=total, expected="shares that add up to 1")
+    return dict(rule)
+
+
+def crosswalk_records(
+    records: list[dict[str, Any]],
+    *,
+    gazetteer: Any,
+    library: Any,
+    from_year: int,
+    to_year: int,
+    report: ProblemReport,
+    file: str,
+    split_rule: dict[str, list[tuple[str, float]]] | None = None,
+) -> list[dict[str, Any]]:
+    """Records (unit_code, period, indicator, value, unit, flags, row, column) re-keyed to `to_year` codes."""
+    codes = sorted({r["unit_code"] for r in records})
+    if not codes:
+        return []
+    mapping = gazetteer.code_map(codes, from_year, to_year)
+    first_row: dict[str, dict[str, Any]] = {}
+    for r in records:
+        first_row.setdefault(r["unit_code"], r)
+
+    targets_of: dict[str, list[tuple[str, float]]] = {}
+    relation_of: dict[str, str] = {}
+    for code in codes:
+        m = mapping.get(code)
+        where = first_row[code]
+        if m is None or m.relation == "unmapped" or not m.targets:
+            report.add("unmapped_code", f"code {code} of {from_year} has no successor in {to_year}",
+                       file=file, row=where.get("row"), column=where.get("code_column"), value=code,
+                       expected=f"a code in force in {from_year}" + (f" ({m.note})" if m is not None and m.note else ""))
+            continue
+        relation_of[code] = m.relation
+        if len(m.targets) > 1 or m.relation == "split":
+            rule = (split_rule or {}).get(code)
+            if rule is None:
+                report.add("split_needs_rule", f"code {code} was split into {', '.join(m.targets)} by {to_year}",
+                           file=file, row=where.get("row"), column=where.get("code_column"), value=code,
+                           expected="a --split-rule file giving each target's share (source,target,share)")
+                continue
+            unknown = [t for t, _ in rule if t not in m.targets]
+            if unknown:
+                report.add("bad_split_rule", f"split rule for {code} names {', '.join(unknown)}, not among its successors",
+                           file=file, value=code, expected=f"targets among {', '.join(m.targets)}")
+                continue
+            targets_of[code] = list(rule)
+        else:
+            targets_of[code] = [(m.targets[0], 1.0)]
+
+    sources_of: dict[str, set[str]] = defaultdict(set)
+    for code, parts in targets_of.items():
+        for t, _ in parts:
+            sources_of[t].add(code)
+
+    # value of each (source, period, indicator), for weights
+    by_key: dict[tuple[str, str, str], dict[str, Any]] = {(r["unit_code"], r["period"], r["indicator"]): r for r in records}
+    groups: dict[tuple[str, str, str], list[tuple[dict[str, Any], float]]] = defaultdict(list)
+    for r in records:
+        for t, share in targets_of.get(r["unit_code"], []):
+            groups[(t, r["period"], r["indicator"])].append((r, share))
+
+    out: list[dict[str, Any]] = []
+    reported: set[tuple[str, str]] = set()
+    for (target, period, ind), parts in groups.items():
+        first = parts[0][0]
+        flags = [f for f in (first.get("flags") or "").split(";") if f]
+        if len(parts) == 1 and parts[0][1] == 1.0:
+            rel = relation_of[first["unit_code"]]
+            if rel != "same":
+                flags.append(f"crosswalk:{rel}:{first['unit_code']}")
+            out.append({**first, "unit_code": target, "flags": ";".join(flags)})
+            continue
+        indicator = library.get(ind) if ind in library else None
+        rule = indicator.merge if indicator is not None else "none"
+        srcs = "+".join(sorted(r["unit_code"] for r, _ in parts))
+        values = [(r, share, r["value"]) for r, share in parts]
+        if len(parts) == 1:  # one source split over several targets
+            r, share, v = values[0]
+            if rule == "sum":
+                value = None if v is None else v * share
+                flags.append(f"crosswalk:split:{srcs}:share={share:g}")
+            else:  # a rate or mean is assumed equal across the parts of a split unit
+                value = v
+                flags.append(f"crosswalk:split_copy:{srcs}")
+            out.append({**first, "unit_code": target, "value": value, "flags": ";".join(flags)})
+            continue
+        if rule == "none":
+            if (target, ind) not in reported:
+                reported.add((target, ind))
+                report.add("merge_not_allowed", f"{srcs} merged into {target}, but {ind} cannot be combined (merge: none)",
+                           file=file, row=first.get("row"), column=first.get("column"), value=srcs,
+                           expected="an indicator with merge: sum or weighted_mean, or codes of the store's vintage")
+            continue
+        if any(v is None for _, _, v in values):
+            flags.append(f"crosswalk:merge:{srcs}:incomplete")
+            out.append({**first, "unit_code": target, "value": None, "flags": ";".join(flags)})
+            continue
+        if rule == "sum":
+            value = sum(v * s for _, s, v in values)
+        else:
+            wcode = indicator.merge_weight
+            weights = []
+            for r, s, v in values:
+                w = by_key.get((r["unit_code"], period, wcode))
+                weights.append(None if w is None else w["value"])
+            if any(w is None for w in weights):
+                if (target, ind) not in reported:
+                    reported.add((target, ind))
+                    missing = [r["unit_code"] for (r, _, _), w in zip(values, weights) if w is None]
+                    report.add("merge_needs_weight",
+                               f"{srcs} merged into {target}: {ind} is a weighted mean by {wcode}, which is missing for {', '.join(missing)}",
+                               file=file, row=first.get("row"), column=first.get("column"), value=srcs,
+                               expected=f"a {wcode} column in the same import")
+                continue
+            total_w = sum(w * s for (_, s, _), w in zip(values, weights))
+            value = sum(v * w * s for (_, s, v), w in zip(values, weights)) / total_w if total_w else None
+        flags.append(f"crosswalk:merge:{srcs}")
+        out.append({**first, "unit_code": target, "value": value, "flags": ";".join(flags)})
+    return out

@@ -1,0 +1,139 @@
+"""Header → indicator: a user mapping file wins, then the indicator library (`split_header` + `match`)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xianping.ingest.detect_layout import norm
+from xianping.problems import ProblemReport
+from xianping.reference.measure_units import split_header
+
+SKIP_WORDS = {"skip", "ignore", "忽略", "-", ""}
+
+
+@dataclass(frozen=True)
+class MappingEntry:
+    indicator: str | None  # None: the user said to ignore this column
+    unit: str | None = None  # the unit the column's values are in, if the header does not say
+    row: int | None = None  # where in the mapping file, for problems
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    index: int
+    header: str
+    indicator: str
+    unit: str | None  # source unit (from header bracket or mapping); None = the indicator's own unit
+    via: str  # 'mapping' or 'library'
+
+
+def load_mapping(path: str | Path, report: ProblemReport) -> dict[str, MappingEntry]:
+    """Read `header: indicator_code` pairs from YAML (plain or `{indicator:, unit:}` values) or CSV
+    (columns header, indicator[, unit]). Keys are normalised headers."""
+    path = Path(path)
+    file = str(path)
+    out: dict[str, MappingEntry] = {}
+    if not path.exists():
+        report.add("file_not_found", "mapping file not found", file=file, expected="a YAML or CSV mapping file")
+        return out
+    if path.suffix.lower() == ".csv":
+        from xianping.ingest.read_table import _decode
+
+        text, _ = _decode(path.read_bytes())
+        rows = list(csv.reader(text.splitlines()))
+        if not rows or len(rows[0]) < 2:
+            report.add("bad_mapping", "a mapping CSV needs columns header, indicator[, unit]", file=file, row=1,
+                       expected="header,indicator,unit")
+            return out
+        first = [norm(c) for c in rows[0]]
+        start = 1 if first[:2] == ["header", "indicator"] or first[0] in ("表头", "列名") else 0
+        for i, r in enumerate(rows[start:], start=start + 1):
+            if not r or not r[0].strip():
+                continue
+            ind = r[1].strip() if len(r) > 1 else ""
+            unit = r[2].strip() if len(r) > 2 and r[2].strip() else None
+            out[norm(r[0])] = MappingEntry(None if ind in SKIP_WORDS else ind, unit, i)
+        return out
+
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        mark = getattr(e, "problem_mark", None)
+        report.add("bad_mapping", f"mapping file is not valid YAML: {getattr(e, 'problem', e)}", file=file,
+                   row=None if mark is None else mark.line + 1, expected="lines of `header: indicator_code`")
+        return out
+    if isinstance(data, dict) and isinstance(data.get("mapping"), dict):
+        data = data["mapping"]
+    if not isinstance(data, dict):
+        report.add("bad_mapping", "mapping file must be a mapping of header → indicator code", file=file, row=1,
+                   expected="lines of `header: indicator_code`")
+        return out
+    lines = text.splitlines()
+    for key, val in data.items():
+        row = next((i + 1 for i, ln in enumerate(lines) if ln.strip().startswith((str(key), f'"{key}"', f"'{key}'"))), None)
+        if isinstance(val, dict):
+            ind, unit = val.get("indicator"), val.get("unit")
+        else:
+            ind, unit = val, None
+        ind = None if ind is None or str(ind).strip() in SKIP_WORDS else str(ind).strip()
+        out[norm(key)] = MappingEntry(ind, None if unit is None else str(unit), row)
+    return out
+
+
+def map_headers(
+    headers: list[str],
+    skip: set[int],
+    library: Any,
+    mapping: dict[str, MappingEntry] | None,
+    report: ProblemReport,
+    *,
+    file: str,
+    header_row: int,
+    mapping_file: str | None = None,
+) -> list[ColumnMap]:
+    """Columns that carry an indicator; an unknown mapped code or an ambiguous header is an error,
+    an unmatched header a note (the column is left out)."""
+    mapping = mapping or {}
+    cols: list[ColumnMap] = []
+    for j, header in enumerate(headers):
+        if j in skip or not header:
+            continue
+        entry = mapping.get(norm(header))
+        name, unit = split_header(header)
+        if entry is not None:
+            if entry.indicator is None:
+                continue
+            if entry.indicator not in library:
+                suggestions = library.suggest(entry.indicator) if hasattr(library, "suggest") else []
+                report.add("unknown_indicator", f"mapping names indicator {entry.indicator!r}, which the library does not know",
+                           file=mapping_file or file, row=entry.row, column=header, value=entry.indicator,
+                           expected="an indicator code from `xianping frameworks`" + (f", e.g. {', '.join(suggestions)}" if suggestions else ""))
+                continue
+            cols.append(ColumnMap(j, header, entry.indicator, entry.unit or unit, "mapping"))
+            continue
+        found = library.match(header)
+        if len(found) == 1:
+            cols.append(ColumnMap(j, header, found[0].code, unit, "library"))
+        elif len(found) > 1:
+            report.add("ambiguous_header", f"header matches several indicators: {', '.join(i.code for i in found)}",
+                       file=file, row=header_row, column=header, value=header,
+                       expected="one indicator; say which in a --mapping file (`header: code`)")
+        else:
+            report.add("unmapped_header", "column not imported: no indicator has this name", file=file,
+                       row=header_row, column=header, severity="note",
+                       expected="an indicator name or synonym, or a --mapping entry")
+    seen: dict[str, ColumnMap] = {}
+    for c in cols:
+        if c.indicator in seen:
+            report.add("duplicate_column", f"two columns map to indicator {c.indicator}: {seen[c.indicator].header!r} and {c.header!r}",
+                       file=file, row=header_row, column=c.header, value=c.indicator,
+                       expected="one column per indicator; map the other to `skip` in a --mapping file")
+        else:
+            seen[c.indicator] = c
+    return cols

@@ -1,0 +1,129 @@
+"""Cell-level checks: numbers vs text, missing markers, periods, codes, subtotal and footnote rows, ranges."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from xianping.store.base import is_valid_period
+
+# Yearbook ways of saying "no data"; these become a missing value with a flag, never an error.
+MISSING_MARKERS = {"—", "——", "–", "-", "--", "―", "…", "……", "...", "..", "/", "x", "X", "×", "*", "na", "n/a",
+                   "nan", "null", "none", "无数据", "空"}
+
+# Names of rows that add up other rows; they are left out so that nothing is counted twice.
+SUBTOTAL_NAMES = {"全国", "全省", "全市", "全区", "全县", "全州", "全盟", "合计", "总计", "小计", "市辖区", "县", "市",
+                  "其中", "全自治区", "total", "subtotal", "全国合计", "全省合计", "全市合计", "national", "province"}
+
+# Functional zones (开发区, 示范区 …) that statistics report beside counties but GB/T 2260 does not list.
+ZONE_RE = re.compile(r"(开发区|示范区|管理区|产业园|园区|管委会|高新区|经开区|实验区|合作区|新城$)")
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: float | None
+    missing: str | None = None  # the marker when the source reported no data ('' for a blank cell)
+    error: bool = False  # text where a number belongs
+    percent_sign: bool = False  # "45.2%" written in the cell
+
+
+def parse_number(cell: Any) -> Cell:
+    if cell is None:
+        return Cell(None, missing="")
+    if isinstance(cell, bool):
+        return Cell(None, error=True)
+    if isinstance(cell, (int, float)):
+        if cell != cell:  # NaN
+            return Cell(None, missing="NaN")
+        return Cell(float(cell))
+    text = unicodedata.normalize("NFKC", str(cell)).strip()
+    if text == "":
+        return Cell(None, missing="")
+    if text in MISSING_MARKERS or text.lower() in MISSING_MARKERS:
+        return Cell(None, missing=str(cell).strip())
+    pct = text.endswith("%")
+    if pct:
+        text = text[:-1].strip()
+    if _THOUSANDS.match(text):
+        text = text.replace(",", "")
+    if _PLAIN.match(text):
+        return Cell(float(text), percent_sign=pct)
+    return Cell(None, error=True)
+
+
+def normalise_code(cell: Any) -> str | None:
+    """A unit code as text ('410802'), or None when the cell is empty or a missing marker ('NA')."""
+    if cell is None:
+        return None
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    text = unicodedata.normalize("NFKC", str(cell)).strip()
+    if text == "" or text.lower() in MISSING_MARKERS:
+        return None
+    # 12-digit statistical codes of counties end in 000000; GB/T 2260 uses the first six.
+    if re.fullmatch(r"\d{6}0{6}", text):
+        text = text[:6]
+    return text
+
+
+def is_county_code(code: str) -> bool:
+    return bool(re.fullmatch(r"\d{6}", code))
+
+
+def code_level(code: str) -> str:
+    """Level by the GB/T 2260 pattern: XX0000 province, XXXX00 prefecture, else county."""
+    if code.endswith("0000"):
+        return "province"
+    if code.endswith("00"):
+        return "prefecture"
+    return "county"
+
+
+def clean_name(cell: Any) -> str:
+    return "" if cell is None else re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(cell)))
+
+
+def is_subtotal_name(name: str) -> bool:
+    return name.casefold() in SUBTOTAL_NAMES or name.endswith("合计") or name.endswith("总计")
+
+
+def is_footnote_row(row: list[Any]) -> bool:
+    """A row with a single text cell and nothing else (notes, sources, the spam line at the end of a download)."""
+    filled = [c for c in row if c is not None and str(c).strip() != ""]
+    if len(filled) != 1 or not isinstance(filled[0], str):
+        return False
+    text = filled[0].strip()
+    return not re.fullmatch(r"\d+", text)
+
+
+_PERIOD_PATTERNS = [
+    (re.compile(r"^(\d{4})(?:\.0+)?年?$"), lambda m: m.group(1)),
+    (re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$"), lambda m: f"{m.group(1)}-{int(m.group(2)):02d}"),
+    (re.compile(r"^(\d{4})\s*[-]?\s*[Qq]([1-4])$"), lambda m: f"{m.group(1)}Q{m.group(2)}"),
+    (re.compile(r"^(\d{4})年?第?([1-4一二三四])季度?$"), lambda m: f"{m.group(1)}Q{'一二三四'.index(m.group(2)) + 1 if m.group(2) in '一二三四' else m.group(2)}"),
+]
+
+
+def parse_period(cell: Any) -> str | None:
+    """'2020', '2020Q1' or '2020-03' from the spellings tables use ('2020年', 2020.0, '2020年3月', '2020年第一季度'),
+    None when the text is not a period."""
+    if cell is None:
+        return None
+    if isinstance(cell, (_dt.date, _dt.datetime)):
+        return f"{cell.year}-{cell.month:02d}" if cell.month != 1 or cell.day != 1 else str(cell.year)
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    text = unicodedata.normalize("NFKC", str(cell)).strip()
+    for pat, fmt in _PERIOD_PATTERNS:
+        m = pat.match(text)
+        if m:
+            p = fmt(m)
+            if is_valid_period(p) and 1900 <= int(p[:4]) <= 2100:
+                return p
+    return None
