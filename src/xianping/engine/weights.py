@@ -1,0 +1,342 @@
+"""Weighting (赋权): subjective (explicit, AHP), objective (entropy, CRITIC, CV, PCA) and combined.
+
+Data-driven weights take normalised data z shaped [..., units, indicators] and return weights
+shaped [..., indicators] (summing to 1), computed separately for each leading index (year, sample).
+For the panel entropy method (面板熵值法) pool years first: z.reshape(T*m, n).
+
+NaN cells are excluded from the column statistics (each column uses its observed units). Columns
+without information (constant, all-zero or all-missing) get weight 0 and an EngineWarning.
+Every variant is a named string parameter so the manifest can record it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ._common import as_data, check_variant, nan_guard, quiet, warn
+
+__all__ = [
+    "RI_TABLES",
+    "ENTROPY_VARIANTS",
+    "AHPResult",
+    "EntropyResult",
+    "equal",
+    "explicit",
+    "ahp",
+    "entropy",
+    "entropy_table",
+    "critic",
+    "coefficient_of_variation",
+    "standard_deviation",
+    "pca",
+    "combine",
+]
+
+
+def _normalise_sum(w, axis=-1):
+    w = np.asarray(w, dtype=float)
+    with nan_guard():
+        return w / np.sum(w, axis=axis, keepdims=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# subjective
+
+
+def equal(n_or_x) -> np.ndarray:
+    """Equal weights w_j = 1/n. Pass n, or a data array [..., units, n] to get [..., n]."""
+    if np.ndim(n_or_x) == 0:
+        n = int(n_or_x)
+        return np.full(n, 1.0 / n)
+    x = np.asarray(n_or_x)
+    return np.full(x.shape[:-2] + x.shape[-1:], 1.0 / x.shape[-1])
+
+
+def explicit(w) -> np.ndarray:
+    """User weights normalised to sum 1 along the last axis: w_j / Σ w. Negative or NaN weights raise."""
+    w = np.asarray(w, dtype=float)
+    if np.any(np.isnan(w)) or np.any(w < 0):
+        raise ValueError("weights must be non-negative numbers")
+    if np.any(np.sum(w, axis=-1) == 0):
+        raise ValueError("weights sum to 0")
+    return _normalise_sum(w)
+
+
+# Random consistency index RI(n), n = 1..15.
+RI_TABLES = {
+    # Saaty (1980), as used by R mathmodels (oracle) with RI(12) = 1.48.
+    "saaty": (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59),
+    # Same, with the RI(12) = 1.54 printed in other reproductions of Saaty's table.
+    "saaty_1.54": (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.54, 1.56, 1.57, 1.59),
+    # 1000-sample table attributed to 龚木森、许树柏 (1986), the one in Chinese textbooks and code.
+    # Checked against many independent Chinese implementations, not against the 1986 paper itself.
+    "gong_xu_1000": (0.0, 0.0, 0.52, 0.89, 1.12, 1.26, 1.36, 1.41, 1.46, 1.49, 1.52, 1.54, 1.56, 1.58, 1.59),
+}
+
+
+class AHPResult(NamedTuple):
+    weights: np.ndarray  # [..., n]
+    lambda_max: np.ndarray  # [...]
+    ci: np.ndarray
+    ri: float
+    cr: np.ndarray
+    consistent: np.ndarray  # CR < 0.10
+
+
+def ahp(A, method: str = "eigenvector", ri_table: str = "saaty") -> AHPResult:
+    """AHP weights from a positive reciprocal pairwise matrix A [..., n, n] (a_ij = importance of i over j).
+
+    method:
+    - "eigenvector": principal right eigenvector of A, normalised to Σ = 1 (Saaty 1980);
+    - "geometric_mean" (方根法): w_i ∝ (Π_j a_ij)^{1/n};
+    - "arithmetic_mean" (和积法): w_i = (1/n) Σ_j a_ij / Σ_k a_kj.
+    λ_max = (1/n) Σ_i (A w)_i / w_i; CI = (λ_max − n)/(n − 1); CR = CI / RI(n) with the named RI
+    table; CR := 0 for n ≤ 2. Source: methods_formulas.md §4; oracle R mathmodels `AHP`.
+    """
+    check_variant("method", method, ("eigenvector", "geometric_mean", "arithmetic_mean"))
+    check_variant("ri_table", ri_table, RI_TABLES)
+    A = np.asarray(A, dtype=float)
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise ValueError("A must be square [..., n, n]")
+    if np.any(A <= 0) or not np.allclose(A * np.swapaxes(A, -1, -2), 1.0, rtol=1e-6, atol=1e-6):
+        raise ValueError("A must be a positive reciprocal matrix (a_ij · a_ji = 1)")
+    n = A.shape[-1]
+    if method == "eigenvector":
+        vals, vecs = np.linalg.eig(A)
+        k = np.argmax(vals.real, axis=-1)
+        v = np.take_along_axis(vecs, k[..., None, None], axis=-1)[..., 0].real
+        w = _normalise_sum(np.abs(v))
+    elif method == "geometric_mean":
+        w = _normalise_sum(np.exp(np.mean(np.log(A), axis=-1)))
+    else:
+        w = np.mean(A / np.sum(A, axis=-2, keepdims=True), axis=-1)
+    lam = np.mean(np.einsum("...ij,...j->...i", A, w) / w, axis=-1)
+    if n <= 2:
+        ci = np.zeros(lam.shape)
+        ri = 0.0
+        cr = np.zeros(lam.shape)
+    else:
+        if n > len(RI_TABLES[ri_table]):
+            raise ValueError(f"RI table {ri_table!r} has no value for n = {n}")
+        ci = (lam - n) / (n - 1)
+        ri = RI_TABLES[ri_table][n - 1]
+        cr = ci / ri
+    return AHPResult(w, lam, ci, ri, cr, cr < 0.10)
+
+
+# ---------------------------------------------------------------------------------------------
+# entropy
+
+ENTROPY_VARIANTS = ("zero_ln_zero", "shift", "epsilon_rescale", "spssau_shift", "pymcdm")
+
+
+class EntropyResult(NamedTuple):
+    weights: np.ndarray  # [..., n]
+    entropy: np.ndarray  # e_j [..., n]
+    divergence: np.ndarray  # d_j = 1 − e_j
+    z_used: np.ndarray  # the matrix p was computed from (after the variant's shift/rescale)
+
+
+def _entropy_prepare(z, variant, shift, eps):
+    if variant == "shift":
+        return z + shift
+    if variant == "epsilon_rescale":
+        return (1.0 - 2.0 * eps) * z + eps
+    if variant == "spssau_shift":
+        with quiet():
+            mn = np.nanmin(z, axis=-2, keepdims=True)
+        return np.where(mn <= 0, z + np.abs(mn) + 0.01, z)
+    return z
+
+
+def entropy_table(z, variant: str = "zero_ln_zero", shift: float = 0.01, eps: float = 0.002) -> EntropyResult:
+    """Entropy weight method (熵权法) with a named zero-handling variant.
+
+    p_ij = z'_ij / Σ_i z'_ij;  e_j = −(1/ln m_j) Σ_i p_ij ln p_ij;  d_j = 1 − e_j;  w_j = d_j / Σ_k d_k,
+    with m_j the number of observed (non-NaN) units of column j. Variants (z' from z):
+    - "zero_ln_zero": z' = z, with the limit 0·ln 0 = 0 (textbook);
+    - "shift": z' = z + A (A = `shift`, default 0.01; papers use 1e-4 … 1e-2);
+    - "epsilon_rescale": z' = (1 − 2ε) z + ε, ε = `eps` = 0.002 (R mathmodels `entropy_weight`;
+      z must be min–max in [0, 1]);
+    - "spssau_shift": z' = z + |min_j| + 0.01 only for columns with a value ≤ 0 (SPSSAU);
+    - "pymcdm": e_j := 0 when any p_ij = 0 (pymcdm `entropy_weights`; gives such a column maximal
+      information — reproduced for comparison only).
+    Applying it to raw x (z = x > 0) gives the Elsayed (2017) / pyrepo convention.
+    A column with Σ z' = 0 (all zero) or no observations has no information: e_j := 1, w_j = 0, warned.
+    Source: methods_formulas.md §1; oracles mathmodels, pymcdm, hand_calculable.
+    """
+    check_variant("variant", variant, ENTROPY_VARIANTS)
+    z = as_data(z)
+    zp = _entropy_prepare(z, variant, shift, eps)
+    if np.any(zp < 0):
+        raise ValueError("entropy needs non-negative data (normalise first, or use a shift variant)")
+    m = np.sum(~np.isnan(zp), axis=-2)
+    tot = np.nansum(zp, axis=-2, keepdims=True)
+    with nan_guard():
+        p = zp / tot
+        plogp = np.where(p > 0, p * np.log(p), 0.0)
+        e = -np.nansum(plogp, axis=-2) / np.log(m)
+    if variant == "pymcdm":
+        e = np.where(np.any(p == 0, axis=-2), 0.0, e)
+    empty = (tot[..., 0, :] == 0) | (m == 0)
+    if np.any(empty):
+        warn("entropy: column(s) with no information (all zero or all missing) get weight 0")
+        e = np.where(empty, 1.0, e)
+    single = m == 1
+    if np.any(single & ~empty):
+        warn("entropy: column(s) with one observation get weight 0")
+        e = np.where(single, 1.0, e)
+    d = 1.0 - e
+    w = _normalise_sum(d)
+    if np.any(np.sum(d, axis=-1) == 0):
+        warn("entropy: no column carries information; weights undefined (NaN)")
+    return EntropyResult(w, e, d, zp)
+
+
+def entropy(z, variant: str = "zero_ln_zero", shift: float = 0.01, eps: float = 0.002) -> np.ndarray:
+    """Entropy weights [..., n]; see `entropy_table` for the formula and the named variants."""
+    return entropy_table(z, variant, shift, eps).weights
+
+
+# ---------------------------------------------------------------------------------------------
+# CRITIC, CV, SD
+
+
+def _nancorr(z):
+    """Pearson correlation matrix of the columns [..., n, n], pairwise-complete over units."""
+    ok = ~np.isnan(z)
+    zz = np.where(ok, z, 0.0)
+    okf = ok.astype(float)
+    # pairwise counts and sums
+    nn = np.einsum("...ij,...ik->...jk", okf, okf)
+    sx = np.einsum("...ij,...ik->...jk", zz, okf)  # Σ x_j over units where both observed
+    sy = np.swapaxes(sx, -1, -2)
+    sxy = np.einsum("...ij,...ik->...jk", zz, zz)
+    sxx = np.einsum("...ij,...ik->...jk", zz * zz, okf)
+    syy = np.swapaxes(sxx, -1, -2)
+    with nan_guard():
+        cov = sxy - sx * sy / nn
+        vx = sxx - sx * sx / nn
+        vy = syy - sy * sy / nn
+        return cov / np.sqrt(vx * vy)
+
+
+def critic(z, correlation: str = "signed", dispersion: str = "std", ddof: int = 1, eps: float = 0.002) -> np.ndarray:
+    """CRITIC weights (Diakoulaki et al. 1995): C_j = S_j · Σ_k (1 − r_jk), w_j = C_j / Σ C.
+
+    z: normalised data (min–max). r: Pearson correlation of the columns (pairwise-complete).
+    correlation: "signed" (1 − r_jk, the original; required by the hand-calculable oracle) or
+    "absolute" (1 − |r_jk|, the "improved CRITIC").
+    dispersion S_j: "std" (sd with `ddof`, default n−1); "cv" (sd/mean); "entropy" (R mathmodels
+    `critic_weight(method="entropy")`: S_j = 1 − e_j with z clipped to [ε, 1 − ε], ε = 0.002).
+    A constant column (S_j = 0, r undefined) gets weight 0 with a warning.
+    Source: methods_formulas.md §2; oracles mathmodels, pymcdm (Tuş & Adalı 2019), scikit-criteria.
+    """
+    check_variant("correlation", correlation, ("signed", "absolute"))
+    check_variant("dispersion", dispersion, ("std", "cv", "entropy"))
+    z = as_data(z)
+    with quiet():
+        sd = np.nanstd(z, axis=-2, ddof=ddof)
+        if dispersion == "std":
+            S = sd
+        elif dispersion == "cv":
+            S = sd / np.nanmean(z, axis=-2)
+        else:
+            S = entropy_table(np.clip(z, eps, 1.0 - eps), "zero_ln_zero").divergence
+    r = _nancorr(z)
+    if correlation == "absolute":
+        r = np.abs(r)
+    const = sd == 0
+    with nan_guard():
+        R = np.nansum(1.0 - r, axis=-1)
+    if np.any(const):
+        warn("critic: constant column(s) get weight 0")
+        S = np.where(const, 0.0, S)
+    return _normalise_sum(S * R)
+
+
+def coefficient_of_variation(x, ddof: int = 1) -> np.ndarray:
+    """Coefficient-of-variation weights (变异系数法): V_j = s_j / x̄_j on raw positive data (s with
+    `ddof`), w_j = V_j / Σ V. Undefined (raises) when a column mean ≤ 0 or a column mixes signs.
+    Source: methods_formulas.md §3; oracles mathmodels `cv_weight`, pyrepo `coeff_var_weighting`."""
+    x = as_data(x)
+    with quiet():
+        mn = np.nanmin(x, axis=-2)
+        mean = np.nanmean(x, axis=-2)
+        sd = np.nanstd(x, axis=-2, ddof=ddof)
+    if np.any(mn < 0) or np.any(mean <= 0):
+        raise ValueError("coefficient of variation needs non-negative columns with a positive mean")
+    return _normalise_sum(sd / mean)
+
+
+def standard_deviation(z, ddof: int = 0) -> np.ndarray:
+    """Standard-deviation weights w_j = s_j / Σ s (pymcdm/pyrepo `std_weights`, ddof 0 by default)."""
+    z = as_data(z)
+    with quiet():
+        return _normalise_sum(np.nanstd(z, axis=-2, ddof=ddof))
+
+
+def pca(z, n_components: int | None = None, min_eigenvalue: float = 1.0) -> np.ndarray:
+    """PCA-based weights (the common Chinese-literature recipe, 主成分赋权):
+
+    On the correlation matrix R of z: eigenvalues λ_k, loadings u_jk (unit eigenvectors). Keep the
+    components with λ_k ≥ `min_eigenvalue` (Kaiser rule) or the first `n_components`. The
+    coefficient of indicator j in component k is u_jk (= loading/√λ_k); the composite coefficient is
+    a_j = Σ_k λ_k |u_jk| / Σ_k λ_k; w_j = a_j / Σ a. Sign is dropped (|u|) because eigenvector signs
+    are arbitrary. Needs complete data (NaN raises). Not an oracle-checked method; record it.
+    """
+    z = as_data(z)
+    if np.any(np.isnan(z)):
+        raise ValueError("pca weights need complete data; impute first")
+    zc = z - z.mean(axis=-2, keepdims=True)
+    cov = np.einsum("...ij,...ik->...jk", zc, zc)
+    d = np.sqrt(np.diagonal(cov, axis1=-2, axis2=-1))
+    R = cov / (d[..., :, None] * d[..., None, :])
+    lam, U = np.linalg.eigh(R)
+    lam, U = lam[..., ::-1], U[..., ::-1]
+    if n_components is None:
+        keep = lam >= min_eigenvalue
+    else:
+        keep = np.arange(lam.shape[-1]) < n_components
+    lk = np.where(keep, lam, 0.0)
+    a = np.einsum("...jk,...k->...j", np.abs(U), lk) / np.sum(lk, axis=-1, keepdims=True)
+    return _normalise_sum(a)
+
+
+# ---------------------------------------------------------------------------------------------
+# combination
+
+
+def combine(ws, method: str = "linear", alpha: float = 0.5, game_normalise: str = "sum") -> np.ndarray:
+    """Combined weights (组合赋权) from K weight vectors ws [K, ..., n] (e.g. [w_subjective, w_objective]).
+
+    - "linear": w = α w_1 + (1 − α) w_2 (K = 2);
+    - "multiplicative": w = Π_k w_k / Σ_j Π_k w_k;
+    - "geometric" (minimum discrimination information): w = (Π_k w_k)^{1/K} / Σ (Π_k w_k)^{1/K};
+    - "game_theory" (博弈论组合): solve [w_k · w_l] a = [w_k · w_k] (K×K), normalise a by Σ a
+      (`game_normalise="sum"`, R mathmodels) or |a|/Σ|a| ("abs"), w* = Σ_k a_k w_k, renormalised.
+    Source: methods_formulas.md §5; oracles mathmodels `combine_weights`, hand_calculable.
+    """
+    check_variant("method", method, ("linear", "multiplicative", "geometric", "game_theory"))
+    check_variant("game_normalise", game_normalise, ("sum", "abs"))
+    W = np.asarray(ws, dtype=float)
+    if W.shape[0] < 2:
+        raise ValueError("need at least two weight vectors")
+    if method == "linear":
+        if W.shape[0] != 2:
+            raise ValueError("linear combination takes exactly two weight vectors")
+        return _normalise_sum(alpha * W[0] + (1.0 - alpha) * W[1])
+    if method == "multiplicative":
+        return _normalise_sum(np.prod(W, axis=0))
+    if method == "geometric":
+        return _normalise_sum(np.prod(W, axis=0) ** (1.0 / W.shape[0]))
+    Wm = np.moveaxis(W, 0, -2)  # [..., K, n]
+    G = np.einsum("...kn,...ln->...kl", Wm, Wm)
+    rhs = np.diagonal(G, axis1=-2, axis2=-1)
+    a = np.linalg.solve(G, rhs[..., None])[..., 0]
+    if game_normalise == "abs":
+        a = np.abs(a)
+    a = a / np.sum(a, axis=-1, keepdims=True)
+    return _normalise_sum(np.einsum("...k,...kn->...n", a, Wm))
