@@ -148,7 +148,7 @@ class WeightSpec(_Strict):
         stray = [k for k in self.model_fields_set - {"method"} if k not in own]
         if stray:
             raise _err("option_not_for_method", f"option(s) {', '.join(sorted(stray))} do not apply to method {self.method!r}",
-                       f"only {', '.join(sorted(own)) or 'no options'} for {self.method}")
+                       (f"only {', '.join(sorted(own))}" if own else "no options") + f" for {self.method}")
         # fill defaults so that the manifest records the variant actually used
         if self.method == "ahp":
             if self.matrix is None:
@@ -217,7 +217,7 @@ class AggregationSpec(_Strict):
         stray = [k for k in self.model_fields_set - {"method"} if k not in own]
         if stray:
             raise _err("option_not_for_method", f"option(s) {', '.join(sorted(stray))} do not apply to aggregation {self.method!r}",
-                       f"only {', '.join(sorted(own)) or 'no options'} for {self.method}")
+                       (f"only {', '.join(sorted(own))}" if own else "no options") + f" for {self.method}")
         if self.method in ("geometric", "harmonic"):
             self.zero_policy = self.zero_policy or "epsilon"
             if self.zero_policy in ("epsilon", "shift") and self.epsilon is None:
@@ -474,7 +474,8 @@ class Framework(_Strict):
                     kind, msg = msg[1:].split("] ", 1)
                 # a missing optimum is reported at the direction that requires it
                 sub = tuple(e["loc"]) or (("direction",) if kind in ("moderate_without_optimum", "target_without_value") else ())
-                found.append(Finding(kind, f"indicator {ref.code!r}: {msg}", path + sub, e.get("input") if e["loc"] else ref.code, expected))
+                value = e.get("input") if e["loc"] else (data.get("direction") if sub else ref.code)
+                found.append(Finding(kind, f"indicator {ref.code!r}: {msg}", path + sub, value, expected))
             return None, inline, found
 
     # ── meaning ────────────────────────────────────────────────────────────
