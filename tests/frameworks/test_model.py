@@ -182,3 +182,17 @@ def test_override_weights_checked():
     data["type_overrides"] = {"生态功能": {"a": {"weight": 0.5}}}  # siblings b, c get none
     with pytest.raises(ValidationError, match="has no weight"):
         Framework.model_validate(data)
+
+
+def test_framework_file_with_its_own_library(tmp_path):
+    (tmp_path / "mine.yaml").write_text(
+        "indicators:\n- {code: grain_output, name_zh: 粮食产量, name_en: Grain output, unit: 万吨, direction: +, kind: total, merge: sum}\n",
+        encoding="utf-8")
+    fw_file = tmp_path / "fw.yaml"
+    fw_file.write_text(
+        "code: t\nname_zh: 测试\nname_en: Test\nlibrary: mine.yaml\nroot:\n  code: r\n  name_zh: 根\n  children:\n"
+        "    - {code: a, name_zh: 甲, indicator: gdp}\n    - {code: b, name_zh: 乙, indicator: grain_output}\n",
+        encoding="utf-8")
+    fw = load_framework(fw_file)
+    assert fw.indicator_codes() == ["gdp", "grain_output"]
+    assert fw.for_type("生态功能").indicator_codes() == ["gdp", "grain_output"]

@@ -7,7 +7,7 @@ from pathlib import Path as FsPath
 from pydantic import ValidationError
 
 from xianping.frameworks.library import IndicatorLibrary, load_library
-from xianping.frameworks.located import pydantic_problems
+from xianping.frameworks.located import Finding, pydantic_problems
 from xianping.frameworks.model import Framework
 from xianping.frameworks.yaml_lines import YamlSyntaxError, load_with_lines
 from xianping.problems import ProblemReport, XianpingInputError
@@ -52,9 +52,41 @@ def _parse(path: FsPath, library: IndicatorLibrary | None) -> tuple[Framework | 
         fw = Framework.model_validate(data, context={"library": library, "defer_checks": True})
     except ValidationError as err:
         report.extend(pydantic_problems(err, file, lines))
+        # the meaning checks need a valid tree; the two commonest slips are still found on the raw data
+        report.extend(f.locate(file, lines) for f in _raw_findings(data, library))
         return None, report
     report.extend(f.locate(file, lines) for f in fw.findings())
     return fw, report
+
+
+def _raw_findings(data: dict, library: IndicatorLibrary) -> list[Finding]:
+    """Duplicate node codes and unknown indicator codes, found on the raw YAML when the structure is invalid."""
+    out: list[Finding] = []
+    seen: set[str] = set()
+
+    def rec(node, path):
+        if not isinstance(node, dict):
+            return
+        code = node.get("code")
+        if isinstance(code, str):
+            if code in seen:
+                out.append(Finding("duplicate_code", f"node code {code!r} is used twice", path + ("code",), code, "unique node codes"))
+            seen.add(code)
+        ind = node.get("indicator")
+        ref = ind if isinstance(ind, str) else ind.get("code") if isinstance(ind, dict) else None
+        inline = isinstance(ind, dict) and "unit" in ind and "direction" in ind
+        if isinstance(ref, str) and ref not in library and not inline:
+            near = library.suggest(ref)
+            hint = f" (did you mean {', '.join(near)}?)" if near else ""
+            out.append(Finding("unknown_indicator", f"indicator {ref!r} is not in the library{hint}",
+                               path + ("indicator", "code"), ref, "a library code or an inline definition with unit and direction"))
+        children = node.get("children")
+        if isinstance(children, list):
+            for i, child in enumerate(children):
+                rec(child, path + ("children", i))
+
+    rec(data.get("root"), ("root",))
+    return out
 
 
 def _resolve_path(path_or_name: str | FsPath) -> FsPath:
