@@ -20,6 +20,9 @@ def _import(
     sheet: Optional[str] = typer.Option(None, "--sheet", help="XLSX sheet name or number (from 1); default the first."),
     source: str = typer.Option("import", "--source", help="Source label stored with every value."),
     split_rule: Optional[Path] = typer.Option(None, "--split-rule", help="CSV source,target,share for codes split between vintages."),
+    trust_codes: bool = typer.Option(False, "--trust-codes", help="Keep rows whose name is another unit's under their code (a warning)."),
+    skip_unknown: bool = typer.Option(False, "--skip-unknown", help="Leave out rows with codes the gazetteer does not know (a warning)."),
+    store_vintage: Optional[int] = typer.Option(None, "--store-vintage", help="Code vintage of a NEW store (default 2024); an existing store keeps its own."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check everything, store nothing."),
 ) -> None:
     """导入 Import a table into the panel store — all rows or none, with every problem located."""
@@ -29,10 +32,11 @@ def _import(
     from xianping.ingest import import_table
     from xianping.store import open_store
 
-    st = open_store(store)
+    st = open_store(store, code_vintage=store_vintage)
     try:
         res = import_table(file, st, mapping=mapping, code_year=code_year, period=period, sheet=sheet,
-                           source=source, split_rule=split_rule, dry_run=dry_run)
+                           source=source, split_rule=split_rule, dry_run=dry_run, trust_codes=trust_codes,
+                           skip_unknown=skip_unknown)
     finally:
         st.close()
     if res.already_imported:

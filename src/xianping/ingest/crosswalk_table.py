@@ -81,6 +81,12 @@ def crosswalk_records(
     if not codes:
         return []
     mapping = gazetteer.code_map(codes, from_year, to_year)
+    for code in codes:
+        # codes abolished during from_year (a table of that year may still use them) map from the year before
+        if mapping.get(code) is None or mapping[code].relation == "unmapped":
+            prev = gazetteer.get(code, from_year - 1)
+            if prev is not None and prev.end == from_year:
+                mapping[code] = gazetteer.code_map([code], from_year - 1, to_year)[code]
     first_row: dict[str, dict[str, Any]] = {}
     for r in records:
         first_row.setdefault(r["unit_code"], r)

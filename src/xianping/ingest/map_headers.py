@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from xianping.problems import ProblemReport
 from xianping.reference.measure_units import split_header
 
 SKIP_WORDS = {"skip", "ignore", "忽略", "-", ""}
+_BRACKET = re.compile(r"^(.*?)\s*[（(\[【]([^）)\]】]*)[）)\]】]\s*$")
 
 
 @dataclass(frozen=True)
@@ -124,11 +126,17 @@ def map_headers(
             report.add("ambiguous_header", f"header matches several indicators: {', '.join(i.code for i in found)}",
                        file=file, row=header_row, column=header, value=header,
                        expected="one indicator; say which in a --mapping file (`header: code`)")
+        elif (m := _BRACKET.match(header)) and len(named := library.match(m.group(1))) == 1:
+            # the name is an indicator's but the bracket is no unit xianping knows: say so, do not drop silently
+            report.add("unknown_measure_unit", f"unknown unit {m.group(2)!r} in the header of {named[0].code}",
+                       file=file, row=header_row, column=header, value=m.group(2),
+                       expected=f"a unit convertible to {named[0].unit}, e.g. {named[0].unit}")
         else:
             report.add("unmapped_header", "column not imported: no indicator has this name", file=file,
                        row=header_row, column=header, severity="note",
                        expected="an indicator name or synonym, or a --mapping entry")
     seen: dict[str, ColumnMap] = {}
+    kept: list[ColumnMap] = []
     for c in cols:
         if c.indicator in seen:
             report.add("duplicate_column", f"two columns map to indicator {c.indicator}: {seen[c.indicator].header!r} and {c.header!r}",
@@ -136,4 +144,5 @@ def map_headers(
                        expected="one column per indicator; map the other to `skip` in a --mapping file")
         else:
             seen[c.indicator] = c
-    return cols
+            kept.append(c)
+    return kept  # the second column is not read, so its cells do not repeat the problem as duplicates

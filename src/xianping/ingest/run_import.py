@@ -74,18 +74,24 @@ def import_table(
     source: str = "import",
     split_rule: str | Path | None = None,
     dry_run: bool = False,
+    trust_codes: bool = False,
+    skip_unknown: bool = False,
     library: Any = None,
     gazetteer: Any = None,
 ) -> ImportResult:
     """Import one CSV/XLSX table into `store` as one batch; raise XianpingInputError with every problem if
-    anything is rejected (then nothing is stored). `store` may be None only with dry_run=True."""
+    anything is rejected (then nothing is stored). `store` may be None only with dry_run=True.
+
+    trust_codes: a row whose name is another unit's than its code's is kept under its code (a warning, not
+    an error). skip_unknown: rows with codes the gazetteer does not know are left out with a warning.
+    """
     raw = read_table(path, sheet)
     file = raw.file
     vintage = store.code_vintage if store is not None else DEFAULT_CODE_VINTAGE
     options = {
         "code_year": code_year, "period": period, "sheet": raw.sheet, "source": source,
         "mapping_sha256": _file_digest(mapping), "split_rule_sha256": _file_digest(split_rule),
-        "store_vintage": vintage,
+        "store_vintage": vintage, "trust_codes": trust_codes, "skip_unknown": skip_unknown,
     }
     if store is not None and not dry_run:
         done = store.find_batch(raw.sha256, options)
@@ -126,7 +132,8 @@ def import_table(
                    expected="a header with 代码/区划代码/code or 地区/名称/区县/name")
         raise XianpingInputError(f"cannot import {file}: no identification column; nothing was stored", report)
 
-    ctx = _Context(file, layout, library, gazetteer, code_year or vintage, report, store)
+    ctx = _Context(file, layout, library, gazetteer, code_year or vintage, report, store,
+                   trust_codes=trust_codes, skip_unknown=skip_unknown)
     if layout.kind == "wide":
         colmaps = map_headers(layout.headers, layout.id_columns, library, mapping_entries, report, file=file,
                               header_row=layout.header_row, mapping_file=None if mapping is None else str(mapping))
@@ -187,9 +194,10 @@ class _Context:
     """State of one import: column conversions, unit identification, duplicates and the notes about them."""
 
     def __init__(self, file: str, layout: Layout, library: Any, gazetteer: Any, year: int, report: ProblemReport,
-                 store: PanelStore | None):
+                 store: PanelStore | None, trust_codes: bool = False, skip_unknown: bool = False):
         self.file, self.layout, self.library, self.gaz, self.year, self.report = file, layout, library, gazetteer, year, report
-        self.store = store
+        self.store, self.trust_codes, self.skip_unknown = store, trust_codes, skip_unknown
+        self.context_code: str | None = None  # last coded row above: blank-code rows below belong to its province
         self.columns: list[tuple[ColumnMap, Any, float | None]] = []  # (column, indicator, factor)
         self.rows_read = 0
         self.rows_used: set[int] = set()
@@ -326,7 +334,8 @@ class _Context:
                 rep.add("subtotal_row", f"{code_level(code)} row {name or code} left out: its counties are in the file",
                         file=file, row=excel_row, column=code_header, value=raw_code, severity="note")
                 return None
-            div = self.gaz.get(code, self.year)
+            div = self.division(code)
+            self.context_code = code
             if div is None:
                 if (name and ZONE_RE.search(name)) or "71" <= code[4:6] <= "79":
                     rep.add("non_admin_zone", f"{name or code} is a functional zone without a GB/T 2260 county code; left out",
@@ -334,18 +343,34 @@ class _Context:
                     return None
                 ever = self.gaz.get(code)
                 if ever is not None:
-                    span = f"{ever.name} ({getattr(ever, 'start', '?')}–{getattr(ever, 'end', None) or 'now'})"
+                    span = f"{ever.name} ({ever.years})"
                     expected = f"a code in force in {self.year}; {code} is {span} — pass --code-year <year of the codes>"
                 else:
                     expected = f"a GB/T 2260 county code in force in {self.year}"
+                if self.skip_unknown:
+                    rep.add("unknown_unit", f"unknown unit code {code} ({name}); left out (--skip-unknown)", file=file,
+                            row=excel_row, column=code_header, value=raw_code, expected=expected, severity="warning")
+                    return None
                 rep.add("unknown_unit", f"unknown unit code {code}", file=file, row=excel_row, column=code_header,
-                        value=raw_code, expected=expected)
+                        value=raw_code, expected=expected + "; or --skip-unknown to leave such rows out")
                 return None
-            if name and not self._names_agree(name, div):
-                rep.add("name_code_mismatch", f"code {code} is {div.name}, but the row names {name!r}", file=file,
-                        row=excel_row, column=name_header, value=name,
-                        expected=f"{div.name} for code {code}, or the code of {name}")
-                return None
+            if name and not _name_fits(name, div.name):
+                # only a unit of the same prefecture counts: 市中区 names units in several provinces
+                others = [d for d in self._lookup(name, row)
+                          if d.code != code and d.code[:4] == code[:4] and _name_fits(name, d.name)]
+                if others:
+                    # the name is another unit's: codes or names were shifted — the worst error a table can hide
+                    o = others[0]
+                    rep.add("name_code_mismatch", f"code {code} is {div.name}, but the row names {name!r}, which is {o.code}",
+                            file=file, row=excel_row, column=name_header, value=name,
+                            severity="warning" if self.trust_codes else "error",
+                            expected=f"{div.name} for code {code}, or code {o.code} for {name}"
+                                     + ("; kept under the code (--trust-codes)" if self.trust_codes else "; or --trust-codes to keep the codes"))
+                    if not self.trust_codes:
+                        return None
+                else:
+                    rep.add("name_variant", f"code {code} is {div.name} in {self.year}; the row's {name!r} is taken as a former or variant name",
+                            file=file, row=excel_row, column=name_header, value=name, severity="note")
             return code
         # no code: resolve the name through the gazetteer
         if not name:
@@ -356,7 +381,10 @@ class _Context:
             rep.add("non_admin_zone", f"{name} is a functional zone without a GB/T 2260 county code; left out",
                     file=file, row=excel_row, column=name_header, value=name, severity="warning")
             return None
-        cands = self._lookup(name, row)
+        cands = [d for d in self._lookup(name, row) if _name_fits(name, d.name)]
+        if code_col is not None and self.context_code:
+            # a blank-code row sits under the coded rows of its province (census 2010: 大兴安岭 districts)
+            cands = [d for d in cands if d.code[:2] == self.context_code[:2]]
         if not cands:
             if code_col is not None:  # the table has codes, this row lacks one: leave it out but say so
                 rep.add("missing_code", f"row {name!r} has no code and the name is not a county of {self.year}; left out",
@@ -390,13 +418,15 @@ class _Context:
                     cands = narrowed
         return cands
 
-    def _names_agree(self, name: str, div: Any) -> bool:
-        if _name_fits(name, div.name):
-            return True
-        try:
-            return any(d.code == div.code for d in self.gaz.lookup(name, None))
-        except Exception:  # a lookup failure must not turn a good row into an error
-            return False
+    def division(self, code: str):
+        """The division of `code` in the table's year; a code abolished during that year still counts,
+        since tables of year Y (the census of 1 Nov 2010) often use the codes of Y's start."""
+        div = self.gaz.get(code, self.year)
+        if div is None:
+            prev = self.gaz.get(code, self.year - 1)
+            if prev is not None and prev.end == self.year:
+                return prev
+        return div
 
     def _period(self, row, excel_row, period_col, fixed_period) -> str | None:
         if period_col is None:
@@ -496,17 +526,24 @@ class _Context:
             factor = conv.factor
         # 12 significant digits: 3 万元 × 1e-4 should read 0.0003 亿元, not 0.00030000000000000003
         value = parsed.value if factor == 1.0 else float(f"{parsed.value * factor:.12g}")
-        lo, hi = ind.valid_range if ind.valid_range else (None, None)
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
-            kind = "percent_out_of_range" if ind.unit in ("%", "‰") else "out_of_range"
-            self.report.add(kind, f"{ind.code} ({ind.name_zh}) must lie within its valid range", file=self.file,
-                            row=excel_row, column=header, value=cell,
-                            expected=f"{'' if lo is None else f'{lo:g}'}–{'' if hi is None else f'{hi:g}'} {ind.unit}")
-            return None
         if ind.nonnegative and value < 0:
             self.report.add("negative_value", f"{ind.code} ({ind.name_zh}) cannot be negative", file=self.file,
                             row=excel_row, column=header, value=cell, expected=f"a value ≥ 0 in {ind.unit}")
             return None
+        lo, hi = ind.valid_range if ind.valid_range else (None, None)
+        below, above = lo is not None and value < lo, hi is not None and value > hi
+        if below or above:
+            rng = f"{'' if lo is None else f'{lo:g}'}–{'' if hi is None else f'{hi:g}'} {ind.unit}"
+            percent = ind.unit in ("%", "‰")
+            # Bounds of percentages and zero are logical (an error); others are plausibility bounds (a warning,
+            # the value is kept): census 2020 reports a sex ratio of 241.58 for 三沙市, and it is real.
+            if percent or (below and lo == 0):  # (a negative count was caught above as negative_value)
+                self.report.add("percent_out_of_range" if percent else "out_of_range",
+                                f"{ind.code} ({ind.name_zh}) must lie within its valid range", file=self.file,
+                                row=excel_row, column=header, value=cell, expected=rng)
+                return None
+            self.report.add("implausible_value", f"{ind.code} ({ind.name_zh}) is outside its usual range; kept",
+                            file=self.file, row=excel_row, column=header, value=cell, expected=rng, severity="warning")
         return {**base, "value": value, "flags": "" if factor == 1.0 else f"converted×{factor:g}"}
 
     def _missing_notes(self) -> None:

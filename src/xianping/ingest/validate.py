@@ -11,15 +11,16 @@ from typing import Any
 from xianping.store.base import is_valid_period
 
 # Yearbook ways of saying "no data"; these become a missing value with a flag, never an error.
-MISSING_MARKERS = {"—", "——", "–", "-", "--", "―", "…", "……", "...", "..", "/", "x", "X", "×", "*", "na", "n/a",
+MISSING_MARKERS = {"—", "——", "–", "-", "--", "―", "…", "……", "...", "......", "..", "/", "x", "X", "×", "*", "na", "n/a",
                    "nan", "null", "none", "无数据", "空"}
 
 # Names of rows that add up other rows; they are left out so that nothing is counted twice.
 SUBTOTAL_NAMES = {"全国", "全省", "全市", "全区", "全县", "全州", "全盟", "合计", "总计", "小计", "市辖区", "县", "市",
-                  "其中", "全自治区", "total", "subtotal", "全国合计", "全省合计", "全市合计", "national", "province"}
+                  "其中", "全自治区", "total", "subtotal", "全国合计", "全省合计", "全市合计", "national", "province",
+                  "省直辖县级行政区划", "自治区直辖县级行政区划", "省直辖县", "直辖县", "县级市"}
 
 # Functional zones (开发区, 示范区 …) that statistics report beside counties but GB/T 2260 does not list.
-ZONE_RE = re.compile(r"(开发区|示范区|管理区|产业园|园区|管委会|高新区|经开区|实验区|合作区|新城$)")
+ZONE_RE = re.compile(r"(开发区|示范区|管理区|产业园|园区|管委会|高新区|经开区|实验区|合作区|保税区|食品区|行政委员会|行委$|新城$)")
 
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -85,8 +86,12 @@ def code_level(code: str) -> str:
     return "county"
 
 
+# Look-alike characters typed for the right one in published tables (巿 U+5DFF "fu" for 市 in census 2010).
+_LOOKALIKES = str.maketrans({"巿": "市"})
+
+
 def clean_name(cell: Any) -> str:
-    return "" if cell is None else re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(cell)))
+    return "" if cell is None else re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(cell))).translate(_LOOKALIKES)
 
 
 def is_subtotal_name(name: str) -> bool:
