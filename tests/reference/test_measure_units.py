@@ -23,6 +23,9 @@ from xianping.reference.measure_units import (
         ("万元/人", "元/人", 1e4),
         ("公顷", "亩", 15.0),
         ("km²", "平方公里", 1.0),
+        ("万吨标准煤", "吨标准煤", 1e4),
+        ("万千瓦/公顷", "千瓦/亩", 1e4 / 15.0),
+        ("亿立方米", "万立方米", 1e4),
     ],
 )
 def test_conversion_factors(src, dst, factor):

@@ -55,6 +55,16 @@ _BASE: dict[str, tuple[str, float, str]] = {
     "亩": ("area", 10000.0 / 15.0, "mu"),
     "平方公里": ("area", 1e6, "square kilometres"),
     "万平方米": ("area", 1e4, "10k square metres"),
+    # energy (base: 吨标准煤 tonnes of coal equivalent)
+    "吨标准煤": ("energy_tce", 1.0, "tonnes of coal equivalent"),
+    "万吨标准煤": ("energy_tce", 1e4, "10k tonnes of coal equivalent"),
+    # power (base: 千瓦 kW), e.g. farm machinery power
+    "千瓦": ("power", 1.0, "kilowatts"),
+    "万千瓦": ("power", 1e4, "10k kilowatts"),
+    # volume (base: 立方米)
+    "立方米": ("volume", 1.0, "cubic metres"),
+    "万立方米": ("volume", 1e4, "10k cubic metres"),
+    "亿立方米": ("volume", 1e8, "100 million cubic metres"),
     # length
     "米": ("length", 1.0, "metres"),
     "公里": ("length", 1e3, "kilometres"),
@@ -84,6 +94,7 @@ _ALIASES: dict[str, str] = {
     "km2": "平方公里", "km²": "平方公里", "平方千米": "平方公里", "m2": "平方米", "m²": "平方米",
     "hm2": "公顷", "hm²": "公顷", "ha": "公顷",
     "km": "公里", "千米": "公里", "m": "米",
+    "tce": "吨标准煤", "kw": "千瓦", "m3": "立方米", "m³": "立方米",
     "years": "年", "year": "年", "a": "年",
     "无": "1", "unitless": "1", "-": "1", "": "1",
 }
