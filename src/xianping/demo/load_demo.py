@@ -1,0 +1,77 @@
+"""Load the bundled panel into a store in an output folder, through the same import path users take."""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+PANEL = "census_co2_panel.csv.gz"
+
+
+@dataclass
+class LoadedDemo:
+    out: Path
+    store_path: Path
+    data_path: Path
+    imports: list[Any] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def bundled_panel_bytes() -> bytes:
+    return gzip.decompress(resources.files("xianping.demo").joinpath("data", PANEL).read_bytes())
+
+
+def load_demo(out: Path | str) -> LoadedDemo:
+    """Write the bundled long table to OUT/census_co2_panel.csv, import it into OUT/xianping.duckdb and summarise.
+
+    Importing again is a no-op (the store recognises the file by its content hash), so `xianping demo` can be
+    run any number of times.
+    """
+    from xianping.frameworks.library import load_library
+    from xianping.ingest.run_import import import_table
+    from xianping.reference.divisions import get_gazetteer
+    from xianping.store.duckdb_store import open_store
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    data_path = out / PANEL.removesuffix(".gz")
+    payload = bundled_panel_bytes()
+    if not data_path.exists() or data_path.read_bytes() != payload:
+        data_path.write_bytes(payload)
+    store_path = out / "xianping.duckdb"
+    loaded = LoadedDemo(out, store_path, data_path)
+    with open_store(store_path) as store:
+        loaded.imports.append(import_table(data_path, store, source="bundled"))
+        loaded.summary = summarise(store, load_library(), get_gazetteer())
+    return loaded
+
+
+def summarise(store, library, gazetteer) -> dict[str, Any]:
+    """Counties per period and coverage per indicator, against the county-level units of the store's vintage."""
+    s = store.summary()
+    counties = len(gazetteer.counties_in(store.code_vintage))
+    per_ind: dict[str, int] = {}
+    per_period = []
+    for period, units in sorted(s["units_per_period"].items()):
+        per_period.append({"period": period, "units": units})
+    # indicators present per period, for the first table
+    rows = store.observations()
+    inds_in: dict[str, set[str]] = {}
+    for r in rows:
+        inds_in.setdefault(r["period"], set()).add(r["indicator"])
+    for row in per_period:
+        row["indicators"] = len(inds_in.get(row["period"], ()))
+    coverage = []
+    for ind in s["indicators"]:
+        code = ind["indicator"]
+        meta = library.get(code) if code in library else None
+        per_ind[code] = ind["units"]
+        periods = ind["first_period"] if ind["periods"] == 1 else f"{ind['first_period']}–{ind['last_period']} ({ind['periods']})"
+        coverage.append({
+            "indicator": code, "name_zh": meta.name_zh if meta else "", "unit": meta.unit if meta else "",
+            "periods": periods, "units": ind["units"], "values": ind["values"], "missing": ind["missing"],
+        })
+    return {"counties": counties, "per_period": per_period, "coverage": coverage, "store": s}
