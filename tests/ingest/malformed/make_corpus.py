@@ -1,6 +1,6 @@
 """Write the malformed-input corpus of this folder (run: .venv/bin/python tests/ingest/malformed/make_corpus.py).
 
-Each file is small and breaks one rule; tests/ingest/test_malformed.py holds what each must report
+Each file is small and breaks one rule; tests/ingest/test_ingest_malformed.py holds what each must report
 (kind, row, column, value). Codes and names are real (焦作 410802 解放区 …) so only the intended fault shows.
 """
 
