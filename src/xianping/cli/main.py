@@ -42,12 +42,16 @@ def main() -> None:
         from xianping.cli.output import err_console, print_problems
 
         print_problems(e.report)
-        err_console.print(f"[bold red]错误 error:[/] {e.summary}")
+        from rich.markup import escape
+
+        err_console.print(f"[bold red]错误 error:[/] {escape(e.summary)}")
         sys.exit(e.exit_code)
     except XianpingError as e:
         from xianping.cli.output import err_console
 
-        err_console.print(f"[bold red]错误 error:[/] {e}")
+        from rich.markup import escape
+
+        err_console.print(f"[bold red]错误 error:[/] {escape(str(e))}")
         sys.exit(e.exit_code)
 
 

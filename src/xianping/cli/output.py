@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from xianping.problems import ProblemReport
@@ -18,23 +19,35 @@ def problem_table(report: ProblemReport, title: str = "问题 Problems") -> Tabl
     for col in ("级别 severity", "文件 file", "行 row", "列 column", "值 value", "问题 problem", "应为 expected"):
         table.add_column(col, overflow="fold")
     for p in report:
+        # user text may hold "[...]" that rich would take as markup (and the kind tag is in brackets)
         table.add_row(
             p.severity,
-            p.file or "",
+            escape(p.file or ""),
             "" if p.row is None else str(p.row),
-            p.column or "",
-            "" if p.value is None else repr(p.value),
-            f"{p.message} [{p.kind}]",
-            p.expected or "",
+            escape(p.column or ""),
+            "" if p.value is None else escape(repr(p.value)),
+            escape(f"{p.message} [{p.kind}]"),
+            escape(p.expected or ""),
         )
     return table
 
 
+_STYLE = {"error": "bold red", "warning": "yellow", "note": "cyan"}
+
+
 def print_problems(report: ProblemReport, title: str = "问题 Problems", stderr: bool = True) -> None:
-    if len(report):
-        (err_console if stderr else console).print(problem_table(report, title))
+    """A table on wide terminals; one line per problem on narrow ones, where a 7-column table is unreadable."""
+    if not len(report):
+        return
+    con = err_console if stderr else console
+    if con.width >= 140:
+        con.print(problem_table(report, title))
+        return
+    con.print(f"[bold]{escape(title)}[/]")
+    for p in report:
+        con.print(f"[{_STYLE.get(p.severity, 'bold')}]{p.severity}[/] {escape(p.as_text())} [dim]{escape('[' + p.kind + ']')}[/]")
 
 
 def fail(message: str, code: int = 2) -> None:
-    err_console.print(f"[bold red]错误 error:[/] {message}")
+    err_console.print(f"[bold red]错误 error:[/] {escape(message)}")
     sys.exit(code)
