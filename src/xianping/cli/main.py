@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from xianping.cli import data_commands, demo, frameworks, units
+from xianping.cli import data_commands, demo, evaluate, frameworks, units
 
 app = typer.Typer(
     name="xianping",
@@ -19,6 +19,7 @@ app.add_typer(units.app, name="units", help="行政区划 Administrative divisio
 app.add_typer(frameworks.app, name="frameworks", help="指标体系 Indicator frameworks: list, show, validate.")
 data_commands.register(app)
 demo.register(app)
+evaluate.register(app)
 
 
 @app.callback()

@@ -371,6 +371,8 @@ class Framework(_Strict):
     defaults: Defaults = Field(default_factory=Defaults)
     root: Node
     type_overrides: dict[str, dict[str, NodeOverride]] = Field(default_factory=dict)
+    # evaluation settings (impute, screen, treat, panel, tiers …); checked by xianping.evaluation.plan
+    evaluation: dict[str, Any] | None = None
 
     _library: IndicatorLibrary | None = PrivateAttr(default=None)
 

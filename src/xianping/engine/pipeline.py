@@ -1,0 +1,435 @@
+"""A compiled evaluation plan run over arrays: denominate → impute → screen → treat → normalise →
+weight → aggregate (a tree of any depth) → rank → tiers.
+
+Pure numpy: data x is [..., years, units, indicators] (the years axis is always there, T may be 1;
+any further leading axes are samples and broadcast). A `Plan` holds only numbers, strings and tuples,
+so it can be written into a manifest and rebuilt. The edge layer (`xianping.evaluation`) compiles a
+Framework into a Plan and labels the arrays.
+
+Node table: nodes 0..n−1 are the indicator leaves (in `Plan.indicators` order); internal nodes follow
+in post-order (children before parents) and the root is the last. Every node gets a score [..., T, m].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from . import aggregate as A
+from . import denominate as D
+from . import impute as I
+from . import normalise as N
+from . import rank as R
+from . import screen as S
+from . import treat_outliers as TR
+from . import weights as W
+from ._common import check_variant, quiet, warn
+
+__all__ = [
+    "NodeStep",
+    "Plan",
+    "Prepared",
+    "Scored",
+    "PipelineResult",
+    "prepare",
+    "score",
+    "run",
+    "tiers",
+    "PANEL_MODES",
+    "MISSING_YEAR_POLICIES",
+]
+
+PANEL_MODES = ("per_year", "pooled", "frozen")
+MISSING_YEAR_POLICIES = ("carry_forward", "drop", "error")
+DATA_WEIGHTS = ("entropy", "critic", "cv", "std", "pca")
+
+
+@dataclass(frozen=True)
+class NodeStep:
+    """One internal node: its children (node indices), how they are weighted and combined.
+
+    weights: {"method": equal|explicit|ahp|entropy|critic|cv|std|pca|combined, ...}; explicit and ahp carry
+    the numeric vector in "values" (AHP is solved when the plan is compiled). combined: "components"
+    (list of weight dicts), "combine", "alpha". aggregation: {"method": arithmetic|geometric|harmonic|
+    generalised|topsis|grey_relational, ...options}.
+    """
+
+    code: str
+    children: tuple[int, ...]
+    weights: dict[str, Any]
+    aggregation: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Plan:
+    indicators: tuple[str, ...]  # data columns, one per leaf
+    leaf_codes: tuple[str, ...]  # the leaves' node codes
+    nodes: tuple[NodeStep, ...]  # internal nodes in post-order; root last
+    directions: tuple[Any, ...]  # +1 / -1 / "moderate" / "interval" per indicator
+    denominators: tuple[int, ...] = ()  # per indicator: column of the denominator array, −1 none
+    denominator_scale: tuple[float, ...] = ()
+    optimum: tuple[float | None, ...] = ()
+    interval: tuple[tuple[float, float] | None, ...] = ()
+    goalposts: tuple[tuple[float, float] | None, ...] = ()
+    targets: tuple[float | None, ...] = ()
+    missing_years: str = "carry_forward"
+    impute: dict[str, Any] = field(default_factory=lambda: {"method": "none"})
+    screen: dict[str, Any] = field(default_factory=dict)  # unit_threshold, indicator_threshold, nonzero_threshold
+    treat: dict[str, Any] = field(default_factory=lambda: {"method": "none"})
+    normalise: dict[str, Any] = field(default_factory=lambda: {"method": "min_max", "shift": "none"})
+    panel: str = "pooled"  # per_year | pooled | frozen
+    base_index: int = 0  # the year whose anchors/weights are frozen (panel = frozen)
+    anchors: tuple[tuple[float, float], ...] | None = None  # frozen anchors given (e.g. from a manifest)
+    scale: float = 100.0
+    missing: str = "renormalise"  # aggregation NaN policy
+    ties: str = "min"
+
+    @property
+    def n(self) -> int:
+        return len(self.indicators)
+
+    @property
+    def node_codes(self) -> tuple[str, ...]:
+        return self.leaf_codes + tuple(s.code for s in self.nodes)
+
+
+class Prepared(NamedTuple):
+    raw: np.ndarray
+    denominated: np.ndarray
+    imputed: np.ndarray
+    imputed_mask: np.ndarray  # bool [..., T, m, n]
+    carried_forward: np.ndarray  # bool [..., T, n]: indicator-years filled from another year
+    keep_units: np.ndarray  # bool [..., T, m]
+    keep_indicators: np.ndarray  # bool [..., T, n]
+    unit_availability: np.ndarray
+    indicator_availability: np.ndarray
+    treated: np.ndarray
+    treat_flags: np.ndarray | None
+    normalised: np.ndarray  # [..., T, m, n] on [0, scale] for bounded methods; NaN for screened cells
+    anchors: tuple[np.ndarray, np.ndarray] | None  # (lo, hi) or (mean, sd) used, [..., 1|T, n]
+
+
+class Scored(NamedTuple):
+    values: np.ndarray  # [..., T, m, N] score of every node (leaves: normalised values)
+    keep_nodes: np.ndarray  # bool [..., T, N]: node present (not screened out) that year
+    weights: dict[str, np.ndarray]  # node code → normalised child weights [..., T, k]
+    effective: np.ndarray  # [..., T, N] effective weight of every node in the root
+    ranks: np.ndarray  # [..., T, m, N]
+    topsis: dict[str, A.TopsisResult]
+    details: dict[str, dict[str, Any]]  # node code → extra tables (entropy e_j, …)
+
+
+class PipelineResult(NamedTuple):
+    prepared: Prepared
+    scored: Scored
+
+
+# ---------------------------------------------------------------------------------------------
+# preparation
+
+
+def _carry_forward(x, policy):
+    """Indicator-years with no observation at all: fill from the nearest year (forward, then back),
+    drop them, or raise."""
+    check_variant("missing_years", policy, MISSING_YEAR_POLICIES)
+    empty = np.all(np.isnan(x), axis=-2)  # [..., T, n]
+    has_any = ~np.all(empty, axis=-2, keepdims=True)  # indicator observed in some year
+    fillable = empty & has_any
+    if not fillable.any() or policy == "drop":
+        return x, np.zeros(empty.shape, dtype=bool), ~fillable
+    if policy == "error":
+        raise ValueError("an indicator has no observation in some year (missing_years='error')")
+    filled = I.impute(x, "ffill_bfill", time_axis=-3).x
+    mask = np.expand_dims(fillable, -2)
+    return np.where(mask, filled, x), fillable, np.ones(empty.shape, dtype=bool)
+
+
+def _anchors(x, plan: Plan):
+    """Normalisation anchors by panel mode: None (per year), pooled over years and units, or frozen."""
+    method = plan.normalise.get("method", "min_max")
+    if plan.panel == "per_year" or method in ("vector", "goalposts", "rank", "percentile_rank", "borda"):
+        return None
+    if plan.anchors is not None:
+        a = np.asarray(plan.anchors, dtype=float)  # (n, 2)
+        return a[:, 0], a[:, 1]
+    src = x if plan.panel == "pooled" else x[..., plan.base_index : plan.base_index + 1, :, :]
+    with quiet():
+        if method == "z_score":
+            mu = np.nanmean(src, axis=(-3, -2), keepdims=True)[..., 0, :]
+            sd = np.nanstd(src, axis=(-3, -2), ddof=1, keepdims=True)[..., 0, :]
+            return mu, sd
+        lo = np.nanmin(src, axis=(-3, -2), keepdims=True)[..., 0, :]
+        hi = np.nanmax(src, axis=(-3, -2), keepdims=True)[..., 0, :]
+    return lo, hi
+
+
+_SHIFTS = ("none", "constant", "spssau_interval", "epsilon_rescale", "spssau_nonpositive")
+
+
+def _normalise(x, plan: Plan):
+    spec = plan.normalise
+    method = spec.get("method", "min_max")
+    shift = spec.get("shift", "none")
+    check_variant("shift", shift, _SHIFTS)
+    anchors = _anchors(x, plan)
+    dirs = list(plan.directions)
+    lin = [d for d in dirs if d in (1, -1, 1.0, -1.0)]
+    opt = [np.nan if v is None else v for v in plan.optimum] if plan.optimum else None
+    itv = [(np.nan, np.nan) if v is None else v for v in plan.interval] if plan.interval else None
+    bounded = True
+    if method == "min_max":
+        z = N.normalise(x, "min_max", dirs, optimum=opt, interval=itv, anchors=anchors,
+                        clip=bool(spec.get("clip", False)), constant=spec.get("constant", "nan"))
+    elif method == "z_score":
+        bounded = False
+        z = N.normalise(x, "z_score", dirs, optimum=opt, interval=itv, anchors=anchors)
+    elif method == "goalposts":
+        gp = np.asarray([(np.nan, np.nan) if g is None else g for g in plan.goalposts], dtype=float)
+        if np.isnan(gp).any():
+            raise ValueError("goalposts normalisation needs goalposts for every indicator")
+        z = N.normalise(x, "goalposts", dirs, optimum=opt, interval=itv, lower=gp[:, 0], upper=gp[:, 1])
+    elif method == "target":
+        tg = np.asarray([np.nan if t is None else t for t in plan.targets], dtype=float)
+        if np.isnan(tg).any():
+            raise ValueError("target normalisation needs a target for every indicator")
+        z = N.normalise(x, "distance_to_target", dirs, optimum=opt, interval=itv, target=tg, anchors=anchors,
+                        clip=bool(spec.get("clip", True)))
+    elif method in ("vector", "max_ratio", "rank", "percentile_rank", "borda"):
+        bounded = method in ("vector", "max_ratio", "percentile_rank")
+        z = N.normalise(x, method, dirs, optimum=opt, interval=itv)
+    else:
+        raise ValueError(f"normalisation {method!r} is not available in the engine")
+    _ = lin
+    if shift != "none":
+        a = spec.get("shift_value")
+        if shift == "constant":
+            z = z + (0.0001 if a is None else a)
+        elif shift == "spssau_interval":
+            z = 0.99 * z + 0.01
+        elif shift == "epsilon_rescale":
+            e = 0.002 if a is None else a
+            z = (1 - 2 * e) * z + e
+        else:
+            with quiet():
+                mn = np.nanmin(z, axis=-2, keepdims=True)
+            z = np.where(mn <= 0, z + np.abs(mn) + 0.01, z)
+    if bounded and method != "rank":
+        z = z * plan.scale
+    return z, anchors
+
+
+def prepare(plan: Plan, x, denominators=None, groups=None, times=None) -> Prepared:
+    """Steps up to normalisation. x [..., T, m, n]; denominators [..., T, m, k]; groups: per-unit labels
+    for group imputation; times: the year numbers (for linear interpolation)."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim < 3:
+        raise ValueError("pipeline data must be [..., years, units, indicators]")
+    if x.shape[-1] != plan.n:
+        raise ValueError(f"data has {x.shape[-1]} indicator columns, the plan {plan.n}")
+    raw = x
+    den = x
+    if plan.denominators and any(b >= 0 for b in plan.denominators):
+        if denominators is None:
+            raise ValueError("the plan denominates indicators but no denominator data was given")
+        den = D.denominate(x, denominators, plan.denominators, plan.denominator_scale or 1.0).x
+    # indicator-years without any observation (e.g. an indicator not published that year)
+    xi, carried, keep_years = _carry_forward(den, plan.missing_years)
+    imp_mask = np.broadcast_to(np.expand_dims(carried, -2), xi.shape) & np.isnan(den) & ~np.isnan(xi)
+    method = plan.impute.get("method", "none")
+    if method != "none":
+        g = groups if method.startswith("group_") else None
+        r = I.impute(xi, method, groups=g, time_axis=-3, times=times)
+        imp_mask = imp_mask | r.imputed
+        xi = r.x
+    sc = plan.screen or {}
+    sr = S.screen(xi, sc.get("unit_threshold"), sc.get("indicator_threshold"), sc.get("nonzero_threshold"))
+    keep_ind = sr.keep_indicators & keep_years
+    keep_u = sr.keep_units
+    xs = np.where(np.expand_dims(keep_u, -1) & np.expand_dims(keep_ind, -2), xi, np.nan)
+    flags = None
+    tm = plan.treat.get("method", "none")
+    if tm == "coinr":
+        tr = TR.coinr_treat(xs, winmax=plan.treat.get("winmax", 5), skew_thresh=plan.treat.get("skew", 2.0),
+                            kurt_thresh=plan.treat.get("kurt", 3.5), fallback=plan.treat.get("fallback", "log_CT"))
+        xt, flags = tr.x, tr.flags
+    elif tm == "none":
+        xt = xs
+    else:
+        raise ValueError(f"unknown outlier treatment {tm!r} (none | coinr)")
+    z, anchors = _normalise(xt, plan)
+    z = np.where(np.expand_dims(keep_ind, -2), z, np.nan)
+    return Prepared(raw, den, xi, imp_mask, carried, keep_u, keep_ind, sr.unit_availability,
+                    sr.indicator_availability, xt, flags, z, anchors)
+
+
+# ---------------------------------------------------------------------------------------------
+# weighting and aggregation through the tree
+
+
+def _pool(v, mode: str, base: int):
+    """Children values [..., T, m, k] → the matrix weights are computed on: pooled [..., T·m, k],
+    base year [..., m, k], or per year [..., T, m, k]."""
+    if mode == "pooled":
+        return v.reshape(v.shape[:-3] + (v.shape[-3] * v.shape[-2], v.shape[-1]))
+    if mode == "frozen":
+        return v[..., base, :, :]
+    return v
+
+
+def _data_weights(spec, v, raw_v, plan: Plan):
+    m = spec["method"]
+    T = v.shape[-3]
+    src = raw_v if (m == "cv" and spec.get("basis", "raw") == "raw") else v
+    mat = _pool(src, plan.panel, plan.base_index)
+    details = {}
+    if m == "entropy":
+        variant = spec.get("variant") or "zero_ln_zero"
+        er = W.entropy_table(mat, variant, shift=spec.get("shift") or 0.01)
+        w, details = er.weights, {"entropy": er.entropy, "divergence": er.divergence}
+        if np.any(np.nanstd(mat, axis=-2) == 0):
+            warn("entropy: a zero-variance column gets weight 0")
+    elif m == "critic":
+        w = W.critic(mat, correlation=spec.get("correlation") or "signed")
+    elif m == "cv":
+        w = W.coefficient_of_variation(mat)
+    elif m == "std":
+        w = W.standard_deviation(mat)
+    elif m == "pca":
+        w = W.pca(mat)
+    else:
+        raise ValueError(f"unknown weight method {m!r}")
+    if plan.panel != "per_year":  # one vector for all years
+        w = np.broadcast_to(np.expand_dims(w, -2), w.shape[:-1] + (T, w.shape[-1]))
+        details = {k: np.broadcast_to(np.expand_dims(a, -2), a.shape[:-1] + (T, a.shape[-1])) for k, a in details.items()}
+    return w, details
+
+
+def _weights(spec, v, raw_v, plan: Plan):
+    m = spec["method"]
+    k = v.shape[-1]
+    lead = v.shape[:-2]  # [..., T]
+    if m == "equal":
+        return np.full(lead + (k,), 1.0 / k), {}
+    if m in ("explicit", "ahp"):
+        w = np.asarray(spec["values"], dtype=float)
+        return np.broadcast_to(w / w.sum(), lead + (k,)), {}
+    if m in DATA_WEIGHTS:
+        return _data_weights(spec, v, raw_v, plan)
+    if m == "combined":
+        comps = [_weights(c, v, raw_v, plan)[0] for c in spec["components"]]
+        how = spec.get("combine", "linear")
+        return W.combine(np.stack(np.broadcast_arrays(*comps)), method=how, alpha=spec.get("alpha", 0.5)), {}
+    raise ValueError(f"unknown weight method {m!r}")
+
+
+def _aggregate(spec, v, w, plan: Plan):
+    m = spec["method"]
+    extra = None
+    if m in ("arithmetic", "geometric", "harmonic", "generalised"):
+        zero = spec.get("zero_policy") or "error"
+        eps = spec.get("epsilon") or 1e-3
+        if zero == "shift":
+            v, zero = v + eps, "error"
+        s = A.aggregate_groups(v, None, w, m, p=spec.get("p"), nan=plan.missing, zero=zero, eps=eps)[..., 0]
+    elif m == "topsis":
+        norm = spec.get("normalisation") or "vector"
+        weighting = {"pre_multiply": "multiply", "in_distance": "inside_distance"}.get(spec.get("weighting") or "pre_multiply")
+        extra = A.topsis(v, w, 1, normalisation=norm, weighting=weighting, ideal=spec.get("ideal") or "observed")
+        s = extra.closeness * plan.scale
+    elif m == "grey_relational":
+        s = A.grey_relational(v, w, rho=spec.get("rho") or 0.5).degree * plan.scale
+    else:
+        raise ValueError(f"unknown aggregation {m!r}")
+    return s, extra
+
+
+def score(plan: Plan, z, keep_indicators=None, raw=None) -> Scored:
+    """Weights and aggregation through the tree, then ranks of every node. z [..., T, m, n] normalised;
+    keep_indicators [..., T, n] (screened-out indicator-years get weight 0); raw: data before
+    normalisation (for CV weights on raw values)."""
+    z = np.asarray(z, dtype=float)
+    n = plan.n
+    Nn = n + len(plan.nodes)
+    T, m = z.shape[-3], z.shape[-2]
+    lead = z.shape[:-2]
+    vals = np.full(lead + (m, Nn), np.nan)
+    vals[..., :n] = z
+    rawv = np.full(vals.shape, np.nan)
+    rawv[..., :n] = z if raw is None else raw
+    keep = np.ones(lead + (Nn,), dtype=bool)
+    if keep_indicators is not None:
+        keep[..., :n] = np.broadcast_to(keep_indicators, lead + (n,))
+    weights, details, tops = {}, {}, {}
+    norm_w = np.zeros(lead + (Nn,))
+    norm_w[..., -1] = 1.0
+    for idx, step in enumerate(plan.nodes):
+        me = n + idx
+        ch = list(step.children)
+        v = vals[..., ch]
+        kc = keep[..., ch]  # [..., T, k]
+        w, det = _weights(step.weights, v, rawv[..., ch], plan)
+        w = np.where(kc, w, 0.0)
+        tot = np.sum(w, axis=-1, keepdims=True)
+        with quiet():
+            w = np.where(tot > 0, w / tot, 0.0)
+        keep[..., me] = np.any(kc, axis=-1)
+        weights[step.code] = w
+        if det:
+            details[step.code] = det
+        norm_w[..., ch] = w
+        s, extra = _aggregate(step.aggregation, v, w, plan)
+        vals[..., me] = np.where(np.expand_dims(keep[..., me], -1), s, np.nan)
+        rawv[..., me] = vals[..., me]
+        if extra is not None:
+            tops[step.code] = extra
+    # effective weights: product of normalised weights along the path to the root
+    eff = np.zeros(lead + (Nn,))
+    eff[..., -1] = 1.0
+    for idx in range(len(plan.nodes) - 1, -1, -1):
+        me = n + idx
+        ch = list(plan.nodes[idx].children)
+        eff[..., ch] = norm_w[..., ch] * eff[..., me : me + 1]
+    ranks = np.moveaxis(R.rank(np.moveaxis(vals, -1, -2), ties=plan.ties), -1, -2)
+    return Scored(vals, keep, weights, eff, ranks, tops, details)
+
+
+def run(plan: Plan, x, denominators=None, groups=None, times=None) -> PipelineResult:
+    """The whole pipeline on x [..., T, m, n]; see `prepare` and `score`."""
+    p = prepare(plan, x, denominators, groups, times)
+    return PipelineResult(p, score(plan, p.normalised, p.keep_indicators, raw=p.treated))
+
+
+# ---------------------------------------------------------------------------------------------
+# tiers
+
+
+def tiers(scores, spec: dict[str, Any] | None, ties: str = "min") -> np.ndarray:
+    """Tier classes of scores [..., m] (1 = best; 0 = outside a top-N group; −1 missing).
+
+    spec: {"method": "top_n", "n": 30} (第一方阵) | {"method": "quantile", "k": 4} |
+    {"method": "natural_breaks", "k": 5} (Jenks, per cross-section) | {"method": "fixed", "cuts": [...]}.
+    """
+    s = np.asarray(scores, dtype=float)
+    if not spec:
+        return np.full(s.shape, -1, dtype=np.int64)
+    m = spec.get("method", "top_n")
+    if m == "top_n":
+        t = R.top_n(s, int(spec.get("n", 30)), ties=ties).astype(np.int64)
+        return np.where(np.isnan(s), -1, t)
+    if m == "quantile":
+        return R.quantile_classes(s, int(spec.get("k", 4)))
+    if m == "fixed":
+        return R.fixed_cutoffs(s, spec["cuts"], closed=spec.get("closed", "left"), best_first=True)
+    if m == "natural_breaks":
+        k = int(spec.get("k", 5))
+        flat = s.reshape(-1, s.shape[-1])
+        out = np.full(flat.shape, -1, dtype=np.int64)
+        for i, row in enumerate(flat):  # Jenks is one cross-section at a time (few years)
+            if np.any(~np.isnan(row)):
+                _, cls = R.natural_breaks(row, k)
+                kk = cls.max() + 1
+                out[i] = np.where(cls >= 0, kk - cls, -1)
+        return out.reshape(s.shape)
+    raise ValueError(f"unknown tier method {m!r} (top_n | quantile | natural_breaks | fixed)")

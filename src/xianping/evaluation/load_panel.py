@@ -1,0 +1,186 @@
+"""Long observations (from the store or a CSV file) → a labelled array [years, units, indicators].
+
+A CSV file may be long (columns unit_code, period|year, indicator, value) or wide (unit_code, year|period,
+then one column per indicator); other text columns (unit_name, groups) become unit attributes.
+The source is identified for the manifest: the store's path and batch ids, or the file's sha256.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from xianping.problems import ProblemReport, XianpingInputError
+
+
+@dataclass
+class Panel:
+    values: np.ndarray  # [T, m, k] float, NaN missing
+    years: list[str]
+    units: list[str]
+    columns: list[str]  # indicator codes, one per last-axis entry
+    unit_names: dict[str, str] = field(default_factory=dict)
+    attributes: dict[str, dict[str, str]] = field(default_factory=dict)  # column → unit → text
+    source: dict[str, Any] = field(default_factory=dict)
+
+    def take(self, codes: Sequence[str]) -> np.ndarray:
+        """Columns by code, in the given order; an absent code is a column of NaN."""
+        out = np.full(self.values.shape[:2] + (len(codes),), np.nan)
+        idx = {c: j for j, c in enumerate(self.columns)}
+        for j, c in enumerate(codes):
+            if c in idx:
+                out[..., j] = self.values[..., idx[c]]
+        return out
+
+
+def sha256_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _year_list(years) -> list[str] | None:
+    if years is None:
+        return None
+    if isinstance(years, (str, int)):
+        years = str(years).split(",")
+    return [str(y).strip() for y in years if str(y).strip()]
+
+
+def _assemble(cells: dict[tuple[str, str, str], float], years, units, codes) -> np.ndarray:
+    yi = {y: i for i, y in enumerate(years)}
+    ui = {u: i for i, u in enumerate(units)}
+    ci = {c: i for i, c in enumerate(codes)}
+    arr = np.full((len(years), len(units), len(codes)), np.nan)
+    for (u, y, c), v in cells.items():
+        if y in yi and c in ci:
+            arr[yi[y], ui[u], ci[c]] = v
+    return arr
+
+
+def from_store(store, codes: Sequence[str], years=None) -> Panel:
+    """Read `codes` for `years` (all periods when None) from a PanelStore (or a path to one)."""
+    from xianping.store import open_store
+
+    own = not hasattr(store, "observations")
+    st = open_store(store) if own else store
+    try:
+        ys = _year_list(years)
+        rows = st.observations(indicators=list(codes), periods=ys)
+        batches = st.batches()
+        path = str(st.path) if getattr(st, "path", None) is not None else None
+    finally:
+        if own:
+            st.close()
+    if not rows:
+        raise XianpingInputError(f"the store has no observations of {', '.join(codes)}"
+                                 + (f" for {', '.join(ys)}" if ys else ""))
+    cells, used = {}, set()
+    for r in rows:
+        cells[(r["unit_code"], r["period"], r["indicator"])] = np.nan if r["value"] is None else float(r["value"])
+        if r.get("batch_id") is not None:
+            used.add(int(r["batch_id"]))
+    years_found = sorted({k[1] for k in cells})
+    if ys:
+        absent = [y for y in ys if y not in years_found]
+        if absent:
+            raise XianpingInputError(f"the store has no data for year(s) {', '.join(absent)}")
+        years_found = ys
+    units = sorted({k[0] for k in cells})
+    src = {
+        "kind": "store",
+        "path": path,
+        "batches": [{"batch_id": int(b["batch_id"]), "file_name": b["file_name"], "sha256": b["sha256"]}
+                    for b in batches if int(b["batch_id"]) in used],
+        "code_vintage": getattr(st, "code_vintage", None),
+    }
+    return Panel(_assemble(cells, years_found, units, list(codes)), years_found, units, list(codes), source=src)
+
+
+_LONG = {"unit_code", "indicator", "value"}
+
+
+def _num(text: str):
+    t = text.strip()
+    if t in ("", "NA", "NaN", "nan", "—", "-", "…", "..."):
+        return np.nan
+    return float(t)
+
+
+def from_csv(path: str | Path, codes: Sequence[str] | None = None, years=None) -> Panel:
+    """Read a long or wide CSV (see module doc); every bad cell is reported with row and column."""
+    path = Path(path)
+    if not path.exists():
+        raise XianpingInputError(f"data file {path} does not exist")
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    if not rows:
+        raise XianpingInputError(f"data file {path} is empty")
+    head = [h.strip() for h in rows[0]]
+    report = ProblemReport()
+    cells: dict[tuple[str, str, str], float] = {}
+    names: dict[str, str] = {}
+    attrs: dict[str, dict[str, str]] = {}
+    ycol = "period" if "period" in head else "year" if "year" in head else None
+    if "unit_code" not in head:
+        raise XianpingInputError(f"data file {path} has no unit_code column", ProblemReport([]))
+    iu = head.index("unit_code")
+    iy = head.index(ycol) if ycol else None
+    ys = _year_list(years)
+    want = set(codes) if codes is not None else None
+    if _LONG <= set(head):
+        ii, iv = head.index("indicator"), head.index("value")
+        for r, row in enumerate(rows[1:], start=2):
+            if not row:
+                continue
+            y = row[iy].strip() if iy is not None else "0"
+            c = row[ii].strip()
+            if want is not None and c not in want:
+                continue
+            try:
+                cells[(row[iu].strip(), y, c)] = _num(row[iv])
+            except ValueError:
+                report.add("not_a_number", "value is not a number", file=str(path), row=r, column="value", value=row[iv])
+            if "unit_name" in head:
+                names[row[iu].strip()] = row[head.index("unit_name")]
+    else:
+        for r, row in enumerate(rows[1:], start=2):
+            if not row:
+                continue
+            u = row[iu].strip()
+            y = row[iy].strip() if iy is not None else "0"
+            for j, h in enumerate(head):
+                if j in (iu, iy) or j >= len(row):
+                    continue
+                if h == "unit_name":
+                    names[u] = row[j]
+                    continue
+                if want is not None and h not in want:
+                    try:
+                        _num(row[j])
+                    except ValueError:
+                        attrs.setdefault(h, {})[u] = row[j]
+                    continue
+                try:
+                    cells[(u, y, h)] = _num(row[j])
+                except ValueError:
+                    report.add("not_a_number", f"indicator {h!r}: value is not a number", file=str(path), row=r,
+                               column=h, value=row[j], expected="a number or an empty cell")
+    report.raise_if_errors(f"data file {path} has {len(report.errors)} bad cell(s)")
+    found = sorted({k[1] for k in cells})
+    if ys:
+        absent = [y for y in ys if y not in found]
+        if absent:
+            raise XianpingInputError(f"data file {path} has no rows for year(s) {', '.join(absent)}")
+        found = ys
+    units = list(dict.fromkeys(k[0] for k in cells))
+    cols = list(codes) if codes is not None else list(dict.fromkeys(k[2] for k in cells))
+    src = {"kind": "csv", "path": str(path), "sha256": sha256_file(path)}
+    return Panel(_assemble(cells, found, units, cols), found, units, cols, names, attrs, src)
