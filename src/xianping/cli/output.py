@@ -44,8 +44,45 @@ def print_problems(report: ProblemReport, title: str = "问题 Problems", stderr
         con.print(problem_table(report, title))
         return
     con.print(f"[bold]{escape(title)}[/]")
-    for p in report:
-        con.print(f"[{_STYLE.get(p.severity, 'bold')}]{p.severity}[/] {escape(p.as_text())} [dim]{escape('[' + p.kind + ']')}[/]")
+    for p, group in _grouped(report):
+        style = _STYLE.get(p.severity, "bold")
+        if len(group) == 1:
+            con.print(f"[{style}]{p.severity}[/] {escape(p.as_text())} [dim]{escape('[' + p.kind + ']')}[/]")
+            continue
+        where = _summarise_places(group)
+        con.print(f"[{style}]{p.severity}[/] {escape(p.file or '')}: {escape(p.message)} — {len(group)} × "
+                  f"({escape(where)}) [dim]{escape('[' + p.kind + ']')}[/]")
+
+
+def _grouped(report: ProblemReport, min_group: int = 4):
+    """Notes and warnings that differ only in where they are (150 unmapped census columns) read as one line;
+    errors are always listed one by one."""
+    groups: dict[tuple, list] = {}
+    order: list[tuple] = []
+    for i, p in enumerate(report):
+        key = (p.severity, p.kind, p.file, p.message, p.expected) if p.severity != "error" else (i,)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(p)
+    for key in order:
+        g = groups[key]
+        if len(g) < min_group:
+            for p in g:
+                yield p, [p]
+        else:
+            yield g[0], g
+
+
+def _summarise_places(group, shown: int = 8) -> str:
+    cols = list(dict.fromkeys(p.column for p in group if p.column))
+    rows = list(dict.fromkeys(p.row for p in group if p.row is not None))
+    parts = []
+    if len(cols) > 1 or (cols and len(rows) <= 1):
+        parts.append("columns: " + ", ".join(cols[:shown]) + (f", … {len(cols) - shown} more" if len(cols) > shown else ""))
+    if len(rows) > 1:
+        parts.append("rows: " + ", ".join(map(str, rows[:shown])) + (f", … {len(rows) - shown} more" if len(rows) > shown else ""))
+    return "; ".join(parts) or "see --json"
 
 
 def fail(message: str, code: int = 2) -> None:
