@@ -193,6 +193,18 @@ def test_name_only_rows_resolve_through_gazetteer(tmp_path):
         assert values(store, "pop_total") == {"410821": 248585, "410825": 393838, "370103": 700000}
 
 
+def test_name_only_rows_short_names_paths_and_traditional(tmp_path):
+    # 新林区 (a 大兴安岭 district without a code) must not resolve to 新县 through the short name 新
+    f = write(tmp_path / "n.csv", "区县,常住人口\n新林区,50000\n焦作市修武县,248585\n沁陽市,440000\n")
+    with pytest.raises(XianpingInputError) as err:
+        import_table(f, None, period="2020", dry_run=True)
+    assert [(p.kind, p.row, p.value) for p in err.value.report.errors] == [("unknown_unit", 2, "新林区")]
+    f = write(tmp_path / "ok.csv", "区县,常住人口\n焦作市修武县,248585\n沁陽市,440000\n")
+    with open_store(tmp_path / "s.duckdb") as store:
+        import_table(f, store, period="2020")
+        assert values(store, "pop_total") == {"410821": 248585, "410882": 440000}
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".xlsx"])
 def test_export_round_trip_after_import(tmp_path, suffix):
     f = write(tmp_path / "t.csv", "代码,常住人口,城镇化率（%）\n410802,347382,95.5\n410803,107281,—\n")

@@ -81,6 +81,22 @@ def test_short_traditional_and_autonomy_names(gaz):
     assert short_name("鄂温克族自治旗") == "鄂温克族"  # the name is the nationality: keep it
 
 
+def test_short_name_needs_a_fitting_suffix(gaz):
+    # 新林区 (大兴安岭, no GB/T 2260 code) is not 新县 411523: stripping 林区 leaves one character
+    assert gaz.lookup("新林区", 2010) == []
+    assert gaz.lookup("新林区") == []
+    assert gaz.lookup("新") == []  # a lone character names nothing
+    assert [d.code for d in gaz.lookup("新县", 2010)] == ["411523"]
+    # 万柏林区 is an ordinary 区 named 万柏林; only 神农架林区 is a 林区
+    assert [d.code for d in gaz.lookup("万柏林", 2024)] == ["140109"]
+    assert [d.code for d in gaz.lookup("神农架", 2024)] == ["429021"]
+    assert [d.code for d in gaz.lookup("浦东", 2024)] == ["310115"]
+    # a special suffix must match: 神农架区 is no 林区, a 镇 is no 乡
+    assert gaz.lookup("神农架区", 2024) == []
+    # common suffixes of one kind may be swapped for a variant name
+    assert [d.code for d in gaz.lookup("修武区", 2024)] == ["410821"]
+
+
 def test_ambiguous_name_returns_all_with_parents(gaz):
     hits = gaz.lookup("朝阳区", 2024)
     assert {(d.code, d.parents[-1][1]) for d in hits} == {("110105", "北京市"), ("220104", "长春市")}

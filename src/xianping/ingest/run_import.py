@@ -381,7 +381,7 @@ class _Context:
             rep.add("non_admin_zone", f"{name} is a functional zone without a GB/T 2260 county code; left out",
                     file=file, row=excel_row, column=name_header, value=name, severity="warning")
             return None
-        cands = [d for d in self._lookup(name, row) if _name_fits(name, d.name)]
+        cands = self._lookup(name, row)
         if code_col is not None and self.context_code:
             # a blank-code row sits under the coded rows of its province (census 2010: 大兴安岭 districts)
             cands = [d for d in cands if d.code[:2] == self.context_code[:2]]

@@ -23,7 +23,7 @@ from xianping.reference.divisions.model import (
     Division,
     Succession,
 )
-from xianping.reference.divisions.names import derive_kind, normalize_code, short_name, to_simplified
+from xianping.reference.divisions.names import derive_kind, normalize_code, short_fits, short_forms, short_name, to_simplified
 
 _LEVELS = {"p": "province", "f": "prefecture", "c": "county"}
 
@@ -84,7 +84,11 @@ class _Base:
 def _name_index(divs: Iterable[Division], full: bool) -> dict[str, list[Division]]:
     idx: dict[str, list[Division]] = defaultdict(list)
     for d in divs:
-        idx[d.name if full else short_name(d.name)].append(d)
+        if full:
+            idx[d.name].append(d)
+        else:
+            for short, _ in short_forms(d.name):
+                idx[short].append(d)
     return idx
 
 
@@ -179,7 +183,7 @@ class Gazetteer:
             q = to_simplified(q)
             hits = self._by_name(q)
             if not hits:  # a full name that exists is not widened to its short form
-                hits = self._by_short(short_name(q))
+                hits = self._by_short_query(q)
             if not hits:
                 hits = self._by_path(q)
         if year is not None:
@@ -192,12 +196,19 @@ class Gazetteer:
     def _by_short(self, short: str) -> list[Division]:
         return self._base.by_short.get(short, []) + self._sub_short.get(short, [])
 
+    def _by_short_query(self, q: str) -> list[Division]:
+        """Divisions known by a short form of `q` whose suffix fits (see `names.short_fits`)."""
+        out: list[Division] = []
+        for short, suffix in short_forms(q):
+            out += [d for d in self._by_short(short) if short_fits(short, suffix, d.name)]
+        return list({(d.code, d.start, d.name): d for d in out}.values())
+
     def _by_path(self, q: str) -> list[Division]:
         """Split "焦作市修武县" into head + tail; the tail names the unit, the head its parents in order."""
         out: list[Division] = []
         for i in range(1, len(q)):
             head, tail = q[:i], q[i:]
-            cands = self._by_name(tail) or self._by_short(short_name(tail))
+            cands = self._by_name(tail) or self._by_short_query(tail)
             for d in cands:
                 rest = head
                 for _, pname in d.parents:
@@ -399,7 +410,8 @@ class Gazetteer:
             for d in divisions:
                 self._sub[d.code] = d
                 self._sub_name[d.name].append(d)
-                self._sub_short[short_name(d.name)].append(d)
+                for short, _ in short_forms(d.name):
+                    self._sub_short[short].append(d)
         return report
 
     def load_subunits_csv(self, path: str | Path) -> ProblemReport:

@@ -35,6 +35,42 @@ def short_name(name: str) -> str:
     return name
 
 
+# Compound suffixes whose last character is itself a suffix: 万柏林区 is an ordinary 区 named 万柏林, so it is
+# also indexed (and queried) under 万柏林; only 神农架林区 is a 林区.
+_COMPOUND = ("林区", "矿区", "新区")
+# Suffixes that name the common kinds of a level; tables swap them for former or variant names
+# (偃师县 for 偃师市, 长阳县 for 长阳土家族自治县). Others (林区, 矿区, 镇, 乡, 街道 …) must match exactly.
+SWAPPABLE_SUFFIXES = frozenset({"县", "市", "区", "旗", "自治县", "自治旗", "省", "自治区", "地区", "盟", "自治州"})
+
+
+def short_forms(name: str) -> list[tuple[str, str]]:
+    """(short name, stripped suffix) pairs a name may be known by: 修武县 → [(修武, 县)];
+    万柏林区 → [(万柏, 林区), (万柏林, 区)]; a name without a suffix → [(name, '')]."""
+    short = short_name(name)
+    forms = [(short, name[len(short):])]
+    for comp in _COMPOUND:
+        if name.endswith(comp) and len(name) > len(comp) and short == name[: -len(comp)]:
+            forms.append((name[:-1], name[-1]))
+    return forms
+
+
+def short_fits(short: str, suffix: str, name: str) -> bool:
+    """Whether a query `short`+`suffix` may name the division called `name`, whose short form is `short`.
+
+    A one-character short form only matches with the division's own suffix (新林区 is not 新县, 新 alone
+    is nothing); otherwise a query without a suffix matches, and one with a suffix matches a division
+    with that very suffix or, when both are common suffixes of a kind (县/市/区/旗 …), a swapped one.
+    """
+    own = name[len(short):] if name.startswith(short) else name
+    if suffix and own == suffix:
+        return True
+    if len(short) < 2:
+        return False
+    if not suffix:
+        return True
+    return suffix in SWAPPABLE_SUFFIXES and (own in SWAPPABLE_SUFFIXES or own.endswith(("自治县", "自治旗", "自治州", "自治区")))
+
+
 def derive_kind(name: str, level: str) -> str:
     """Kind of division (县/县级市/市辖区/旗/自治县/… ) from its name and level (GB/T 2260 naming rules)."""
     if level == "province":
