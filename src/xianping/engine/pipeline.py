@@ -33,6 +33,7 @@ __all__ = [
     "Prepared",
     "Scored",
     "PipelineResult",
+    "NodeError",
     "prepare",
     "score",
     "run",
@@ -119,6 +120,14 @@ class Scored(NamedTuple):
     ranks: np.ndarray  # [..., T, m, N]
     topsis: dict[str, A.TopsisResult]
     details: dict[str, dict[str, Any]]  # node code → extra tables (entropy e_j, …)
+
+
+class NodeError(ValueError):
+    """A step failed at one node of the tree (`code`), e.g. a zero in a geometric mean with zero='error'."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(f"node {code!r}: {message}")
+        self.code = code
 
 
 class PipelineResult(NamedTuple):
@@ -369,7 +378,10 @@ def score(plan: Plan, z, keep_indicators=None, raw=None) -> Scored:
         ch = list(step.children)
         v = vals[..., ch]
         kc = keep[..., ch]  # [..., T, k]
-        w, det = _weights(step.weights, v, rawv[..., ch], plan)
+        try:
+            w, det = _weights(step.weights, v, rawv[..., ch], plan)
+        except ValueError as e:
+            raise NodeError(step.code, f"{step.weights.get('method')} weights: {e}") from None
         w = np.where(kc, w, 0.0)
         tot = np.sum(w, axis=-1, keepdims=True)
         with quiet():
@@ -379,7 +391,10 @@ def score(plan: Plan, z, keep_indicators=None, raw=None) -> Scored:
         if det:
             details[step.code] = det
         norm_w[..., ch] = w
-        s, extra = _aggregate(step.aggregation, v, w, plan)
+        try:
+            s, extra = _aggregate(step.aggregation, v, w, plan)
+        except ValueError as e:
+            raise NodeError(step.code, f"{step.aggregation.get('method')} aggregation: {e}") from None
         vals[..., me] = np.where(np.expand_dims(keep[..., me], -1), s, np.nan)
         rawv[..., me] = vals[..., me]
         if extra is not None:

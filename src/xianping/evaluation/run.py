@@ -97,12 +97,21 @@ def _groups(spec, panel: Panel, unit_types):
     return np.unique(lab, return_inverse=True)[1]
 
 
-def _engine_call(fn, report: ProblemReport, where: str, strict: bool):
-    """Run an engine call, turning its warnings into report entries and ValueErrors into located errors."""
+def _engine_call(fn, report: ProblemReport, where: str, strict: bool, info=None, file=None):
+    """Run an engine call, turning its warnings into report entries and ValueErrors into located errors
+    (at the node's key path in the framework file when the engine names the node)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EngineWarning)
         try:
             out = fn()
+        except P.NodeError as e:
+            from xianping.frameworks.yaml_lines import format_path
+
+            node = (info or {}).get("nodes", {}).get(e.code, {})
+            col = format_path(node["path"]) if "path" in node else e.code
+            report.add("engine_error", str(e), file=file, column=col, value=e.code,
+                       expected="a setting that fits the data (see the message)")
+            raise XianpingInputError(f"evaluation failed at node {e.code}", report) from None
         except ValueError as e:
             report.add("engine_error", f"{where}: {e}", column=where)
             raise XianpingInputError(f"evaluation failed at {where}", report) from None
@@ -121,7 +130,8 @@ def _zero_variance(plan, scored, info, report, framework_file, strict, codes_of_
     for idx, step in enumerate(plan.nodes):
         if step.weights.get("method") not in ("entropy", "critic", "cv", "std"):
             continue
-        v = scored.values[..., list(step.children)]
+        # leaves: the data before normalisation (a constant column normalises to NaN, 0/0); nodes: scores
+        v = np.concatenate([codes_of_years[..., :n], scored.values[..., n:]], axis=-1)[..., list(step.children)]
         pooled = v.reshape(-1, v.shape[-1]) if plan.panel == "pooled" else v
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -134,7 +144,6 @@ def _zero_variance(plan, scored, info, report, framework_file, strict, codes_of_
                            column=format_path(info["nodes"][step.code]["path"]), value=names[c],
                            expected="an indicator that varies across units, or another weighting method",
                            severity="error" if strict else "warning")
-    _ = n, codes_of_years
 
 
 def evaluate(framework, *, store=None, data=None, years=None, by_type: bool = False, types=None,
@@ -187,8 +196,8 @@ def evaluate(framework, *, store=None, data=None, years=None, by_type: bool = Fa
     say("pipeline")
     prepared = _engine_call(lambda: P.prepare(plan, x, den, groups, times), report, "prepare", st["strict"])
     scored = _engine_call(lambda: P.score(plan, prepared.normalised, prepared.keep_indicators, raw=prepared.treated),
-                          report, "weights and aggregation", st["strict"])
-    _zero_variance(plan, scored, info, report, fw_file, st["strict"], panel.years)
+                          report, "weights and aggregation", st["strict"], info, fw_file)
+    _zero_variance(plan, scored, info, report, fw_file, st["strict"], prepared.treated)
     report.raise_if_errors(f"framework {fw.code}: bad settings for this data")
     tiers = P.tiers(scored.values[..., -1], st.get("tiers"), ties=plan.ties)
     by_type_out = None
@@ -219,7 +228,7 @@ def _score_by_type(fw, st, fw_file, plan, prepared, unit_types, report, bi):
         if p_t.node_codes != plan.node_codes:
             raise XianpingInputError(f"type {t}: the override changes the tree")
         sc = _engine_call(lambda: P.score(p_t, prepared.normalised[..., idx, :], prepared.keep_indicators,
-                                          raw=prepared.treated[..., idx, :]), report, f"type {t}", st["strict"])
+                                          raw=prepared.treated[..., idx, :]), report, f"type {t}", st["strict"])  # noqa: B023
         vals[:, idx, :] = sc.values
         ranks[:, idx, :] = sc.ranks
         weights[t] = sc.weights
