@@ -166,6 +166,47 @@ def test_long_layout_with_units_and_quarters(tmp_path):
         assert [p.value for p in res.notes if p.kind == "unmapped_indicator"] == ["不知道的指标"]
 
 
+def test_long_table_keeps_row_source_and_flags(tmp_path):
+    f = write(tmp_path / "long.csv",
+              "unit_code,period,indicator,value,unit,来源,标记\n"
+              "410802,2020,gdp,12000,万元,统计年鉴2021,estimated\n"
+              "410803,2020,gdp,3.5,亿元,,\n"
+              "410804,2020,gdp,—,亿元,公报,revised;late\n")
+    with open_store(tmp_path / "s.duckdb") as store:
+        import_table(f, store, source="mine")
+        rows = {r["unit_code"]: r for r in store.observations(indicators=["gdp"])}
+        # the row's source wins; a blank source cell falls back to --source
+        assert {c: r["source"] for c, r in rows.items()} == {"410802": "统计年鉴2021", "410803": "mine", "410804": "公报"}
+        # the row's flags come first, then those the import adds
+        assert rows["410802"]["flags"] == "estimated;converted×0.0001"
+        assert rows["410803"]["flags"] is None
+        assert rows["410804"]["flags"] == "revised;late;missing:—"
+
+
+def test_long_table_row_source_survives_a_crosswalk(tmp_path):
+    f = write(tmp_path / "long.csv",
+              "unit_code,period,indicator,value,source,flags\n"
+              "410381,2020,pop_total,545632,census2020,\n")
+    with open_store(tmp_path / "s.duckdb") as store:
+        import_table(f, store, code_year=2020)
+        (r,) = store.observations(indicators=["pop_total"])
+        assert (r["unit_code"], r["source"], r["flags"]) == ("410307", "census2020", "crosswalk:recode:410381")
+
+
+def test_bundled_demo_panel_keeps_sources_and_flags(tmp_path):
+    from xianping.demo.load_demo import bundled_panel_bytes
+
+    f = tmp_path / "panel.csv"
+    f.write_bytes(bundled_panel_bytes())
+    with open_store(tmp_path / "s.duckdb") as store:
+        res = import_table(f, store, source="bundled")
+        assert res.layout == "long" and res.stored == res.observations
+        sources = {r[0] for r in store._con.execute("SELECT DISTINCT source FROM observations").fetchall()}
+        assert sources == {"ceads_co2", "census2010", "census2020", "ceads_co2/census2010"}
+        (r,) = store.observations(indicators=["co2_total"], units=["110101"], periods=["1997"])
+        assert (r["source"], r["flags"]) == ("ceads_co2", "crosswalk:merge:110101")
+
+
 def test_unit_conversion_wan_yuan_to_yi_yuan(tmp_path):
     f = write(tmp_path / "gdp.csv", "代码,地区生产总值（万元）\n410802,1234500\n410803,3\n")
     with open_store(tmp_path / "s.duckdb") as store:

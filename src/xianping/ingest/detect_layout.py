@@ -18,6 +18,9 @@ ROLE_SPELLINGS: dict[str, set[str]] = {
     "indicator": {"指标", "指标名称", "指标代码", "indicator", "variable", "变量"},
     "value": {"值", "数值", "value", "数据", "指标值"},
     "unit": {"单位", "计量单位", "unit", "measureunit"},
+    # per-row provenance of a long table: stored with each observation (else --source) and its flags kept
+    "source": {"来源", "数据来源", "资料来源", "source", "datasource"},
+    "flags": {"标记", "标志", "flags", "flag"},
     "province": {"省", "省份", "省级", "省名", "province"},
     "prefecture": {"市", "地级市", "地市", "地区市", "城市", "prefecture", "city"},
 }

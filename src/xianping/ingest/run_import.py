@@ -277,10 +277,25 @@ class _Context:
                 obs = self._long_value(row, excel_row, code or "?", per or "?")
             if code is None or per is None:
                 continue
+            src, row_flags = self._provenance(row)
             for o in obs:
+                if src:
+                    o["source"] = src
+                if row_flags:
+                    o["flags"] = ";".join(f for f in (row_flags, o.get("flags")) if f)
                 self._add(records, o)
         self._missing_notes()
         return list(records.values())
+
+    def _provenance(self, row: list[Any]) -> tuple[str, str]:
+        """The row's own source and flags (columns 来源/source and 标记/flags), '' where absent or blank."""
+        out = []
+        for role in ("source", "flags"):
+            j = self.layout.col(role)
+            cell = row[j] if j is not None and j < len(row) else None
+            text = "" if cell is None else str(cell).strip()
+            out.append("" if text.lower() in ("nan", "none") else text)
+        return out[0], out[1]
 
     def _add(self, records: dict, o: dict[str, Any]) -> None:
         key = (o["unit_code"], o["period"], o["indicator"])

@@ -50,7 +50,8 @@ class PanelStore(ABC):
     """A long panel: (unit_code, period, indicator) → value, with the batch each value came from.
 
     Observations passed to `write_batch` are dicts with keys unit_code, period, indicator, value (float or
-    None for a reported-missing cell), unit, flags, and optionally `row`/`column`/`file` used only to
+    None for a reported-missing cell), unit, flags, optionally `source` (the row's own source, else the
+    batch's `source` argument), and optionally `row`/`column`/`file` used only to
     locate a conflict in the problem report.
     """
 

@@ -113,7 +113,7 @@ class DuckDBStore(PanelStore):
             return WriteResult(existing, 0, 0, 0, already_imported=True)
 
         obs = list(observations)
-        cols: dict[str, list[Any]] = {k: [] for k in ("unit_code", "period", "indicator", "value", "unit", "flags", "src_row", "src_col", "src_file")}
+        cols: dict[str, list[Any]] = {k: [] for k in ("unit_code", "period", "indicator", "value", "unit", "source", "flags", "src_row", "src_col", "src_file")}
         for o in obs:
             cols["unit_code"].append(str(o["unit_code"]))
             cols["period"].append(str(o["period"]))
@@ -121,6 +121,7 @@ class DuckDBStore(PanelStore):
             v = o.get("value")
             cols["value"].append(np.nan if v is None else float(v))
             cols["unit"].append(o.get("unit") or "")
+            cols["source"].append(o.get("source") or source)  # a row's own source wins over the batch's
             cols["flags"].append(o.get("flags") or "")
             cols["src_row"].append(-1 if o.get("row") is None else int(o["row"]))
             cols["src_col"].append(str(o.get("column") or ""))
@@ -139,7 +140,7 @@ class DuckDBStore(PanelStore):
                 """CREATE OR REPLACE TEMP TABLE _stg AS
                    SELECT unit_code, period, indicator,
                           CASE WHEN isnan(value) THEN NULL ELSE value END AS value,
-                          NULLIF(unit, '') AS unit, NULLIF(flags, '') AS flags, src_row, src_col, src_file
+                          NULLIF(unit, '') AS unit, source, NULLIF(flags, '') AS flags, src_row, src_col, src_file
                    FROM _stg_np"""
             )
             con.unregister("_stg_np")
@@ -176,17 +177,17 @@ class DuckDBStore(PanelStore):
             ).fetchone()[0]
             filled = con.execute(
                 """UPDATE observations o SET value = s.value, unit = s.unit, flags = s.flags,
-                          source = ?, batch_id = ?
+                          source = s.source, batch_id = ?
                    FROM _stg s
                    WHERE o.unit_code = s.unit_code AND o.period = s.period AND o.indicator = s.indicator
                      AND o.value IS NULL AND s.value IS NOT NULL""",
-                [source, batch_id],
+                [batch_id],
             ).fetchone()[0]
             inserted = con.execute(
                 """INSERT INTO observations
-                   SELECT s.unit_code, s.period, s.indicator, s.value, s.unit, ?, s.flags, ?
+                   SELECT s.unit_code, s.period, s.indicator, s.value, s.unit, s.source, s.flags, ?
                    FROM _stg s ANTI JOIN observations o USING (unit_code, period, indicator)""",
-                [source, batch_id],
+                [batch_id],
             ).fetchone()[0]
             con.execute(
                 "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
