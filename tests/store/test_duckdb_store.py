@@ -117,3 +117,22 @@ def test_export_round_trip(store, tmp_path, suffix):
 def test_export_unknown_suffix(store, tmp_path):
     with pytest.raises(XianpingInputError, match="unknown format"):
         store.export(tmp_path / "x.json")
+
+
+def test_remove_batch_deletes_its_observations_in_one_go_and_retires_the_id(store):
+    store.write_batch([obs("410802", "2020", "pop_total", 1), obs("410803", "2020", "pop_total", 2)], BatchMeta("a.csv", "h1"))
+    store.write_batch([obs("410804", "2020", "pop_total", 3)], BatchMeta("b.csv", "h2"))
+    assert store.remove_batch(2) == 1
+    assert [b["batch_id"] for b in store.batches()] == [1]
+    assert {r["unit_code"] for r in store.observations()} == {"410802", "410803"}
+    # the same file can come back; it gets a new id, never the removed one
+    again = store.write_batch([obs("410804", "2020", "pop_total", 3)], BatchMeta("b.csv", "h2"))
+    assert not again.already_imported and again.batch_id == 3
+    # a conflicting value can be stored once the batch holding the old one is gone
+    assert store.remove_batch(1) == 2
+    store.write_batch([obs("410802", "2020", "pop_total", 99)], BatchMeta("c.csv", "h3"))
+    assert store.observations(units=["410802"])[0]["value"] == 99
+    with pytest.raises(XianpingInputError) as e:
+        store.remove_batch(1)
+    p = e.value.report.problems[0]
+    assert (p.kind, p.value, p.expected) == ("unknown_batch", 1, "one of 3, 4")

@@ -106,6 +106,72 @@ def _export(
     console.print(f"exported {n} observations to {out}")
 
 
+batches_app = typer.Typer(
+    help="批次 Import batches: list them (`xianping batches`) or remove one with its values (`xianping batches remove N`).",
+    invoke_without_command=True,
+)
+
+_STORE_HELP = "Panel store (DuckDB file); default $XIANPING_STORE or ./xianping.duckdb."
+
+
+def _existing_store(store: Optional[Path]):
+    from xianping.problems import XianpingError
+    from xianping.store import default_store_path, open_store
+
+    path = store if store is not None else default_store_path()
+    if not Path(path).exists():
+        raise XianpingError(f"no panel store at {path}; import a table first or pass --store")
+    return open_store(path)
+
+
+@batches_app.callback()
+def _batches(
+    ctx: typer.Context,
+    store: Optional[Path] = typer.Option(None, "--store", help=_STORE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list."),
+) -> None:
+    """列出批次 List the import batches: id, file, sha256 prefix, imported at, rows, source, notes."""
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = store
+        return
+    import json
+
+    from rich.table import Table
+
+    from xianping.cli.output import console
+
+    with _existing_store(store) as st:
+        batches = st.batches()
+    if as_json:
+        typer.echo(json.dumps([{**b, "imported_at": str(b["imported_at"])} for b in batches], ensure_ascii=False, indent=1))
+        return
+    if not batches:
+        console.print(f"no batches in {store or 'the store'}")
+        return
+    t = Table(title="批次 Batches")
+    for c in ("id", "文件 file", "sha256", "导入时间 imported at", "行 rows", "来源 source", "说明 notes"):
+        t.add_column(c, overflow="fold")
+    for b in batches:
+        t.add_row(str(b["batch_id"]), b["file_name"] or "", (b["sha256"] or "")[:12],
+                  str(b["imported_at"])[:19], str(b["rows"]), b["source"] or "", b["notes"] or "")
+    console.print(t)
+
+
+@batches_app.command("remove")
+def _batches_remove(
+    ctx: typer.Context,
+    batch_id: int = typer.Argument(..., help="Batch id, as `xianping batches` lists it."),
+    store: Optional[Path] = typer.Option(None, "--store", help=_STORE_HELP),
+) -> None:
+    """删除批次 Remove a batch and every value it stored, in one transaction."""
+    from xianping.cli.output import console
+
+    with _existing_store(store if store is not None else ctx.obj) as st:
+        n = st.remove_batch(batch_id)
+    console.print(f"removed batch {batch_id} and its {n} observation(s)")
+
+
 def register(app: typer.Typer) -> None:
     app.command("import")(_import)
     app.command("export")(_export)
+    app.add_typer(batches_app, name="batches")

@@ -75,7 +75,14 @@ class PanelStore(ABC):
         """Rows as dicts (keys: OBSERVATION_COLUMNS), ordered by indicator, period, unit_code."""
 
     @abstractmethod
-    def batches(self) -> list[dict[str, Any]]: ...
+    def batches(self) -> list[dict[str, Any]]:
+        """Every batch (batch_id, file_name, sha256, imported_at, rows, layout, options, code_vintage, source,
+        notes), oldest first."""
+
+    @abstractmethod
+    def remove_batch(self, batch_id: int) -> int:
+        """Delete a batch and the observations it holds in one transaction; returns the observations deleted.
+        Raises XianpingInputError (kind ``unknown_batch``) when there is no such batch."""
 
     @abstractmethod
     def summary(self) -> dict[str, Any]:
@@ -83,7 +90,8 @@ class PanelStore(ABC):
 
     @abstractmethod
     def register_subunits(self, rows: Iterable[dict[str, Any]]) -> int:
-        """Register towns/villages (code, name, parent_code, level); returns the number written."""
+        """Write towns/villages (code, name, parent_code, level) in one transaction; returns the number written.
+        Callers validate first (`Gazetteer.register_subunits`); the store only keeps them."""
 
     @abstractmethod
     def subunits(self, parent_code: str | None = None) -> list[dict[str, Any]]: ...

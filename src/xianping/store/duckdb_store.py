@@ -165,12 +165,17 @@ class DuckDBStore(PanelStore):
                         "stored_conflict",
                         f"{unit} {period} {ind}: stored value {old:g} (batch {bid}) differs from the new value",
                         file=f or None, row=None if row < 0 else int(row), column=col or None, value=new,
-                        expected=f"{old:g} as stored in batch {bid}, or remove that batch first",
+                        expected=f"{old:g} as stored in batch {bid}, or remove that batch first (xianping batches remove {bid})",
                     )
                 raise XianpingInputError(
                     f"{len(conflicts)} value(s) disagree with values already stored; nothing was written", report
                 )
-            batch_id = con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchone()[0]
+            # ids are never reused: a removed batch's id stays retired (meta.last_batch_id)
+            batch_id = con.execute(
+                """SELECT greatest(coalesce(max(batch_id), 0),
+                                   coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_batch_id'), 0)) + 1
+                   FROM batches"""
+            ).fetchone()[0]
             unchanged = con.execute(
                 """SELECT count(*) FROM _stg s JOIN observations o USING (unit_code, period, indicator)
                    WHERE NOT (s.value IS NOT NULL AND o.value IS NULL)"""
@@ -243,6 +248,30 @@ class DuckDBStore(PanelStore):
             d["options"] = json.loads(d["options"]) if d["options"] else {}
             out.append(d)
         return out
+
+    def remove_batch(self, batch_id: int) -> int:
+        con = self._con
+        if con.execute("SELECT count(*) FROM batches WHERE batch_id = ?", [int(batch_id)]).fetchone()[0] == 0:
+            report = ProblemReport()
+            ids = [str(r[0]) for r in con.execute("SELECT batch_id FROM batches ORDER BY batch_id").fetchall()]
+            report.add("unknown_batch", f"no batch {batch_id} in the store", value=batch_id,
+                       expected=("one of " + ", ".join(ids)) if ids else "a batch id (the store has no batches)")
+            raise XianpingInputError(f"no batch {batch_id}; nothing was removed", report)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            last = con.execute("SELECT max(batch_id) FROM batches").fetchone()[0]
+            con.execute(
+                """INSERT INTO meta VALUES ('last_batch_id', ?) ON CONFLICT (key) DO UPDATE
+                   SET value = CAST(greatest(CAST(meta.value AS INTEGER), CAST(excluded.value AS INTEGER)) AS VARCHAR)""",
+                [str(last)],
+            )
+            n = con.execute("DELETE FROM observations WHERE batch_id = ?", [int(batch_id)]).fetchone()[0]
+            con.execute("DELETE FROM batches WHERE batch_id = ?", [int(batch_id)])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return int(n)
 
     def summary(self) -> dict[str, Any]:
         con = self._con
