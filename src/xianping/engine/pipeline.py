@@ -86,6 +86,7 @@ class Plan:
     scale: float = 100.0
     missing: str = "renormalise"  # aggregation NaN policy
     ties: str = "min"
+    rank_leaves: bool = False  # also rank every indicator (costly for many indicators; the edge layer asks for it)
 
     @property
     def n(self) -> int:
@@ -117,7 +118,7 @@ class Scored(NamedTuple):
     keep_nodes: np.ndarray  # bool [..., T, N]: node present (not screened out) that year
     weights: dict[str, np.ndarray]  # node code → normalised child weights [..., T, k]
     effective: np.ndarray  # [..., T, N] effective weight of every node in the root
-    ranks: np.ndarray  # [..., T, m, N]
+    ranks: np.ndarray  # [..., T, m, N] (leaves NaN unless plan.rank_leaves)
     topsis: dict[str, A.TopsisResult]
     details: dict[str, dict[str, Any]]  # node code → extra tables (entropy e_j, …)
 
@@ -177,6 +178,25 @@ def _anchors(x, plan: Plan):
 _SHIFTS = ("none", "constant", "spssau_interval", "epsilon_rescale", "spssau_nonpositive")
 
 
+def _min_max_fused(x, dirs, anchors, scale):
+    """normalise.min_max (same formula) in two passes: z = (d·x − a)·(scale/(b − a)) with (a, b) = (min, max)
+    for positive and (−max, −min) for negative columns; a constant column gives NaN (0/0)."""
+    d = np.asarray(dirs, dtype=float)
+    if anchors is None:
+        with quiet():
+            lo, hi = np.nanmin(x, axis=-2, keepdims=True), np.nanmax(x, axis=-2, keepdims=True)
+    else:
+        lo, hi = (np.expand_dims(np.asarray(a, dtype=float), -2) for a in anchors)
+    a = np.where(d > 0, lo, -hi)
+    with quiet():
+        f = scale / (hi - lo)
+        f = np.where(np.isfinite(f), f, np.nan)
+    z = x * d
+    z -= a
+    z *= f
+    return z
+
+
 def _normalise(x, plan: Plan):
     spec = plan.normalise
     method = spec.get("method", "min_max")
@@ -188,7 +208,14 @@ def _normalise(x, plan: Plan):
     opt = [np.nan if v is None else v for v in plan.optimum] if plan.optimum else None
     itv = [(np.nan, np.nan) if v is None else v for v in plan.interval] if plan.interval else None
     bounded = True
-    if method == "min_max":
+    all_linear = all(d in (1, -1) for d in dirs)
+    if method == "min_max" and all_linear and not spec.get("clip") and spec.get("constant", "nan") == "nan":
+        z = _min_max_fused(x, dirs, anchors, plan.scale if shift == "none" else 1.0)
+        if shift == "none":
+            return z, anchors
+    elif method == "min_max" and all_linear:
+        z = N.min_max(x, dirs, anchors=anchors, clip=bool(spec.get("clip", False)), constant=spec.get("constant", "nan"))
+    elif method == "min_max":
         z = N.normalise(x, "min_max", dirs, optimum=opt, interval=itv, anchors=anchors,
                         clip=bool(spec.get("clip", False)), constant=spec.get("constant", "nan"))
     elif method == "z_score":
@@ -224,8 +251,8 @@ def _normalise(x, plan: Plan):
             with quiet():
                 mn = np.nanmin(z, axis=-2, keepdims=True)
             z = np.where(mn <= 0, z + np.abs(mn) + 0.01, z)
-    if bounded and method != "rank":
-        z = z * plan.scale
+    if bounded and method != "rank" and plan.scale != 1:
+        z *= plan.scale
     return z, anchors
 
 
@@ -252,11 +279,18 @@ def prepare(plan: Plan, x, denominators=None, groups=None, times=None) -> Prepar
         r = I.impute(xi, method, groups=g, time_axis=-3, times=times)
         imp_mask = imp_mask | r.imputed
         xi = r.x
-    sc = plan.screen or {}
-    sr = S.screen(xi, sc.get("unit_threshold"), sc.get("indicator_threshold"), sc.get("nonzero_threshold"))
-    keep_ind = sr.keep_indicators & keep_years
-    keep_u = sr.keep_units
-    xs = np.where(np.expand_dims(keep_u, -1) & np.expand_dims(keep_ind, -2), xi, np.nan)
+    sc = {k: v for k, v in (plan.screen or {}).items() if v is not None}
+    if sc:
+        sr = S.screen(xi, sc.get("unit_threshold"), sc.get("indicator_threshold"), sc.get("nonzero_threshold"))
+        keep_ind, keep_u, u_av, i_av = sr.keep_indicators & keep_years, sr.keep_units, sr.unit_availability, sr.indicator_availability
+    else:  # nothing to screen: availability only, for the report
+        obs = ~np.isnan(xi)
+        u_av, i_av = obs.mean(axis=-1), obs.mean(axis=-2)
+        keep_u, keep_ind = np.ones(u_av.shape, dtype=bool), keep_years
+    if keep_u.all() and keep_ind.all():
+        xs = xi
+    else:
+        xs = np.where(np.expand_dims(keep_u, -1) & np.expand_dims(keep_ind, -2), xi, np.nan)
     flags = None
     tm = plan.treat.get("method", "none")
     if tm == "coinr":
@@ -268,9 +302,9 @@ def prepare(plan: Plan, x, denominators=None, groups=None, times=None) -> Prepar
     else:
         raise ValueError(f"unknown outlier treatment {tm!r} (none | coinr)")
     z, anchors = _normalise(xt, plan)
-    z = np.where(np.expand_dims(keep_ind, -2), z, np.nan)
-    return Prepared(raw, den, xi, imp_mask, carried, keep_u, keep_ind, sr.unit_availability,
-                    sr.indicator_availability, xt, flags, z, anchors)
+    if not keep_ind.all():
+        z = np.where(np.expand_dims(keep_ind, -2), z, np.nan)
+    return Prepared(raw, den, xi, imp_mask, carried, keep_u, keep_ind, u_av, i_av, xt, flags, z, anchors)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -297,8 +331,6 @@ def _data_weights(spec, v, raw_v, plan: Plan):
         variant = spec.get("variant") or "zero_ln_zero"
         er = W.entropy_table(mat, variant, shift=spec.get("shift") or 0.01)
         w, details = er.weights, {"entropy": er.entropy, "divergence": er.divergence}
-        if np.any(np.nanstd(mat, axis=-2) == 0):
-            warn("entropy: a zero-variance column gets weight 0")
     elif m == "critic":
         w = W.critic(mat, correlation=spec.get("correlation") or "signed")
     elif m == "cv":
@@ -354,6 +386,19 @@ def _aggregate(spec, v, w, plan: Plan):
     return s, extra
 
 
+def _uses_raw(spec) -> bool:
+    if spec.get("method") == "cv" and spec.get("basis", "raw") == "raw":
+        return True
+    return any(_uses_raw(c) for c in spec.get("components") or [])
+
+
+def _raw_children(spec, raw, vals, ch, n):
+    """Children's values before normalisation (CV on raw data): indicators from `raw`, nodes their scores."""
+    if not _uses_raw(spec):
+        return None
+    return np.stack([raw[..., c] if c < n else vals[..., c] for c in ch], axis=-1)
+
+
 def score(plan: Plan, z, keep_indicators=None, raw=None) -> Scored:
     """Weights and aggregation through the tree, then ranks of every node. z [..., T, m, n] normalised;
     keep_indicators [..., T, n] (screened-out indicator-years get weight 0); raw: data before
@@ -363,10 +408,9 @@ def score(plan: Plan, z, keep_indicators=None, raw=None) -> Scored:
     Nn = n + len(plan.nodes)
     T, m = z.shape[-3], z.shape[-2]
     lead = z.shape[:-2]
-    vals = np.full(lead + (m, Nn), np.nan)
+    vals = np.empty(lead + (m, Nn))
     vals[..., :n] = z
-    rawv = np.full(vals.shape, np.nan)
-    rawv[..., :n] = z if raw is None else raw
+    raw = z if raw is None else raw
     keep = np.ones(lead + (Nn,), dtype=bool)
     if keep_indicators is not None:
         keep[..., :n] = np.broadcast_to(keep_indicators, lead + (n,))
@@ -379,7 +423,8 @@ def score(plan: Plan, z, keep_indicators=None, raw=None) -> Scored:
         v = vals[..., ch]
         kc = keep[..., ch]  # [..., T, k]
         try:
-            w, det = _weights(step.weights, v, rawv[..., ch], plan)
+            rv = _raw_children(step.weights, raw, vals, ch, n)
+            w, det = _weights(step.weights, v, rv, plan)
         except ValueError as e:
             raise NodeError(step.code, f"{step.weights.get('method')} weights: {e}") from None
         w = np.where(kc, w, 0.0)
@@ -396,7 +441,6 @@ def score(plan: Plan, z, keep_indicators=None, raw=None) -> Scored:
         except ValueError as e:
             raise NodeError(step.code, f"{step.aggregation.get('method')} aggregation: {e}") from None
         vals[..., me] = np.where(np.expand_dims(keep[..., me], -1), s, np.nan)
-        rawv[..., me] = vals[..., me]
         if extra is not None:
             tops[step.code] = extra
     # effective weights: product of normalised weights along the path to the root
@@ -406,7 +450,9 @@ def score(plan: Plan, z, keep_indicators=None, raw=None) -> Scored:
         me = n + idx
         ch = list(plan.nodes[idx].children)
         eff[..., ch] = norm_w[..., ch] * eff[..., me : me + 1]
-    ranks = np.moveaxis(R.rank(np.moveaxis(vals, -1, -2), ties=plan.ties), -1, -2)
+    first = 0 if plan.rank_leaves else n
+    ranks = np.full(vals.shape, np.nan)
+    ranks[..., first:] = np.moveaxis(R.rank(np.ascontiguousarray(np.moveaxis(vals[..., first:], -1, -2)), ties=plan.ties), -1, -2)
     return Scored(vals, keep, weights, eff, ranks, tops, details)
 
 

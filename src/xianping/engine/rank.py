@@ -46,7 +46,8 @@ def rank(scores, ties: str = "min", higher_is_better: bool = True, axis: int = -
         s = np.round(s, decimals)
     missing = np.isnan(s)
     key = -s if higher_is_better else s  # NaN stays NaN and argsort puts it last
-    order = np.argsort(key, axis=-1, kind="stable")
+    # the order among equal keys matters only for ties="first"; quicksort is twice as fast otherwise
+    order = np.argsort(key, axis=-1, kind="stable" if ties == "first" else "quicksort")
     sk = np.take_along_axis(key, order, axis=-1)
     n = s.shape[-1]
     pos = np.broadcast_to(np.arange(1, n + 1, dtype=float), sk.shape)

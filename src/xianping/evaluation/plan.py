@@ -210,5 +210,6 @@ def compile_plan(framework, settings: dict[str, Any], *, file: str | None = None
         scale=float(d.scale),
         missing=settings["missing"],
         ties=settings["ties"],
+        rank_leaves=True,
     )
     return plan, {"denominators": denom_codes, "nodes": meta, "order": order}
