@@ -65,8 +65,23 @@ def test_each_problem_is_located(gaz):
 
 def test_duplicate_against_earlier_registration(gaz):
     assert not gaz.register_subunits(GOOD[:1]).has_errors
-    report = gaz.register_subunits(GOOD[:1])
-    assert report.kinds() == ["duplicate_code"]
+    assert len(gaz.register_subunits(GOOD[:1])) == 0  # the same row again changes nothing
+    report = gaz.register_subunits([{**GOOD[0], "name": "东城镇"}])
+    assert report.kinds() == ["duplicate_code"] and "城关镇" in report.problems[0].message
+
+
+def test_with_subunits_is_a_new_instance(gaz):
+    rows = [{"code": "410821100", "name": "城关镇", "parent_code": "410821", "level": "town"},
+            {"code": "410821100201", "name": "东关村", "parent_code": "410821100", "level": "village"}]
+    g2 = gaz.with_subunits(rows)
+    assert g2.get("410821100201").full_name == "河南省焦作市修武县城关镇东关村"
+    assert g2.subunit_rows() == rows
+    assert not gaz.is_registered("410821100")
+    from xianping.problems import XianpingInputError
+
+    with pytest.raises(XianpingInputError) as e:
+        gaz.with_subunits([{"code": "410822100", "name": "错镇", "parent_code": "410821", "level": "town"}], file="db")
+    assert e.value.report.kinds() == ["prefix_mismatch"]
 
 
 def test_load_csv(gaz, tmp_path):

@@ -18,19 +18,36 @@ def _echo_json(obj: object) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False, indent=1))
 
 
+_STORE_HELP = "Panel store (DuckDB file) whose registered towns/villages count too."
+
+
+def _gazetteer(store: Optional[Path]):
+    """The process-wide gazetteer, plus the towns/villages registered in STORE when one is given."""
+    from xianping.reference.divisions import gazetteer_for, get_gazetteer
+
+    if store is None:
+        return get_gazetteer()
+    from xianping.problems import XianpingError
+    from xianping.store import open_store
+
+    if not Path(store).exists():
+        raise XianpingError(f"no panel store at {store}")
+    with open_store(store) as st:
+        return gazetteer_for(st)
+
+
 @app.command()
 def lookup(
     query: str = typer.Argument(..., help="Code (410821, 410821000000, 156410821), name (修武县), short (修武), traditional (沁陽市) or path (焦作市修武县)."),
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Only divisions in force on 31 Dec of this year."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of objects."),
+    store: Optional[Path] = typer.Option(None, "--store", help=_STORE_HELP),
 ) -> None:
     """Find divisions by code or name; every candidate of an ambiguous name. Exit 1 when nothing matches."""
     from rich.table import Table
 
     from xianping.cli.output import console, err_console
-    from xianping.reference.divisions import get_gazetteer
-
-    hits = get_gazetteer().lookup(query, year=year)
+    hits = _gazetteer(store).lookup(query, year=year)
     if as_json:
         _echo_json([d.to_dict() for d in hits])
         if not hits:
@@ -58,13 +75,15 @@ def crosswalk(
     from_year: int = typer.Option(..., "--from", help="Vintage year of the code."),
     to_year: int = typer.Option(..., "--to", help="Target vintage year (earlier years walk predecessors)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    store: Optional[Path] = typer.Option(None, "--store", help=_STORE_HELP),
 ) -> None:
     """Successor(s) of CODE from one code vintage to another, with the year and type of each change."""
     from xianping.cli.output import console, err_console
-    from xianping.reference.divisions import DivisionNotFound, get_gazetteer
+    from xianping.reference.divisions import DivisionNotFound
 
+    gaz = _gazetteer(store)
     try:
-        r = get_gazetteer().crosswalk(code, from_year, to_year)
+        r = gaz.crosswalk(code, from_year, to_year)
     except DivisionNotFound as e:
         if as_json:
             _echo_json({"error": str(e)})
@@ -94,22 +113,40 @@ def crosswalk(
 @app.command()
 def register(
     file: Path = typer.Argument(..., help="CSV with columns code,name,parent_code,level (town 9-digit / village 12-digit)."),
+    store: Optional[Path] = typer.Option(None, "--store", help="Panel store (DuckDB file) to register them in; without it the file is only checked."),
     as_json: bool = typer.Option(False, "--json", help="Print the problems as JSON."),
 ) -> None:
-    """Validate a towns/villages CSV and report every problem (persisting into the store comes later)."""
+    """Validate a towns/villages CSV and report every problem; with --store, keep them in the store
+    (all rows in one transaction, none when any row is wrong). Villages may name towns registered before."""
     from xianping.cli.output import console, print_problems
-    from xianping.reference.divisions import Gazetteer
+    from xianping.reference.divisions import Gazetteer, gazetteer_for
 
-    gaz = Gazetteer.load()  # a fresh instance: validation must not depend on earlier registrations
-    report = gaz.load_subunits_csv(file)
-    if as_json:
-        typer.echo(report.to_json())
-    else:
-        print_problems(report)
-    if report.has_errors:
-        if not as_json:
-            console.print(f"[bold red]{len(report.errors)} error(s)[/] in {file}; nothing registered")
-        raise typer.Exit(1)
-    towns, villages = len(gaz.subunits("town")), len(gaz.subunits("village"))
+    st = None
+    if store is not None:
+        from xianping.store import open_store
+
+        st = open_store(store)
+    try:
+        # a fresh instance: validation depends only on the packaged data and the store's registrations
+        gaz = gazetteer_for(st, base=Gazetteer.load())
+        before = {d.code for d in gaz.subunits()}
+        report = gaz.load_subunits_csv(file)
+        if as_json:
+            typer.echo(report.to_json())
+        else:
+            print_problems(report)
+        if report.has_errors:
+            if not as_json:
+                console.print(f"[bold red]{len(report.errors)} error(s)[/] in {file}; nothing registered")
+            raise typer.Exit(1)
+        new = [r for r in gaz.subunit_rows() if r["code"] not in before]
+        if st is not None:
+            st.register_subunits(new)
+    finally:
+        if st is not None:
+            st.close()
+    towns = sum(r["level"] == "town" for r in new)
+    villages = len(new) - towns
     if not as_json:
-        console.print(f"OK: {towns} town(s) and {villages} village(s) valid in {file}")
+        where = f"registered in {store}" if store is not None else f"valid in {file} (not stored: pass --store to keep them)"
+        console.print(f"OK: {towns} town(s) and {villages} village(s) {where}")

@@ -106,9 +106,9 @@ def import_table(
 
         library = load_library()
     if gazetteer is None:
-        from xianping.reference.divisions import get_gazetteer
+        from xianping.reference.divisions import gazetteer_for
 
-        gazetteer = get_gazetteer()
+        gazetteer = gazetteer_for(store)  # the towns/villages registered in the store count as units
 
     report = ProblemReport()
     mapping_entries = load_mapping(mapping, report) if mapping is not None else None
@@ -320,10 +320,16 @@ class _Context:
             self._add(out, r)
         return list(out.values())
 
-    def _subunit_codes(self) -> set[str]:
-        if self._subunits is None:
+    def _subunit(self, code: str) -> str | None:
+        """The canonical code of a registered town/village (410821100000 → 410821100), else None."""
+        from xianping.reference.divisions import normalize_code
+
+        c = normalize_code(code)
+        if c is not None and len(c) in (9, 12) and self.gaz.is_registered(c):
+            return c
+        if self._subunits is None:  # a gazetteer passed in without the store's subunits
             self._subunits = {s["code"] for s in self.store.subunits()} if self.store is not None else set()
-        return self._subunits
+        return c if c in self._subunits else None
 
     def _identify(self, row, excel_row, code_col, name_col, has_children) -> str | None:
         """The unit code of a data row, or None (row left out with a note, or an error reported)."""
@@ -339,8 +345,9 @@ class _Context:
             return None
         if code is not None:
             if not is_county_code(code):
-                if code in self._subunit_codes():
-                    return code
+                sub = self._subunit(code)
+                if sub is not None:
+                    return sub
                 rep.add("invalid_code", "not a 6-digit administrative division code", file=file, row=excel_row,
                         column=code_header, value=raw_code,
                         expected="a GB/T 2260 code such as 410802 (or a town/village code registered in the store)")

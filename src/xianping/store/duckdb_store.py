@@ -209,11 +209,11 @@ class DuckDBStore(PanelStore):
         return WriteResult(int(batch_id), int(inserted), int(unchanged), int(filled))
 
     def register_subunits(self, rows: Iterable[dict[str, Any]]) -> int:
-        data = [(str(r["code"]), r.get("name"), r.get("parent_code"), r.get("level")) for r in rows]
+        data = [[str(r["code"]), r.get("name"), r.get("parent_code"), r.get("level")] for r in rows]
         self._con.execute("BEGIN TRANSACTION")
         try:
-            for rec in data:
-                self._con.execute("INSERT OR REPLACE INTO subunits VALUES (?, ?, ?, ?)", list(rec))
+            if data:
+                self._con.executemany("INSERT OR REPLACE INTO subunits VALUES (?, ?, ?, ?)", data)
             self._con.execute("COMMIT")
         except BaseException:
             self._con.execute("ROLLBACK")

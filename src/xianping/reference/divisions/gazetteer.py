@@ -423,6 +423,24 @@ class Gazetteer:
             report.extend(self.register_subunits(rows, file=str(path), first_row=2))
         return report
 
+    def with_subunits(self, rows: Iterable[Mapping[str, Any]], *, file: str | None = None) -> "Gazetteer":
+        """A new gazetteer over the same packaged data holding only these towns/villages (e.g. a store's
+        `subunits()`); the rows are validated as by `register_subunits` and XianpingInputError lists every
+        problem. This instance is left untouched."""
+        gaz = Gazetteer(self._base)
+        gaz._map_cache = self._map_cache  # depends on the packaged data only
+        rows = list(rows)
+        if rows:
+            gaz.register_subunits(rows, file=file).raise_if_errors(
+                f"the registered towns/villages{' of ' + file if file else ''} are not valid"
+            )
+        return gaz
+
+    def subunit_rows(self, level: str | None = None) -> list[dict[str, str]]:
+        """Registered towns/villages as rows (code, name, parent_code, level), as a store keeps them."""
+        return [{"code": d.code, "name": d.name, "parent_code": d.parent_code or "", "level": d.level}
+                for d in self.subunits(level)]
+
     def is_registered(self, code: str) -> bool:
         return code in self._sub
 
@@ -456,3 +474,16 @@ def get_gazetteer() -> Gazetteer:
     if _GAZ is None:
         _GAZ = Gazetteer.load()
     return _GAZ
+
+
+def gazetteer_for(store: Any | None, base: Gazetteer | None = None) -> Gazetteer:
+    """`base` (default the process-wide gazetteer) plus the towns/villages registered in `store` (anything
+    with a `subunits()` method returning code/name/parent_code/level rows, e.g. a PanelStore).
+    Without a store, or a store without subunits, `base` itself."""
+    base = base if base is not None else get_gazetteer()
+    rows = store.subunits() if store is not None else []
+    if not rows:
+        return base
+    merged = {r["code"]: r for r in base.subunit_rows()}
+    merged.update({r["code"]: r for r in rows})
+    return base.with_subunits(merged.values(), file=str(getattr(store, "path", None) or "store"))

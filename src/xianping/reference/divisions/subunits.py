@@ -76,8 +76,16 @@ def validate_subunits(
         if not name:
             add("missing_name", "name is empty", rowno, "name", name, "the unit's name, e.g. 城关镇")
             ok = False
-        if code in batch or gaz.is_registered(code):
+        if code in batch:
             add("duplicate_code", "code registered twice", rowno, "code", code, "each code once")
+            continue
+        if gaz.is_registered(code):
+            old = gaz.get(code)
+            pc_norm = parent_code[: 6 if level == "town" else 9] if len(parent_code) == 12 and parent_code.endswith("000" if level == "village" else "000000") else parent_code
+            if old is not None and old.name == name and old.parent_code == pc_norm:
+                continue  # registered before exactly so: registering a file again changes nothing
+            add("duplicate_code", f"code registered before as {old.name if old else '?'} under {old.parent_code if old else '?'}",
+                rowno, "code", code, "each code once, or the same name and parent as registered before")
             continue
         parent: Division | None = None
         if level == "town":
