@@ -138,3 +138,13 @@ def test_csv_data_source_matches_store(census_csv, census_store):
     assert a.units == b.units
     np.testing.assert_allclose(a.scores, b.scores, rtol=0, atol=1e-9)
     assert a.manifest["data"]["kind"] == "csv" and len(a.manifest["data"]["sha256"]) == 64
+
+
+def test_units_with_too_little_data_are_screened_out(res):
+    """儋州 (460400) has only the carried-forward CO₂ in 2020: screened out (default unit_threshold 0.5),
+    reported, and not ranked — instead of a score from one indicator."""
+    i = res.units.index("460400")
+    assert np.isnan(res.scores[1, i, -1]) and not res.prepared.keep_units[1, i]
+    out = res.screened_out()["units"]
+    assert {"unit_code": "460400", "year": "2020"}.items() <= next(u for u in out if u["unit_code"] == "460400").items()
+    assert res.manifest["settings"]["screen"]["unit_threshold"] == 0.5

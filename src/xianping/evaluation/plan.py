@@ -24,7 +24,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "normalisation": None,  # {"method", "shift", "shift_value"}; default from the framework
     "missing_years": "carry_forward",  # an indicator with no value at all in a year: carry_forward | drop | error
     "impute": {"method": "none", "groups": None},  # engine.impute methods; groups: province | city | type | <column>
-    "screen": {"unit_threshold": None, "indicator_threshold": None, "nonzero_threshold": None},
+    # a unit needs half of the indicators in a year, or it is screened out that year (reported): otherwise
+    # available-case aggregation would score a county from one indicator
+    "screen": {"unit_threshold": 0.5, "indicator_threshold": None, "nonzero_threshold": None},
     "treat": {"method": "none"},  # none | coinr (winsorise, then log; COINr defaults)
     "missing": "renormalise",  # aggregation with a missing child: renormalise | propagate
     "ties": "min",
