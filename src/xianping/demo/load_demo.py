@@ -18,13 +18,19 @@ class LoadedDemo:
     data_path: Path
     imports: list[Any] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    result: Any = None  # EvaluationResult of census-social, 2010 and 2020
+    results_path: Path | None = None
 
 
 def bundled_panel_bytes() -> bytes:
     return gzip.decompress(resources.files("xianping.demo").joinpath("data", PANEL).read_bytes())
 
 
-def load_demo(out: Path | str) -> LoadedDemo:
+DEMO_FRAMEWORK = "census-social"
+DEMO_YEARS = ("2010", "2020")
+
+
+def load_demo(out: Path | str, evaluate_index: bool = True) -> LoadedDemo:
     """Write the bundled long table to OUT/census_co2_panel.csv, import it into OUT/xianping.duckdb and summarise.
 
     Importing again is a no-op (the store recognises the file by its content hash), so `xianping demo` can be
@@ -46,6 +52,13 @@ def load_demo(out: Path | str) -> LoadedDemo:
     with open_store(store_path) as store:
         loaded.imports.append(import_table(data_path, store, source="bundled"))
         loaded.summary = summarise(store, load_library(), get_gazetteer())
+        if evaluate_index:
+            from xianping.evaluation.run import evaluate
+
+            # by type: 分类考核 within 市辖区 / 县级市 / 县 as well as overall
+            loaded.result = evaluate(DEMO_FRAMEWORK, store=store, years=list(DEMO_YEARS), by_type=True)
+            loaded.results_path = out / "results.csv"
+            loaded.result.write(loaded.results_path, base_year=DEMO_YEARS[0])
     return loaded
 
 
