@@ -20,7 +20,8 @@ class Problem:
 
     `kind` is a stable machine-readable tag (e.g. ``unknown_unit``, ``percent_out_of_range``) so that
     tests and other programs can tell problems apart without parsing the message.
-    `row` is 1-based as a spreadsheet shows it; `column` is the header text (or a key path for YAML).
+    `row` is 1-based as a spreadsheet shows it (the line number for YAML/JSON files); `column` is the header
+    text (or a key path for YAML).
     """
 
     kind: str
@@ -37,7 +38,9 @@ class Problem:
         if self.file:
             parts.append(str(self.file))
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            # tables have rows; YAML/JSON/text files have lines (and a key path in `column`)
+            is_text = str(self.file or "").lower().endswith((".yaml", ".yml", ".json", ".txt", ".md"))
+            parts.append(f"{'line' if is_text else 'row'} {self.row}")
         if self.column:
             parts.append(f"column {self.column!s}")
         return ", ".join(parts)

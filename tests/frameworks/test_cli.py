@@ -58,16 +58,16 @@ def test_validate_reports_every_problem():
     r = runner.invoke(app, ["frameworks", "validate", str(path)])
     assert r.exit_code == 1
     out = r.output
-    assert f"{path}, row 13, column root.children[0].children[0].indicator.code" in out
-    assert "row 14, column root.children[1].code" in out
-    assert "row 19, column type_overrides.生态功能.nowhere" in out
+    assert f"{path}, line 13, column root.children[0].children[0].indicator.code" in out
+    assert "line 14, column root.children[1].code" in out
+    assert "line 19, column type_overrides.生态功能.nowhere" in out
     assert "(value: 'no_such_indicator')" in out and "expected a library code" in out
 
 
 def test_validate_syntax_error():
     r = runner.invoke(app, ["frameworks", "validate", str(MALFORMED / "yaml_syntax.yaml")])
     assert r.exit_code == 1
-    assert "row 8" in r.output and "[yaml_syntax]" in r.output
+    assert "line 8" in r.output and "[yaml_syntax]" in r.output
 
 
 def test_validate_json():
