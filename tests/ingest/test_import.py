@@ -23,6 +23,20 @@ C2020 = DATA / "census_county_2020_excerpt.xlsx"
 SHARED = Path("/work/shared/data/census")
 
 
+def excerpt_2020(tmp_path) -> Path:
+    """The 2020 excerpt without its 拱墅区 row (10): 拱墅区 330105 of 2024 also takes in 下城区 330103, which
+    the excerpt lacks, so crosswalking it to 2024 is refused (merge_incomplete; see the test below)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(C2020)
+    ws = wb.active
+    assert ws.cell(10, 1).value == 330105
+    ws.delete_rows(10)
+    out = tmp_path / "census_2020_excerpt_trimmed.xlsx"
+    wb.save(out)
+    return out
+
+
 def values(store, indicator, period=None):
     return {r["unit_code"]: r["value"] for r in store.observations(indicators=[indicator], periods=[period] if period else None)}
 
@@ -71,7 +85,7 @@ def test_census_headers_that_only_resemble_library_names_are_left_out(tmp_path):
     # 2020 家庭户户数 (housing section) repeats 家庭户数 — neither may clash with the real columns
     r10 = import_table(C2010, None, period="2010", dry_run=True, trust_codes=True, code_year=2010)
     rule = write(tmp_path / "split.csv", "source,target,share\n330104,330102,0.4\n330104,330114,0.6\n")
-    r20 = import_table(C2020, None, period="2020", dry_run=True, code_year=2020, split_rule=rule)
+    r20 = import_table(excerpt_2020(tmp_path), None, period="2020", dry_run=True, code_year=2020, split_rule=rule)
     for res, header in ((r10, "人口数"), (r20, "家庭户户数")):
         assert any(p.kind == "unmapped_header" and p.column == header for p in res.notes)
         assert "pop_total" in res.indicators and "households" in res.indicators
@@ -82,7 +96,7 @@ def test_census_headers_that_only_resemble_library_names_are_left_out(tmp_path):
 def test_census_2020_excerpt_crosswalk_merge_and_split(tmp_path):
     rule = write(tmp_path / "split.csv", "source,target,share\n330104,330102,0.4\n330104,330114,0.6\n")
     with open_store(tmp_path / "s.duckdb") as store:
-        res = import_table(C2020, store, period="2020", code_year=2020, split_rule=rule)
+        res = import_table(excerpt_2020(tmp_path), store, period="2020", code_year=2020, split_rule=rule)
         pop, edu = values(store, "pop_total"), values(store, "edu_years")
         # 偃师市 410381 → 偃师区 410307 (2021 撤市设区), 1:1
         assert pop["410307"] == 545632 and "410381" not in pop
@@ -103,6 +117,49 @@ def test_census_2020_excerpt_crosswalk_merge_and_split(tmp_path):
 
 
 # -- small hand-written tables ------------------------------------------------------------------------------
+
+def test_census_2020_excerpt_refuses_an_incomplete_merge(tmp_path):
+    # 拱墅区 330105 (2024) = 下城区 330103 + 拱墅区 330105 (2020); the excerpt has only the latter
+    rule = write(tmp_path / "split.csv", "source,target,share\n330104,330102,0.4\n330104,330114,0.6\n")
+    with pytest.raises(XianpingInputError) as err:
+        import_table(C2020, None, period="2020", code_year=2020, split_rule=rule, dry_run=True)
+    (p,) = err.value.report.errors
+    assert (p.kind, p.row, p.column, p.value) == ("merge_incomplete", 10, "区划代码", "330103")
+    assert "330105 拱墅区" in p.message and "330103 下城区" in p.message
+    assert p.expected == "rows for all of 330103, 330105, or codes of the store's vintage"
+
+
+def test_merge_with_a_source_missing_is_refused_for_sums_and_weighted_means(tmp_path):
+    # 吉利区 410306 + 孟津县 410322 → 孟津区 410308 (2021): a table with 孟津县 alone cannot give 孟津区
+    f = write(tmp_path / "m.csv", "代码,常住人口,城镇化率\n410322,416845,40.0\n410381,545632,55.5\n")
+    with open_store(tmp_path / "s.duckdb") as store:
+        with pytest.raises(XianpingInputError) as err:
+            import_table(f, store, period="2020", code_year=2020)
+        (p,) = err.value.report.errors  # one problem per target and missing sources, whatever the indicators
+        assert (p.kind, p.row, p.column, p.value) == ("merge_incomplete", 2, "代码", "410306")
+        assert "410308 孟津区" in p.message and "410306 吉利区" in p.message and "more indicator" in p.message
+        assert p.expected == "rows for all of 410306, 410322, or codes of the store's vintage"
+        assert store.observations() == []  # nothing half-stored
+    # a weighted mean whose co-source lacks the value (but has the weight) is incomplete too
+    f = write(tmp_path / "l.csv", "unit_code,period,indicator,value\n410306,2020,pop_total,69142\n"
+                                  "410322,2020,pop_total,416845\n410322,2020,urbanisation_rate,40\n")
+    with pytest.raises(XianpingInputError) as err:
+        import_table(f, None, code_year=2020, dry_run=True)
+    (p,) = err.value.report.errors
+    assert (p.kind, p.row, p.value) == ("merge_incomplete", 4, "410306") and "urbanisation_rate 2020" in p.message
+
+
+def test_target_taking_part_of_an_undistributed_split_is_kept_with_a_warning(tmp_path):
+    # 上城区 330102 (2024) = 上城区 (2020) + part of 江干区 330104; without 江干区 rows its value is partial
+    f = write(tmp_path / "p.csv", "代码,常住人口,来源\n330102,357657,census2020\n")
+    with open_store(tmp_path / "s.duckdb") as store:
+        res = import_table(f, store, period="2020", code_year=2020)
+        (w,) = [p for p in res.notes if p.kind == "merge_partial"]
+        assert (w.severity, w.row, w.value) == ("warning", 2, "330104") and "330102 上城区" in w.message
+        (r,) = store.observations()
+        assert (r["unit_code"], r["value"], r["source"]) == ("330102", 357657, "census2020")
+        assert r["flags"] == "crosswalk:partial:330104;crosswalk:merge:330102"
+
 
 def test_same_file_twice_changes_nothing(tmp_path):
     f = write(tmp_path / "t.csv", "代码,地区,常住人口\n410802,解放区,347382\n410803,中站区,107281\n")
@@ -341,5 +398,7 @@ def test_full_census_2010_and_2020(tmp_path):
     with pytest.raises(XianpingInputError) as err:
         import_table(SHARED / "census_county_2010_v1.xlsx", None, period="2010", code_year=2010, dry_run=True,
                      trust_codes=True)
-    assert {p.kind for p in err.value.report.errors} == {"split_needs_rule"}
-    assert len(err.value.report.errors) == 24
+    assert [p.kind for p in err.value.report.errors].count("split_needs_rule") == 24
+    # 三沙市 460300 (2012) = 西沙 + 南沙 + 中沙群岛; the 2010 census lists 西沙群岛 only
+    (m,) = [p for p in err.value.report.errors if p.kind != "split_needs_rule"]
+    assert (m.kind, m.row, m.value) == ("merge_incomplete", 2279, "469032+469033")

@@ -244,6 +244,20 @@ def test_code_map_rename_split_and_merge_outside_table(gaz):
     assert m["410306"].relation == "merge" and "[not in table]" in m["410306"].note
 
 
+def test_code_map_co_sources_are_structured(gaz):
+    from xianping.reference.divisions import CoSource
+
+    m = gaz.code_map(["410322", "410381", "330104", "330102", "410821"], 2020, 2024)
+    # 吉利区 + 孟津县 → 孟津区: each names the other, as a whole unit
+    assert m["410322"].co_sources == (CoSource("410306", "吉利区", "410308", False),)
+    assert m["410322"].co_sources_of("410308", part=False)[0].code == "410306"
+    # 上城区 (2024) also takes in part of 江干区 (split between 上城区 and 钱塘区)
+    assert m["330102"].co_sources == (CoSource("330104", "江干区", "330102", True),)
+    assert m["330104"].relation == "split" and m["330104"].co_sources_of("330102") == (CoSource("330102", "上城区", "330102", False),)
+    assert m["410381"].co_sources == () and m["410821"].co_sources == ()
+    assert m["410322"].to_dict()["co_sources"] == [{"code": "410306", "name": "吉利区", "target": "410308", "part": False}]
+
+
 def test_code_map_abolished_without_successor(gaz):
     # 邯郸地区 (132100) was abolished in 1993 without a listed successor
     m = gaz.code_map(["132100"], 1990, 2000)

@@ -130,11 +130,36 @@ def crosswalk_records(
         for t, share in targets_of.get(r["unit_code"], []):
             groups[(t, r["period"], r["indicator"])].append((r, share))
 
+    # every source of each target in from_year, from the gazetteer: whole units and parts of split units
+    whole_of: dict[str, set[str]] = defaultdict(set)
+    part_of: dict[str, set[str]] = defaultdict(set)
+    for code, parts in targets_of.items():
+        for t, _ in parts:
+            for c in mapping[code].co_sources_of(t):
+                (part_of if c.part else whole_of)[t].add(c.code)
+    incomplete: dict[tuple[str, tuple[str, ...]], list[Any]] = {}  # (target, missing) → [first row, n groups]
+    partial: dict[tuple[str, tuple[str, ...]], list[Any]] = {}
+
     out: list[dict[str, Any]] = []
     reported: set[tuple[str, str]] = set()
     for (target, period, ind), parts in groups.items():
         first = parts[0][0]
-        flags = [f for f in (first.get("flags") or "").split(";") if f]
+        present = {r["unit_code"] for r, _ in parts}
+        missing = tuple(sorted(whole_of[target] - present))
+        if missing:
+            # the target's value would silently cover only the sources present
+            entry = incomplete.setdefault((target, missing), [first, 0, present, ind, period])
+            entry[1] += 1
+            continue
+        flags = _merged_flags(parts)
+        sources = list(dict.fromkeys(r.get("source") for r, _ in parts if r.get("source")))
+        if len(sources) > 1:
+            first = {**first, "source": "/".join(sources)}
+        missing_parts = tuple(sorted(part_of[target] - present))
+        if missing_parts:
+            entry = partial.setdefault((target, missing_parts), [first, 0, present, ind, period])
+            entry[1] += 1
+            flags.append(f"crosswalk:partial:{'+'.join(missing_parts)}")
         if len(parts) == 1 and parts[0][1] == 1.0:
             rel = relation_of[first["unit_code"]]
             if rel != "same":
@@ -187,4 +212,38 @@ def crosswalk_records(
             value = sum(v * w * s for (_, s, v), w in zip(values, weights)) / total_w if total_w else None
         flags.append(f"crosswalk:merge:{srcs}")
         out.append({**first, "unit_code": target, "value": value, "flags": ";".join(flags)})
+    _report_incomplete(incomplete, partial, gazetteer, to_year, report, file)
     return out
+
+
+def _merged_flags(parts: list[tuple[dict[str, Any], float]]) -> list[str]:
+    """The flags of every source row of a target, each once, in order."""
+    flags: list[str] = []
+    for r, _ in parts:
+        flags += [f for f in (r.get("flags") or "").split(";") if f and f not in flags]
+    return flags
+
+
+def _report_incomplete(incomplete, partial, gazetteer, to_year, report: ProblemReport, file: str) -> None:
+    def label(code: str) -> str:
+        d = gazetteer.get(code, to_year) or gazetteer.get(code)
+        return f"{code} {d.name}" if d is not None else code
+
+    for (target, missing), (first, n, present, ind, period) in sorted(incomplete.items(), key=lambda kv: kv[1][0].get("row") or 0):
+        everyone = sorted(set(missing) | present)
+        more = f" (and {n - 1} more indicator/period combination(s))" if n > 1 else ""
+        report.add("merge_incomplete",
+                   f"{label(target)} is formed from {', '.join(label(c) for c in everyone)}, but the table has no "
+                   f"{ind} {period} for {', '.join(label(c) for c in missing)}{more}: its value would cover only "
+                   f"{'+'.join(sorted(present))}",
+                   file=file, row=first.get("row"), column=first.get("code_column"), value="+".join(missing),
+                   expected=f"rows for all of {', '.join(everyone)}, or codes of the store's vintage")
+    for (target, missing), (first, n, present, ind, period) in sorted(partial.items(), key=lambda kv: kv[1][0].get("row") or 0):
+        more = f" (and {n - 1} more indicator/period combination(s))" if n > 1 else ""
+        report.add("merge_partial",
+                   f"{label(target)} also takes in part of {', '.join(label(c) for c in missing)}, which the table does "
+                   f"not distribute: its {ind} {period}{more} covers only {'+'.join(sorted(present))}; kept, flagged "
+                   f"crosswalk:partial:{'+'.join(missing)}",
+                   file=file, row=first.get("row"), column=first.get("code_column"), value="+".join(missing),
+                   severity="warning",
+                   expected="a row for the split unit and a --split-rule giving this target's share, or codes of the store's vintage")

