@@ -34,11 +34,12 @@ OUT_DIR = REPO / "src" / "xianping" / "demo" / "data"
 CENSUS_SOURCE = "census{year}"
 CO2_SOURCE = "ceads_co2"
 
-# The code vintage of each table: the year whose 31-December code list (admin_codes/yearly) matches most of its
-# codes. The 2010 census (taken 1 Nov 2010) still uses codes abolished later in 2010 (崇文区, 宣武区), so it
-# matches the end-2009 list in full; CEADs says "2010 division" but still carries 通州市 320683 (→ 2009), so it
-# matches the end-2008 list best (2,725 of 2,730 codes). Measured with Gazetteer.get(code, year).
-VINTAGE = {"census2010": 2009, "census2020": 2020, "ceads_co2": 2008}
+# The code vintage of each table. The 2010 census (taken 1 Nov 2010) still uses codes abolished later in 2010
+# (崇文区, 宣武区), so it matches the end-2009 list in full (2,857 of 2,857; Gazetteer.get(code, year)).
+# CEADs states "County name is based on the division of China's counties in 2010": its 110101 东城区 already
+# includes 崇文区, so 2010 it is, although a few stale codes (通州市 320683, 曾都区 421302) then stay unlinked —
+# taking 2008, which matches 4 more codes, would wrongly read 东城区 as the pre-merger unit.
+VINTAGE = {"census2010": 2009, "census2020": 2020, "ceads_co2": 2010}
 
 
 def _num(v):
