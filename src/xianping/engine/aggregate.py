@@ -186,6 +186,14 @@ def effective_weights(levels) -> list[np.ndarray]:
 # TOPSIS
 
 
+def _weighted_distance(t, f):
+    """√(Σ_j f_j t_ij²) for t [..., m, n] (squared in place) and f [..., n]: a matrix–vector product
+    instead of a weighted copy and a sum."""
+    np.multiply(t, t, out=t)
+    f = np.asarray(f, dtype=float)
+    return np.sqrt(np.matmul(t, f[..., None])[..., 0])
+
+
 class TopsisResult(NamedTuple):
     d_plus: np.ndarray  # [..., m] distance to the positive ideal
     d_minus: np.ndarray  # [..., m] distance to the negative ideal
@@ -217,33 +225,47 @@ def topsis(x, w, direction=1, normalisation: str = "vector", weighting: str = "m
     x = as_data(x)
     n = x.shape[-1]
     d = directions(direction, n)
+    extremes = None  # (min_j, max_j) of b when known without a pass over b
     if normalisation == "vector":
         b = _norm.vector(x)
     elif normalisation == "min_max":
-        b = _norm.min_max(x, d)
+        mn, mx = _norm.range_anchors(x)
+        b = _norm.min_max(x, d, anchors=(mn, mx))
+        # b is monotone in x column by column, so its extremes are the images of min_j and max_j,
+        # computed by the same formula: bit for bit nanmin/nanmax(b) without two more passes
+        ends = _norm.min_max(np.stack([mn, mx], axis=-2), d, anchors=(mn, mx))
+        with quiet():
+            extremes = np.fmin(ends[..., 0, :], ends[..., 1, :]), np.fmax(ends[..., 0, :], ends[..., 1, :])
         d = np.ones(n)
     else:
         b = x
     w = np.asarray(w, dtype=float)
     w = w / np.sum(w, axis=-1, keepdims=True)
-    dcol = expand_cols(d, x.ndim)
     if ideal_values is not None:
         bp, bm = (np.asarray(v, dtype=float) for v in ideal_values)
     elif ideal == "theoretical":
         bp = np.broadcast_to(np.where(d > 0, 1.0, 0.0), b.shape[:-2] + (n,))
         bm = np.broadcast_to(np.where(d > 0, 0.0, 1.0), b.shape[:-2] + (n,))
     else:
-        with quiet():
-            hi, lo = np.nanmax(b, axis=-2), np.nanmin(b, axis=-2)
+        if extremes is None:
+            with quiet():
+                extremes = np.nanmin(b, axis=-2), np.nanmax(b, axis=-2)
+        lo, hi = extremes
         bp = np.where(d > 0, hi, lo)
         bm = np.where(d > 0, lo, hi)
-    wc = expand_cols(w, x.ndim)
-    f = wc * wc if weighting == "multiply" else wc
-    dp = np.sqrt(np.sum(f * (b - expand_cols(bp, x.ndim)) ** 2, axis=-1))
-    dm = np.sqrt(np.sum(f * (b - expand_cols(bm, x.ndim)) ** 2, axis=-1))
+    f = w * w if weighting == "multiply" else w
+    # D² = Σ_j f_j (b_ij − b*_j)², squared in place and reduced by a matrix–vector product (NaN
+    # propagates as in a sum). With min–max the negative ideal is 0, so D− needs no difference array,
+    # and b (ours, not the caller's x) becomes b − b+ in place: one data-sized buffer in all.
+    bpc, bmc = expand_cols(bp, x.ndim), expand_cols(bm, x.ndim)
+    if not np.any(bm):
+        dm = np.sqrt(np.einsum("...ij,...ij,...j->...i", b, b, f))
+    else:
+        dm = _weighted_distance(np.subtract(b, bmc), f)
+    own = b is not x and np.broadcast_shapes(b.shape, bpc.shape) == b.shape
+    dp = _weighted_distance(np.subtract(b, bpc, out=b if own else None), f)
     with nan_guard():
         c = dm / (dp + dm)
-    _ = dcol
     return TopsisResult(dp, dm, c, bp, bm)
 
 

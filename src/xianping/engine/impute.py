@@ -84,8 +84,16 @@ def impute(x, method: str = "none", groups=None, time_axis: int = -3, times=None
     miss = np.isnan(x)
     if method == "none":
         return ImputeResult(x.copy(), np.zeros(x.shape, dtype=bool))
-    if method in ("mean", "median"):
-        stat = np.nanmean if method == "mean" else np.nanmedian
+    if method == "mean":
+        # nanmean's own arithmetic (sum with missing cells as 0, divided by the count) in one buffer
+        out = x.copy()
+        np.copyto(out, 0.0, where=miss)
+        with quiet():
+            mean = np.sum(out, axis=-2, keepdims=True) / (x.shape[-2] - np.count_nonzero(miss, axis=-2, keepdims=True))
+        np.copyto(out, mean, where=miss)
+        return ImputeResult(out, miss & ~np.isnan(mean))
+    if method == "median":
+        stat = np.nanmedian
         with quiet():
             fill = np.broadcast_to(stat(x, axis=-2, keepdims=True), x.shape)
     elif method in ("group_mean", "group_median"):

@@ -179,8 +179,9 @@ _SHIFTS = ("none", "constant", "spssau_interval", "epsilon_rescale", "spssau_non
 
 
 def _min_max_fused(x, dirs, anchors, scale):
-    """normalise.min_max (same formula) in two passes: z = (d·x − a)·(scale/(b − a)) with (a, b) = (min, max)
-    for positive and (−max, −min) for negative columns; a constant column gives NaN (0/0)."""
+    """normalise.min_max (same formula) in three passes: z = (d·x − a)·(scale/(b − a)) with (a, b) = (min, max)
+    for positive and (−max, −min) for negative columns; a constant column gives NaN (0/0). (The two-pass
+    (x − o)·(±g) would give −0.0 for the worst unit of a negative column.)"""
     d = np.asarray(dirs, dtype=float)
     if anchors is None:
         with quiet():
@@ -191,7 +192,7 @@ def _min_max_fused(x, dirs, anchors, scale):
     with quiet():
         f = scale / (hi - lo)
         f = np.where(np.isfinite(f), f, np.nan)
-    z = x * d
+    z = np.multiply(x, d)
     z -= a
     z *= f
     return z
@@ -272,20 +273,26 @@ def prepare(plan: Plan, x, denominators=None, groups=None, times=None) -> Prepar
         den = D.denominate(x, denominators, plan.denominators, plan.denominator_scale or 1.0).x
     # indicator-years without any observation (e.g. an indicator not published that year)
     xi, carried, keep_years = _carry_forward(den, plan.missing_years)
-    imp_mask = np.broadcast_to(np.expand_dims(carried, -2), xi.shape) & np.isnan(den) & ~np.isnan(xi)
+    if carried.any():
+        imp_mask = np.broadcast_to(np.expand_dims(carried, -2), xi.shape) & np.isnan(den) & ~np.isnan(xi)
+    else:
+        imp_mask = None
     method = plan.impute.get("method", "none")
     if method != "none":
         g = groups if method.startswith("group_") else None
         r = I.impute(xi, method, groups=g, time_axis=-3, times=times)
-        imp_mask = imp_mask | r.imputed
+        imp_mask = r.imputed if imp_mask is None else imp_mask | r.imputed
         xi = r.x
+    if imp_mask is None:
+        imp_mask = np.zeros(xi.shape, dtype=bool)
     sc = {k: v for k, v in (plan.screen or {}).items() if v is not None}
     if sc:
         sr = S.screen(xi, sc.get("unit_threshold"), sc.get("indicator_threshold"), sc.get("nonzero_threshold"))
         keep_ind, keep_u, u_av, i_av = sr.keep_indicators & keep_years, sr.keep_units, sr.unit_availability, sr.indicator_availability
     else:  # nothing to screen: availability only, for the report
         obs = ~np.isnan(xi)
-        u_av, i_av = obs.mean(axis=-1), obs.mean(axis=-2)
+        u_av = np.count_nonzero(obs, axis=-1) / obs.shape[-1]
+        i_av = np.count_nonzero(obs, axis=-2) / obs.shape[-2]
         keep_u, keep_ind = np.ones(u_av.shape, dtype=bool), keep_years
     if keep_u.all() and keep_ind.all():
         xs = xi
@@ -303,7 +310,7 @@ def prepare(plan: Plan, x, denominators=None, groups=None, times=None) -> Prepar
         raise ValueError(f"unknown outlier treatment {tm!r} (none | coinr)")
     z, anchors = _normalise(xt, plan)
     if not keep_ind.all():
-        z = np.where(np.expand_dims(keep_ind, -2), z, np.nan)
+        np.copyto(z, np.nan, where=~np.expand_dims(keep_ind, -2))
     return Prepared(raw, den, xi, imp_mask, carried, keep_u, keep_ind, u_av, i_av, xt, flags, z, anchors)
 
 
@@ -399,6 +406,15 @@ def _raw_children(spec, raw, vals, ch, n):
     return np.stack([raw[..., c] if c < n else vals[..., c] for c in ch], axis=-1)
 
 
+def _rows(a, rows):
+    """a[..., rows, :] of a node-major array: a view for a contiguous run (the leaves of one node
+    usually are), else a gather of whole contiguous rows."""
+    r0 = rows[0]
+    if list(rows) == list(range(r0, r0 + len(rows))):
+        return a[..., r0 : r0 + len(rows), :]
+    return a[..., list(rows), :]
+
+
 def score(plan: Plan, z, keep_indicators=None, raw=None) -> Scored:
     """Weights and aggregation through the tree, then ranks of every node. z [..., T, m, n] normalised;
     keep_indicators [..., T, n] (screened-out indicator-years get weight 0); raw: data before
@@ -408,8 +424,12 @@ def score(plan: Plan, z, keep_indicators=None, raw=None) -> Scored:
     Nn = n + len(plan.nodes)
     T, m = z.shape[-3], z.shape[-2]
     lead = z.shape[:-2]
-    vals = np.empty(lead + (m, Nn))
-    vals[..., :n] = z
+    # Node scores are kept node-major, [..., T, N, m], and handed out as the [..., T, m, N] view:
+    # a node's children are then contiguous rows, and every column statistic of the verbs (min, sum
+    # over units) runs along contiguous memory instead of an inner loop over a few indicators.
+    vt = np.empty(lead + (Nn, m))
+    vt[..., :n, :] = np.swapaxes(z, -1, -2)
+    vals = np.swapaxes(vt, -1, -2)
     raw = z if raw is None else raw
     keep = np.ones(lead + (Nn,), dtype=bool)
     if keep_indicators is not None:
@@ -420,7 +440,7 @@ def score(plan: Plan, z, keep_indicators=None, raw=None) -> Scored:
     for idx, step in enumerate(plan.nodes):
         me = n + idx
         ch = list(step.children)
-        v = vals[..., ch]
+        v = np.swapaxes(_rows(vt, ch), -1, -2)
         kc = keep[..., ch]  # [..., T, k]
         try:
             rv = _raw_children(step.weights, raw, vals, ch, n)
@@ -440,7 +460,7 @@ def score(plan: Plan, z, keep_indicators=None, raw=None) -> Scored:
             s, extra = _aggregate(step.aggregation, v, w, plan)
         except ValueError as e:
             raise NodeError(step.code, f"{step.aggregation.get('method')} aggregation: {e}") from None
-        vals[..., me] = np.where(np.expand_dims(keep[..., me], -1), s, np.nan)
+        vt[..., me, :] = np.where(np.expand_dims(keep[..., me], -1), s, np.nan)
         if extra is not None:
             tops[step.code] = extra
     # effective weights: product of normalised weights along the path to the root
@@ -451,9 +471,9 @@ def score(plan: Plan, z, keep_indicators=None, raw=None) -> Scored:
         ch = list(plan.nodes[idx].children)
         eff[..., ch] = norm_w[..., ch] * eff[..., me : me + 1]
     first = 0 if plan.rank_leaves else n
-    ranks = np.full(vals.shape, np.nan)
-    ranks[..., first:] = np.moveaxis(R.rank(np.ascontiguousarray(np.moveaxis(vals[..., first:], -1, -2)), ties=plan.ties), -1, -2)
-    return Scored(vals, keep, weights, eff, ranks, tops, details)
+    rt = np.full(vt.shape, np.nan)
+    rt[..., first:, :] = R.rank(vt[..., first:, :], ties=plan.ties)
+    return Scored(vals, keep, weights, eff, np.swapaxes(rt, -1, -2), tops, details)
 
 
 def run(plan: Plan, x, denominators=None, groups=None, times=None) -> PipelineResult:

@@ -57,7 +57,7 @@ def rank(scores, ties: str = "min", higher_is_better: bool = True, axis: int = -
     last = np.ones(sk.shape, dtype=bool)
     if n > 1:
         last[..., :-1] = new[..., 1:]
-    if ties == "first":
+    if ties == "first" or new.all():  # no ties (the usual case for continuous scores): rank = position
         r = pos
     elif ties == "dense":
         r = np.cumsum(new, axis=-1).astype(float)

@@ -170,16 +170,27 @@ def entropy_table(z, variant: str = "zero_ln_zero", shift: float = 0.01, eps: fl
     check_variant("variant", variant, ENTROPY_VARIANTS)
     z = as_data(z)
     zp = _entropy_prepare(z, variant, shift, eps)
-    if np.any(zp < 0):
+    with quiet():
+        low = np.nanmin(zp, axis=-2)  # NaN only for an all-missing column
+    if np.any(low < 0):
         raise ValueError("entropy needs non-negative data (normalise first, or use a shift variant)")
-    m = np.sum(~np.isnan(zp), axis=-2)
-    tot = np.nansum(zp, axis=-2, keepdims=True)
+    tot = np.sum(zp, axis=-2, keepdims=True)  # NaN marks a column with a missing cell
+    incomplete = np.isnan(tot[..., 0, :])
+    if incomplete.any():
+        m = zp.shape[-2] - np.count_nonzero(np.isnan(zp), axis=-2)
+        tot = np.nansum(zp, axis=-2, keepdims=True)
+    else:
+        m = np.full(incomplete.shape, zp.shape[-2])
     with nan_guard():
-        p = zp / tot
-        plogp = np.where(p > 0, p * np.log(p), 0.0)
-        e = -np.nansum(plogp, axis=-2) / np.log(m)
+        p = np.divide(zp, tot)
+        plogp = np.log(p)  # −inf where p = 0, NaN where missing
+        plogp *= p
+        if incomplete.any() or not np.all(low > 0):
+            # 0·ln 0 := 0, and a missing cell adds nothing: both are the NaNs of plogp
+            np.copyto(plogp, 0.0, where=np.isnan(plogp))
+        e = -np.sum(plogp, axis=-2) / np.log(m)
     if variant == "pymcdm":
-        e = np.where(np.any(p == 0, axis=-2), 0.0, e)
+        e = np.where(low == 0, 0.0, e)  # some p_ij = 0 (a column of zeros is caught as empty below)
     empty = (tot[..., 0, :] == 0) | (m == 0)
     if np.any(empty):
         warn("entropy: column(s) with no information (all zero or all missing) get weight 0")
