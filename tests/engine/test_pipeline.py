@@ -135,6 +135,43 @@ def test_panel_anchors():
     np.testing.assert_allclose(a, b[:2], rtol=1e-13)
 
 
+def test_moderate_and_interval_follow_the_panel_mode():
+    """适度/区间 columns take M from the same range as min–max: each year's own (per_year), all years
+    (pooled) or the base year (frozen). By hand: M = max(|lo − x*|, |hi − x*|) (moderate) and
+    max(a − lo, hi − b) (interval, methods_formulas.md §0)."""
+    x = np.array([  # years × units × (a, moderate b with x* = 5, interval c on [4, 6], d)
+        [[1.0, 3.0, 2.0, 1.0], [2.0, 5.0, 5.0, 2.0], [3.0, 6.0, 8.0, 3.0]],
+        [[1.0, 1.0, 0.0, 1.0], [2.0, 5.0, 5.0, 2.0], [3.0, 9.0, 7.0, 3.0]],
+    ])
+    nodes = (P.NodeStep("dim1", (0, 1), {"method": "equal"}, {"method": "arithmetic"}),
+             P.NodeStep("dim2", (2, 3), {"method": "equal"}, {"method": "arithmetic"}),
+             P.NodeStep("root", (4, 5), {"method": "equal"}, {"method": "arithmetic"}))
+    plan = lambda panel: toy_plan(panel=panel, nodes=nodes, directions=(1, "moderate", "interval", 1),  # noqa: E731
+                                  optimum=(None, 5.0, None, None), interval=(None, None, (4.0, 6.0), None))
+    per = P.run(plan("per_year"), x).prepared
+    frozen = P.run(plan("frozen"), x).prepared
+    pooled = P.run(plan("pooled"), x).prepared
+    # per year: year 2 b range [1, 9], M = 4; c range [0, 7], M = max(4 − 0, 7 − 6) = 4
+    np.testing.assert_allclose(per.normalised[1, :, 1], [100 * (1 - 4 / 4), 100, 100 * (1 - 4 / 4)])
+    np.testing.assert_allclose(per.normalised[1, :, 2], [100 * (1 - 4 / 4), 100, 100 * (1 - 1 / 4)])
+    assert per.bounds is None
+    # frozen at year 1: b range [3, 6] → M = 2; c range [2, 8] → M = max(2, 2) = 2; year 2 scores below 0 allowed
+    np.testing.assert_allclose(frozen.normalised[1, :, 1], [100 * (1 - 4 / 2), 100, 100 * (1 - 4 / 2)])
+    np.testing.assert_allclose(frozen.normalised[1, :, 2], [100 * (1 - 4 / 2), 100, 100 * (1 - 1 / 2)])
+    np.testing.assert_allclose(frozen.normalised[0], per.normalised[0])  # the base year is its own range
+    np.testing.assert_array_equal(np.ravel(frozen.bounds[0])[1:3], [3.0, 2.0])
+    # pooled: b range [1, 9] → M = 4; c range [0, 8] → M = max(4, 2) = 4, in both years
+    np.testing.assert_allclose(pooled.normalised[0, :, 1], [100 * (1 - 2 / 4), 100, 100 * (1 - 1 / 4)])
+    np.testing.assert_allclose(pooled.normalised[0, :, 2], [100 * (1 - 2 / 4), 100, 100 * (1 - 2 / 4)])
+    # adding a year leaves the frozen base-year scores alone, moderate/interval columns included
+    a = P.run(plan("frozen"), x[:1]).scored.values
+    np.testing.assert_allclose(a[0], P.run(plan("frozen"), x).scored.values[0], rtol=1e-13)
+    # and the verbs by themselves: anchors replace the cross-section's range
+    np.testing.assert_allclose(N.moderate(x[1][:, [1]], [5.0], anchors=([3.0], [6.0]))[:, 0], [-1.0, 1.0, -1.0])
+    np.testing.assert_allclose(N.interval_optimal(x[1][:, [2]], [4.0], [6.0], anchors=([2.0], [8.0]), clip=True)[:, 0],
+                               [0.0, 1.0, 0.5])
+
+
 def test_missing_year_policies():
     x = np.random.default_rng(1).uniform(1, 10, size=(2, 10, 4))
     x[1, :, 3] = np.nan  # indicator d not published in year 2

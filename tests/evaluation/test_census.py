@@ -148,3 +148,30 @@ def test_units_with_too_little_data_are_screened_out(res):
     out = res.screened_out()["units"]
     assert {"unit_code": "460400", "year": "2020"}.items() <= next(u for u in out if u["unit_code"] == "460400").items()
     assert res.manifest["settings"]["screen"]["unit_threshold"] == 0.5
+
+
+def test_interval_indicator_honours_frozen_anchors(census_store):
+    """sex_ratio (区间型, best on [103, 107]) with panel frozen at 2010: its M comes from the 2010 range,
+    recorded in the manifest, in 2020 too (formula methods_formulas.md §0: z = 1 − dist/M,
+    M = max(a − lo, hi − b)); adding 2020 leaves its 2010 scores as they were."""
+    s = {"panel": "frozen", "base_year": "2010"}
+    one = evaluate("census-social", store=census_store, years=[2010], settings=s)
+    two = evaluate("census-social", store=census_store, years=[2010, 2020], settings=s)
+    j = two.plan.indicators.index("sex_ratio")
+    k = two.nodes.index("sex_ratio")
+    rec = two.manifest["steps"]["normalise"]["moderate_interval_anchors"]["sex_ratio"]
+    assert rec == one.manifest["steps"]["normalise"]["moderate_interval_anchors"]["sex_ratio"]
+    x10 = two.prepared.treated[0, :, j]
+    lo, hi = np.nanmin(x10), np.nanmax(x10)
+    assert rec["kind"] == "interval" and rec["interval"] == [103, 107] and rec["range"] == [lo, hi]
+    M = max(103 - lo, hi - 107)
+    assert rec["M"] == M
+    x20 = two.prepared.treated[1, :, j]
+    dist = np.where(x20 < 103, 103 - x20, np.where(x20 > 107, x20 - 107, 0.0))
+    want = np.where(two.prepared.keep_units[1], 100 * (1 - dist / M), np.nan)
+    np.testing.assert_allclose(two.normalised[1, :, j], want, rtol=1e-12, atol=1e-12)
+    idx = [two.units.index(u) for u in one.units]
+    np.testing.assert_array_equal(one.scores[0, :, k], two.scores[0, idx, k])
+    # per-year panels record no fixed range (each year uses its own)
+    per = evaluate("census-social", store=census_store, years=[2010], settings={"panel": "per_year"})
+    assert per.manifest["steps"]["normalise"]["moderate_interval_anchors"] is None

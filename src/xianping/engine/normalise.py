@@ -278,29 +278,41 @@ def borda(x, direction=1, ties: str = "min"):
 # moderate and interval indicators
 
 
-def moderate(x, optimum):
-    """Moderate (适度) indicator with optimum x*: z = 1 − |x − x*| / max_i |x_i − x*|
-    (methods_formulas.md §0). `optimum` per indicator, shape (n,) or [..., n]."""
+def moderate(x, optimum, anchors=None, clip: bool = False):
+    """Moderate (适度) indicator with optimum x*: z = 1 − |x − x*| / M,
+    M = max_i |x_i − x*| = max(|min_j − x*|, |max_j − x*|) (methods_formulas.md §0; the largest
+    deviation is at one end of the range, so both forms give the same numbers).
+    `optimum` per indicator, shape (n,) or [..., n]. `anchors` = (min_j, max_j) fixed (a frozen base
+    year or pooled years, see range_anchors) instead of the range of each cross-section, so that
+    scores are comparable over years; a value outside the anchors may then score below 0 unless `clip`.
+    """
     x = as_data(x)
     n = x.shape[-1]
     xs = _col(np.broadcast_to(np.asarray(optimum, dtype=float), (n,)) if np.ndim(optimum) <= 1 else optimum, x)
-    dev = np.abs(x - xs)
+    mn, mx = _stats_minmax(x, anchors)
     with quiet():
-        return 1.0 - dev / np.nanmax(dev, axis=-2, keepdims=True)
+        M = np.maximum(np.abs(mn - xs), np.abs(mx - xs))
+        z = 1.0 - np.abs(x - xs) / M
+    if clip:
+        np.clip(z, 0.0, 1.0, out=z)
+    return z
 
 
-def interval_optimal(x, a, b):
+def interval_optimal(x, a, b, anchors=None, clip: bool = False):
     """Interval-optimal indicator, best on [a, b] (区间型):
     z = 1 − (a − x)/M for x < a; 1 for a ≤ x ≤ b; 1 − (x − b)/M for x > b,
-    M = max(a − min_i x, max_i x − b) (methods_formulas.md §0)."""
+    M = max(a − min_j, max_j − b) (methods_formulas.md §0). `anchors` = (min_j, max_j) fixed
+    (frozen or pooled) instead of each cross-section's range; `clip` caps at 0 as in moderate()."""
     x = as_data(x)
     n = x.shape[-1]
     A = _col(np.broadcast_to(np.asarray(a, dtype=float), (n,)), x)
     B = _col(np.broadcast_to(np.asarray(b, dtype=float), (n,)), x)
-    mn, mx = _stats_minmax(x, None)
+    mn, mx = _stats_minmax(x, anchors)
     M = np.maximum(A - mn, mx - B)
     with nan_guard():
         z = np.where(x < A, 1.0 - (A - x) / M, np.where(x > B, 1.0 - (x - B) / M, 1.0))
+    if clip:
+        np.clip(z, 0.0, 1.0, out=z)
     return np.where(np.isnan(x), np.nan, z)
 
 
@@ -321,12 +333,15 @@ METHODS = {
 }
 
 
-def normalise(x, method: str = "min_max", direction=1, optimum=None, interval=None, **params):
+def normalise(x, method: str = "min_max", direction=1, optimum=None, interval=None, bounds=None, **params):
     """Normalise with a named method; `direction` may mix +1/-1 with "moderate" and "interval".
 
     Columns marked "moderate" use `moderate(x, optimum[j])`, columns marked "interval" use
     `interval_optimal(x, *interval[j])`; all others use METHODS[method](x, direction, **params).
     With `method="min_max"` and lo/hi given, moderate/interval columns are rescaled to [lo, hi] too.
+    `bounds` = (min_j, max_j) for all n columns: the fixed range the moderate/interval columns take
+    their M from (frozen or pooled panels); by default the `anchors` of min_max/distance_to_target,
+    else each cross-section's own range.
     """
     check_variant("method", method, METHODS)
     x = as_data(x)
@@ -344,19 +359,27 @@ def normalise(x, method: str = "min_max", direction=1, optimum=None, interval=No
         out[..., lin] = METHODS[method](x[..., lin], [dirs[j] for j in lin], **sub_params)
     lo, hi = params.get("lo", 0.0), params.get("hi", 1.0)
     scale = (lambda z: lo + (hi - lo) * z) if method == "min_max" else (lambda z: z)
+    if bounds is None and method in ("min_max", "distance_to_target"):
+        bounds = params.get("anchors")
+    clip = bool(params.get("clip", False)) and method == "min_max"
+
+    def cols_of(b, cols):
+        return None if b is None else tuple(np.asarray(a, dtype=float)[..., cols] for a in b)
+
     mod = [j for j in range(n) if kinds[j] == "moderate"]
     if mod:
         if optimum is None:
             raise ValueError("moderate columns need `optimum`")
         opt = np.asarray(optimum, dtype=float)
-        out[..., mod] = scale(moderate(x[..., mod], opt[mod] if opt.ndim == 1 and opt.size == n else opt))
+        out[..., mod] = scale(moderate(x[..., mod], opt[mod] if opt.ndim == 1 and opt.size == n else opt,
+                                       anchors=cols_of(bounds, mod), clip=clip))
     itv = [j for j in range(n) if kinds[j] == "interval"]
     if itv:
         if interval is None:
             raise ValueError("interval columns need `interval` = [(a_j, b_j), …]")
         ab = np.asarray(interval, dtype=float)
         ab = ab[itv] if ab.shape[0] == n else ab
-        out[..., itv] = scale(interval_optimal(x[..., itv], ab[:, 0], ab[:, 1]))
+        out[..., itv] = scale(interval_optimal(x[..., itv], ab[:, 0], ab[:, 1], anchors=cols_of(bounds, itv), clip=clip))
     return out
 
 

@@ -111,6 +111,7 @@ class Prepared(NamedTuple):
     treat_flags: np.ndarray | None
     normalised: np.ndarray  # [..., T, m, n] on [0, scale] for bounded methods; NaN for screened cells
     anchors: tuple[np.ndarray, np.ndarray] | None  # (lo, hi) or (mean, sd) used, [..., 1|T, n]
+    bounds: tuple[np.ndarray, np.ndarray] | None = None  # (lo, hi) moderate/interval columns took M from
 
 
 class Scored(NamedTuple):
@@ -156,6 +157,19 @@ def _carry_forward(x, policy):
     return np.where(mask, filled, x), fillable, np.ones(empty.shape, dtype=bool)
 
 
+def _panel_source(x, plan: Plan):
+    """The county-years panel anchors are taken from: all years (pooled) or the base year (frozen)."""
+    return x if plan.panel == "pooled" else x[..., plan.base_index : plan.base_index + 1, :, :]
+
+
+def _panel_range(x, plan: Plan):
+    """(min_j, max_j) [..., 1, n] over the pooled years or the frozen base year."""
+    src = _panel_source(x, plan)
+    with quiet():
+        return (np.nanmin(src, axis=(-3, -2), keepdims=True)[..., 0, :],
+                np.nanmax(src, axis=(-3, -2), keepdims=True)[..., 0, :])
+
+
 def _anchors(x, plan: Plan):
     """Normalisation anchors by panel mode: None (per year), pooled over years and units, or frozen."""
     method = plan.normalise.get("method", "min_max")
@@ -164,15 +178,28 @@ def _anchors(x, plan: Plan):
     if plan.anchors is not None:
         a = np.asarray(plan.anchors, dtype=float)  # (n, 2)
         return a[:, 0], a[:, 1]
-    src = x if plan.panel == "pooled" else x[..., plan.base_index : plan.base_index + 1, :, :]
-    with quiet():
-        if method == "z_score":
+    if method == "z_score":
+        src = _panel_source(x, plan)
+        with quiet():
             mu = np.nanmean(src, axis=(-3, -2), keepdims=True)[..., 0, :]
             sd = np.nanstd(src, axis=(-3, -2), ddof=1, keepdims=True)[..., 0, :]
-            return mu, sd
-        lo = np.nanmin(src, axis=(-3, -2), keepdims=True)[..., 0, :]
-        hi = np.nanmax(src, axis=(-3, -2), keepdims=True)[..., 0, :]
-    return lo, hi
+        return mu, sd
+    return _panel_range(x, plan)
+
+
+def _bounds(x, plan: Plan, anchors):
+    """The range moderate (适度) and interval columns take their largest deviation M from: None (each
+    year's own range) with per-year panels, else the same pooled/frozen range as the min–max anchors,
+    so that these columns are as comparable across years as the others."""
+    if plan.panel == "per_year" or not any(d in ("moderate", "interval") for d in plan.directions):
+        return None
+    method = plan.normalise.get("method", "min_max")
+    if anchors is not None and method in ("min_max", "target"):
+        return anchors
+    if plan.anchors is not None and method in ("min_max", "target"):
+        a = np.asarray(plan.anchors, dtype=float)
+        return a[:, 0], a[:, 1]
+    return _panel_range(x, plan)
 
 
 _SHIFTS = ("none", "constant", "spssau_interval", "epsilon_rescale", "spssau_nonpositive")
@@ -204,6 +231,7 @@ def _normalise(x, plan: Plan):
     shift = spec.get("shift", "none")
     check_variant("shift", shift, _SHIFTS)
     anchors = _anchors(x, plan)
+    bounds = _bounds(x, plan, anchors)
     dirs = list(plan.directions)
     lin = [d for d in dirs if d in (1, -1, 1.0, -1.0)]
     opt = [np.nan if v is None else v for v in plan.optimum] if plan.optimum else None
@@ -213,29 +241,29 @@ def _normalise(x, plan: Plan):
     if method == "min_max" and all_linear and not spec.get("clip") and spec.get("constant", "nan") == "nan":
         z = _min_max_fused(x, dirs, anchors, plan.scale if shift == "none" else 1.0)
         if shift == "none":
-            return z, anchors
+            return z, anchors, bounds
     elif method == "min_max" and all_linear:
         z = N.min_max(x, dirs, anchors=anchors, clip=bool(spec.get("clip", False)), constant=spec.get("constant", "nan"))
     elif method == "min_max":
-        z = N.normalise(x, "min_max", dirs, optimum=opt, interval=itv, anchors=anchors,
+        z = N.normalise(x, "min_max", dirs, optimum=opt, interval=itv, bounds=bounds, anchors=anchors,
                         clip=bool(spec.get("clip", False)), constant=spec.get("constant", "nan"))
     elif method == "z_score":
         bounded = False
-        z = N.normalise(x, "z_score", dirs, optimum=opt, interval=itv, anchors=anchors)
+        z = N.normalise(x, "z_score", dirs, optimum=opt, interval=itv, bounds=bounds, anchors=anchors)
     elif method == "goalposts":
         gp = np.asarray([(np.nan, np.nan) if g is None else g for g in plan.goalposts], dtype=float)
         if np.isnan(gp).any():
             raise ValueError("goalposts normalisation needs goalposts for every indicator")
-        z = N.normalise(x, "goalposts", dirs, optimum=opt, interval=itv, lower=gp[:, 0], upper=gp[:, 1])
+        z = N.normalise(x, "goalposts", dirs, optimum=opt, interval=itv, bounds=bounds, lower=gp[:, 0], upper=gp[:, 1])
     elif method == "target":
         tg = np.asarray([np.nan if t is None else t for t in plan.targets], dtype=float)
         if np.isnan(tg).any():
             raise ValueError("target normalisation needs a target for every indicator")
-        z = N.normalise(x, "distance_to_target", dirs, optimum=opt, interval=itv, target=tg, anchors=anchors,
+        z = N.normalise(x, "distance_to_target", dirs, optimum=opt, interval=itv, bounds=bounds, target=tg, anchors=anchors,
                         clip=bool(spec.get("clip", True)))
     elif method in ("vector", "max_ratio", "rank", "percentile_rank", "borda"):
         bounded = method in ("vector", "max_ratio", "percentile_rank")
-        z = N.normalise(x, method, dirs, optimum=opt, interval=itv)
+        z = N.normalise(x, method, dirs, optimum=opt, interval=itv, bounds=bounds)
     else:
         raise ValueError(f"normalisation {method!r} is not available in the engine")
     _ = lin
@@ -254,7 +282,7 @@ def _normalise(x, plan: Plan):
             z = np.where(mn <= 0, z + np.abs(mn) + 0.01, z)
     if bounded and method != "rank" and plan.scale != 1:
         z *= plan.scale
-    return z, anchors
+    return z, anchors, bounds
 
 
 def prepare(plan: Plan, x, denominators=None, groups=None, times=None) -> Prepared:
@@ -308,10 +336,10 @@ def prepare(plan: Plan, x, denominators=None, groups=None, times=None) -> Prepar
         xt = xs
     else:
         raise ValueError(f"unknown outlier treatment {tm!r} (none | coinr)")
-    z, anchors = _normalise(xt, plan)
+    z, anchors, bounds = _normalise(xt, plan)
     if not keep_ind.all():
         np.copyto(z, np.nan, where=~np.expand_dims(keep_ind, -2))
-    return Prepared(raw, den, xi, imp_mask, carried, keep_u, keep_ind, u_av, i_av, xt, flags, z, anchors)
+    return Prepared(raw, den, xi, imp_mask, carried, keep_u, keep_ind, u_av, i_av, xt, flags, z, anchors, bounds)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -47,6 +47,20 @@ def build_manifest(fw, fw_meta, fw_file, settings, plan, info, panel, prepared, 
     if prepared.anchors is not None:
         lo, hi = (np.broadcast_to(np.asarray(a, dtype=float).reshape(-1, len(codes))[0], (len(codes),)) for a in prepared.anchors)
         anchors = {c: [float(lo[j]), float(hi[j])] for j, c in enumerate(codes)}
+    special = None  # moderate/interval columns: the range their largest deviation M comes from
+    if prepared.bounds is not None:
+        blo, bhi = (np.broadcast_to(np.asarray(a, dtype=float).reshape(-1, len(codes))[0], (len(codes),)) for a in prepared.bounds)
+        special = {}
+        for j, c in enumerate(codes):
+            d = plan.directions[j]
+            if d == "moderate":
+                opt = plan.optimum[j]
+                M = max(abs(blo[j] - opt), abs(bhi[j] - opt))
+                special[c] = {"kind": "moderate", "optimum": opt, "range": [float(blo[j]), float(bhi[j])], "M": float(M)}
+            elif d == "interval":
+                a, b = plan.interval[j]
+                special[c] = {"kind": "interval", "interval": [a, b], "range": [float(blo[j]), float(bhi[j])],
+                              "M": float(max(a - blo[j], bhi[j] - b))}
     steps = {
         "order": ["denominate", "missing_years", "impute", "screen", "treat", "normalise", "weight", "aggregate", "rank", "tiers"],
         "denominate": {c: info["denominators"][b] for c, b in zip(codes, plan.denominators) if b >= 0},
@@ -58,6 +72,7 @@ def build_manifest(fw, fw_meta, fw_file, settings, plan, info, panel, prepared, 
         "normalise": {**plan.normalise, "panel": plan.panel, "scale": plan.scale,
                       "directions": {c: d for c, d in zip(codes, plan.directions)},
                       "anchors": anchors,
+                      "moderate_interval_anchors": special,
                       "anchors_note": {"per_year": "min/max of each year (scores not comparable across years)",
                                        "pooled": "min/max over all years evaluated (adding a year changes them)",
                                        "frozen": f"anchors of the base year {settings['base_year']} (or given); adding a year leaves them"}[plan.panel]},
