@@ -1,5 +1,8 @@
 """Ranks, tiers and imputation along the years axis (hand-computed expectations)."""
 
+import csv
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -80,3 +83,20 @@ def test_impute_cross_section():
     assert r.imputed.sum() == 3
     with pytest.raises(ValueError):
         I.impute(x, "group_mean")
+
+
+def test_natural_breaks_equal_mapclassify_fisher_jenks():
+    """Oracle: mapclassify.FisherJenks (PySAL; exact Fisher–Jenks optimal classification) on real-looking
+    data — columns I01 and I08 of the first 300 units of ../shared/bench/bench_2800x40.csv (lognormal,
+    skewed), copied to oracles/bench_2800x40_I01_I08_first300.csv. Same breaks and same classes."""
+    mapclassify = pytest.importorskip("mapclassify")
+    path = Path(__file__).parent / "oracles" / "bench_2800x40_I01_I08_first300.csv"
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for col in ("I01", "I08"):
+        x = np.array([float(r[col]) for r in rows])
+        for k in (3, 5, 7):
+            breaks, classes = R.natural_breaks(x, k)
+            fj = mapclassify.FisherJenks(x, k=k)
+            np.testing.assert_allclose(breaks, fj.bins, rtol=1e-12, atol=0)
+            np.testing.assert_array_equal(classes, fj.yb)
