@@ -260,8 +260,12 @@ def test_bundled_demo_panel_keeps_sources_and_flags(tmp_path):
         assert res.layout == "long" and res.stored == res.observations
         sources = {r[0] for r in store._con.execute("SELECT DISTINCT source FROM observations").fetchall()}
         assert sources == {"ceads_co2", "census2010", "census2020", "ceads_co2/census2010"}
+        # 崇文区 110103 merged into 东城区 110101 in 2010: the census 2010 value is the merged one, flagged
+        (r,) = store.observations(indicators=["pop_total"], units=["110101"], periods=["2010"])
+        assert (r["source"], r["flags"]) == ("census2010", "crosswalk:merge:110101+110103")
+        # CEADs already uses the 2010 东城区 (its footnote: 2010 divisions), so its values carry no crosswalk flag
         (r,) = store.observations(indicators=["co2_total"], units=["110101"], periods=["1997"])
-        assert (r["source"], r["flags"]) == ("ceads_co2", "crosswalk:merge:110101")
+        assert (r["source"], r["flags"]) == ("ceads_co2", None)
 
 
 def test_unit_conversion_wan_yuan_to_yi_yuan(tmp_path):
