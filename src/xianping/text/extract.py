@@ -1,0 +1,872 @@
+"""Extract indicator statements from a (scraped) Chinese report, each pointing at its source span.
+
+Pipeline: `repair` → sentences (``。！？`` and line breaks) → parts (``;``) → tokens (values, lost numbers,
+ranks, ratios) → each token gets an indicator (the lexicon, else the noun phrase around it, else the statement
+before it), a region (named in the part, else the speaker's or document's 我市), a period and its growth,
+percentage-point change, comparison and share. Statements are then deduplicated by
+(region, period, indicator, value), keeping every source span.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from xianping.text import patterns as P
+from xianping.text.damage import DAMAGED_YEAR, find_damage
+from xianping.text.lexicon import Lexicon, Term, load_lexicon
+from xianping.text.numbers import parse_number
+from xianping.text.regions import DocRegions, Place
+from xianping.text.repair import Repaired, repair
+from xianping.text.statement import Statement
+
+SENTENCE_END = re.compile(r"[。！？!\n]")
+PART_END = re.compile(r"[;；]")
+CLAUSE_END = ",;:，；："
+SPEAKER_TITLE = re.compile(r"(?:副?市长|副?县长|副?区长|书记|副?主任|常委|副?局长|副?主席|部长|秘书长|发言人|主持人)")
+LOGISTICS = re.compile(r"讲话|主持|出席|宣读|点评|交流发言|参加会议|收听收看|观摩组|记者|报道")
+LOCATIVE_BEFORE = set("在赴到与同向从至和")
+MONEY_HINT = re.compile(r"收入|总值|投资|资金|总额|产值|增加值|支出|消费|零售|利润|税|存款|贷款|额|金|值|费")
+QUARTERS = {"一": "Q1", "二": "Q2", "三": "Q3", "四": "Q4"}
+SUBPERIOD = re.compile(
+    r"(?P<q>第?[一二三四]季度)|(?P<h>上半年|下半年)|(?P<q3>前三季度)|(?P<mr>(?:元|\d{1,2})(?:[-—~至到])(?P<m2>\d{1,2}|[一二三四五六七八九十]+)月)"
+    r"|(?P<me>(?P<m>\d{1,2})月(?:末|底))|(?P<y>全年|年末|年底)"
+)
+CUMULATIVE = re.compile(r"(?:\d+|[两三四五六七八九十])年来|近(?:\d+|[两三四五六七八九十])年|五年来|过去五年|“?十[二三四五]五”?(?:期间|时期)|近年来")
+CURRENT_YEAR = re.compile(r"今年|本年")
+SHARE_OF = re.compile(r"^的(?P<np>[^,;。、和都均在为]{1,16})")
+COUNT_SUBJECT = re.compile(r"(?P<n>\d+)(?P<ge>个)?(?P<u>县\(市\)|县市|县\(市、区\)|县区)(?=全部|均|都)")
+SUBJECT_PREFIX = re.compile(r"^(?:\d+个?县\(市(?:、区)?\)|\d+个?县市|[一二三四五六七八九十]+县\(市\))")
+RIGHT_NP = re.compile(r"^(?:的)?(?P<np>[^,;。、和及与“”\d]{1,24})")
+LIST_SPLIT = re.compile(r"[、和及与]")
+CN_RANK = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+@dataclass
+class Token:
+    kind: str  # value | damaged | placeholder | range | structure | rank
+    start: int
+    end: int
+    value: float | None = None
+    unit: str | None = None
+    value_text: str = ""
+    hedge: str | None = None
+    flags: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    rep: Repaired
+    regions: DocRegions
+    source: str
+    doc_year: str | None
+    block: Place | None = None
+
+
+def _rank_number(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    v = parse_number(text)
+    return int(v) if v is not None else None
+
+
+class Extractor:
+    """Reads statements out of report text. One instance can serve many documents."""
+
+    def __init__(self, lexicon: Lexicon | None = None):
+        self.lexicon = lexicon or load_lexicon()
+
+    # ------------------------------------------------------------------ document
+    def extract_text(self, text: str, source: str = "") -> list[Statement]:
+        rep = repair(text)
+        doc = rep.text
+        regions = DocRegions(doc)
+        first = doc.lstrip()[:80].split("\n", 1)[0]
+        m = P.YEAR.search(first) or re.search(r"/(20\d\d)[/-]", text[:2000])
+        ctx = Context(rep, regions, source, (m.group(1) if m else None))
+        out: list[Statement] = []
+        pos = 0
+        for line in doc.split("\n"):
+            a, b = pos, pos + len(line)
+            pos = b + 1
+            if not line.strip():
+                continue
+            speaker = self._speaker(line, a, regions)
+            if speaker is not False:
+                ctx.block = speaker  # type: ignore[assignment]
+                continue
+            s = a
+            for m in SENTENCE_END.finditer(line):
+                e = a + m.start()
+                if e > s:
+                    out.extend(self._sentence(doc, s, e + 1 if doc[e] != "\n" else e, ctx))
+                s = a + m.end()
+            if s < b:
+                out.extend(self._sentence(doc, s, b, ctx))
+        return self._finish(out, ctx)
+
+    def extract_file(self, path: str | Path) -> list[Statement]:
+        p = Path(path)
+        raw = p.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("gb18030", errors="replace")
+        return self.extract_text(text, source=str(p))
+
+    @staticmethod
+    def _speaker(line: str, a: int, regions: DocRegions):
+        """A speaker header (沁阳市副市长张征) opens a block where 我市 means the speaker's place."""
+        s = line.strip()
+        if len(s) > 40 or not SPEAKER_TITLE.search(s):
+            return False
+        if re.search(r"[,。;!?！？、]", s) and not s.startswith("主持人"):
+            return False
+        if s.endswith((";", "；", ":", "：", "先生", "女士")) and not s.startswith("主持人"):
+            return False
+        if s.startswith("主持人"):
+            return None
+        ms = regions.in_range(a, a + len(line))
+        return ms[0].place if ms else None
+
+    # ------------------------------------------------------------------ sentence
+    def _sentence(self, doc: str, s0: int, s1: int, ctx: Context) -> list[Statement]:
+        self._s0 = s0
+        sent = doc[s0:s1]
+        if not sent.strip():
+            return []
+        toks = self._tokens(sent)
+        quali = P.TARGET.search(sent) and not toks
+        if not toks and not quali:
+            return []
+        stmts: list[Statement] = []
+        parts = [(m.start(), m.end()) for m in re.finditer(r"[^;；]+", sent)]
+        for p0, p1 in parts:
+            ptoks = [t for t in toks if p0 <= t.start < p1]
+            if ptoks:
+                self._part(doc, s0, sent, p0, p1, ptoks, stmts, ctx)
+                q0 = ptoks[-1].end
+                if P.TARGET.search(sent, q0, p1):
+                    self._qualitative(doc, s0, sent, q0, p1, stmts, ctx)
+            elif P.TARGET.search(sent[p0:p1]):
+                self._qualitative(doc, s0, sent, p0, p1, stmts, ctx)
+        for st in stmts:
+            st.sentence = sent.strip()
+            st.sentence_span = ctx.rep.orig_span(s0, s1)
+            st.source = ctx.source
+        return stmts
+
+    def _tokens(self, s: str) -> list[Token]:
+        taken: list[tuple[int, int]] = []
+
+        def is_taken(a: int, b: int) -> bool:
+            return any(a < y and x < b for x, y in taken)
+
+        toks: list[Token] = []
+        has_digit = any(c.isdigit() for c in s)
+        if has_digit:
+            for m in P.DATE.finditer(s):
+                taken.append(m.span())
+        for m in P.RANK_MOVE.finditer(s):
+            a_, b_ = _rank_number(m.group("a")), _rank_number(m.group("b"))
+            up = m.group("dir") in ("上升", "提升", "前移", "跃升", "提高")
+            toks.append(Token("rank", m.start(), m.end(), extra={"rank": {
+                "scope": m.group("scope") or None, "position": b_, "previous": a_,
+                "movement": (a_ - b_) if (a_ and b_) else None, "direction": "up" if up else "down"}}))
+            taken.append(m.span())
+        for rx, kind in ((P.RANK_TIER, "tier"), (P.RANK_POS, "pos"), (P.RANK_TOP, "top"), (P.RANK_LIST, "list"), (P.RANK_LEAD, "lead")):
+            for m in rx.finditer(s):
+                if is_taken(*m.span()):
+                    continue
+                rank = self._rank(m, kind, s)
+                if rank is None:
+                    continue
+                toks.append(Token("rank", m.start(), m.end(), extra={"rank": rank, "match": m.group(0)}))
+                taken.append(m.span())
+        if has_digit:
+            for m in P.STRUCTURE.finditer(s):
+                if is_taken(*m.span()):
+                    continue
+                parts = [float(x) for x in re.split(r"\s?[:︰∶]\s?", m.group("all"))]
+                toks.append(Token("structure", m.start(), m.end(), value_text=m.group(0), extra={"parts": parts}))
+                taken.append(m.span())
+            for m in P.RANGE.finditer(s):
+                if is_taken(*m.span()):
+                    continue
+                toks.append(Token("range", m.start(), m.end(), unit=m.group("unit"), value_text=m.group(0),
+                                  flags=["range"], extra={"range": [float(m.group("a")), float(m.group("b"))]}))
+                taken.append(m.span())
+            for m in COUNT_SUBJECT.finditer(s):
+                if is_taken(*m.span()):
+                    continue
+                unit = "个" if m.group("ge") else m.group("u")
+                toks.append(Token("value", m.start(), m.end(), float(m.group("n")), unit, m.group(0)))
+                taken.append(m.span())
+        for m in P.VALUE.finditer(s):
+            a, e = m.span()
+            if is_taken(a, e):
+                continue
+            if m.group("cnum") is not None:
+                cn = m.group("cnum")
+                if cn.strip("万亿") == "" or (a and s[a - 1] in "第每前各几数") or (cn in ("一", "两") and m.group("cunit") not in ("成", "倍")):
+                    continue
+                v = parse_number(cn)
+                if v is None:
+                    continue
+                unit, flags = m.group("cunit"), ["chinese_numeral"]
+            elif m.group("pnum") is not None:
+                v = parse_number(m.group("pnum"))
+                if v is None:
+                    continue
+                unit, flags = "%", (["chinese_numeral"] if not m.group("pnum")[0].isdigit() else [])
+            else:
+                num, unit, flags = m.group("num"), m.group("unit"), []
+                if a and s[a - 1] in ".第":
+                    continue
+                if a and s[a - 1] == "." or (a and s[a - 1].isalpha() and s[a - 1].isascii()):
+                    continue
+                if num[0] in "*xX":
+                    toks.append(Token("placeholder", a, e, None, unit, s[a:e], flags=["placeholder"]))
+                    taken.append((a, e))
+                    continue
+                v = parse_number(num)
+                if v is None:
+                    continue
+                if m.group("approx"):
+                    flags.append("approx_" + m.group("approx"))
+            rest = s[e:e + 4]
+            if re.match(r"(?:以上|以下)[\u4e00-\u9fff]", rest) and not re.match(r"(?:以上|以下)(?:的|,)", rest):
+                taken.append((a, e))  # 5000万元以上项目: a threshold, not a value
+                continue
+            if unit == "天" and not re.search(r"优良|天数", s[max(0, a - 12):a]):
+                continue
+            hedge = None
+            hb = P.HEDGE_BEFORE.search(s[max(0, a - 3):a])
+            if hb:
+                hedge = hb.group(0)
+            ha = P.HEDGE_AFTER.match(s[e:e + 2])
+            if m.group("num") is not None and m.group("approx"):
+                hedge = m.group("approx")
+            elif ha:
+                hedge = ha.group(0)
+            toks.append(Token("value", a, e, v, unit, s[a:e], hedge, flags))
+            taken.append((a, e))
+        for d in find_damage(s, is_taken):
+            toks.append(Token("damaged", d.start, d.end, None, d.unit, d.value_text, d.hedge,
+                              ["damaged_number", "damaged_value"]))
+            taken.append((d.start, d.end))
+        toks.sort(key=lambda t: t.start)
+        return toks
+
+    @staticmethod
+    def _rank(m: re.Match[str], kind: str, s: str) -> dict[str, Any] | None:
+        g = m.groupdict()
+        scope = (g.get("scope") or "").strip("“”\"的") or None
+        pre = P.RANK_COUNT.search(s[max(0, m.start() - 8):m.start()])
+        rank: dict[str, Any] = {"scope": scope, "position": None}
+        if kind == "pos":
+            rank["position"] = _rank_number(g["pos"])
+            if rank["position"] is None:
+                return None
+        elif kind == "top":
+            n = _rank_number(g["n"])
+            if n is None or n > 1000:
+                return None
+            rank["top_n"] = n
+        elif kind == "tier":
+            rank["tier"] = "第一方阵"
+            if g.get("n"):
+                rank["top_n"] = int(g["n"])
+        elif kind == "list":
+            if not (g.get("verb") or (g.get("q") and g.get("q2"))):
+                return None
+            n = _rank_number(g["n"])
+            if n is None:
+                return None
+            lst = g["list"]
+            rank.update({"scope": None, "top_n": n, "list": lst})
+        elif kind == "lead":
+            rank["qualifier"] = g["q"]
+        if pre:
+            if pre.group("y"):
+                rank["years_in_top_n"] = _rank_number(pre.group("y"))
+                rank["consecutive"] = True
+            elif pre.group("t"):
+                rank["times_in_top_n"] = _rank_number(pre.group("t"))
+        return rank
+
+    # ------------------------------------------------------------------ part
+    def _part(self, doc: str, s0: int, sent: str, p0: int, p1: int, toks: list[Token], stmts: list[Statement], ctx: Context) -> None:
+        part_stmts: list[Statement] = []
+        prev_end = p0
+        dist: dict[str, Any] | None = None  # an open 分别 list: {"items": [...], "i": int, "kind": str}
+        logistics = bool(LOGISTICS.search(sent))
+        runs = [1] * len(toks)  # length of the 、-chain of tokens starting at each token
+        for i in range(len(toks) - 2, -1, -1):
+            if sent[toks[i].end:toks[i + 1].start].strip() in ("、",):
+                runs[i] = runs[i + 1] + 1
+        for ti, tok in enumerate(toks):
+            cstart = max((sent.rfind(c, p0, tok.start) for c in CLAUSE_END), default=-1)
+            cstart = max(cstart + 1, p0)
+            left = sent[max(cstart, prev_end):tok.start]
+            left_from_clause = sent[cstart:tok.start]
+            prev_end_before = prev_end
+            prev_end = tok.end
+            region, region_src, rmentions = self._region(sent, s0, p0, tok.start, ctx)
+            period, period_text, pflags = self._period(sent, tok.start, ctx)
+            target = bool(P.TARGET.search(sent[p0:tok.start]))
+
+            def new(name: str | None, term: Term | None, text: str | None, span0: int, **kw) -> Statement:
+                st = Statement(region_code=region.code if region else None, region_name=region.name if region else None,
+                               region_source=region_src if region else None, period=period, period_text=period_text,
+                               indicator=(term.code if term else None), indicator_name=name, indicator_text=text, **kw)
+                for f in pflags:
+                    st.flag(f)
+                if target:
+                    st.target = True
+                    st.flag("target")
+                if P.ESTIMATE.search(sent[p0:tok.start]):
+                    st.qualifiers.append("estimate")
+                st._clean = (s0 + span0, s0 + tok.end)
+                return st
+
+            stripped = left.strip()
+            # continuation of a 分别 list: "分别达到x元、y元" / "分别增长p%、q%"
+            if dist is not None and stripped in ("、", "和", "") and prev_end_before == tok.start - len(left):
+                dist["i"] += 1
+                self._distribute(dist, tok, stmts, part_stmts, new)
+                continue
+            dist = None
+            if tok.kind == "rank":
+                self._rank_statement(tok, sent, cstart, left_from_clause, stmts, part_stmts, new, rmentions, p0)
+                continue
+            if tok.kind == "structure":
+                np, term = self._left_np(left_from_clause)
+                if not np and not term:
+                    continue
+                parts = tok.extra["parts"]
+                st = new(term.name if term else np, term, np, cstart, structure=parts, value_text=tok.value_text)
+                if len(parts) == 2 and parts[1] == 1:
+                    st.value, st.unit = parts[0], ":1"
+                st.flag("structure")
+                self._add(st, stmts, part_stmts)
+                continue
+            unit = tok.unit
+            if unit in ("个百分点", "百分点"):
+                dist = self._pp(tok, left, stmts, part_stmts, new, runs[ti])
+                continue
+            g = P.GROWTH_TAIL.search(left) if unit in ("%", "倍", None) or tok.kind in ("damaged", "placeholder") else None
+            if g and unit in ("%", "倍"):
+                dist = self._growth(tok, left, g, stmts, part_stmts, new, cstart, target, sent, p0, runs[ti])
+                continue
+            c = P.COMPARE_TAIL.search(left) if unit in ("%",) else None
+            if c and stmts:
+                ref = c.group("ref") or c.group("ref2")
+                d = c.group("dir") or c.group("dir2")
+                sign = -1 if d in ("低于", "慢于", "落后于", "落后", "低", "慢", "少") else 1
+                stmts[-1].comparison = (stmts[-1].comparison or []) + [{"ref": ref, "direction": d, "diff": None if tok.value is None else sign * tok.value, "unit": unit}]
+                self._extend(stmts[-1], tok)
+                continue
+            sh = P.SHARE_TAIL.search(left) if unit in ("%", "成") else None
+            if sh and "占" in left:
+                self._share_subject = left[: sh.start()]
+                dist = self._share(tok, sh, stmts, part_stmts, new, runs[ti])
+                continue
+            # a level: value, lost value, placeholder, range
+            right = sent[tok.end:p1]
+            nxt = toks[ti + 1] if ti + 1 < len(toks) else None
+            between = sent[tok.end:nxt.start] if nxt else ""
+            next_is_value = bool(nxt and nxt.kind == "value" and not re.search(r"[,;、和与及]", between))
+            right = sent[tok.end:nxt.start] if (nxt and nxt.start < p1) else right
+            name, term, text, span0, ctxflag = self._indicator(tok, left, left_from_clause, right, stmts, part_stmts, cstart, logistics, next_is_value, nxt)
+            if name is None:
+                continue
+            if "分别" in left_from_clause and name is not None:
+                items = self._items(left_from_clause.split("分别")[0])
+                if len(items) > 1:
+                    dist = {"kind": "value", "i": 0, "items": items}
+                    name, term, text = items[0]
+            st = new(name, term, text, span0)
+            self._fill_value(st, tok, name, term)
+            if ctxflag:
+                st.flag("context_indicator")
+            if dist is not None:
+                st.flag("distributive")
+            self._add(st, stmts, part_stmts)
+
+    # ------------------------------------------------------------------ pieces
+    def _fill_value(self, st: Statement, tok: Token, name: str | None, term: Term | None) -> None:
+        unit = tok.unit
+        if unit in ("亿", "万"):
+            unit = unit + "元" if MONEY_HINT.search(name or "") else unit
+        st.value, st.unit, st.value_text = tok.value, unit, tok.value_text
+        for f in tok.flags:
+            if not f.startswith("approx_"):
+                st.flag(f)
+        if tok.kind == "range":
+            st.extra_range = tok.extra["range"]  # type: ignore[attr-defined]
+        if tok.hedge:
+            st.qualifiers.append(_qualifier(tok.hedge))
+            if tok.hedge in ("左右", "以上", "以内", "之内") and (st.growth_pct is not None or "力争" in (st.sentence or "")):
+                st.target = True
+        if tok.kind == "placeholder":
+            st.value = None
+
+    def _add(self, st: Statement, stmts: list[Statement], part_stmts: list[Statement]) -> None:
+        stmts.append(st)
+        part_stmts.append(st)
+
+    def _extend(self, st: Statement, tok: Token) -> None:
+        a, b = st._clean
+        st._clean = (a, max(b, self._s0 + tok.end))
+
+    def _left_np(self, left: str) -> tuple[str, Term | None]:
+        np = left.strip(" \t,、:“”\"")
+        for _ in range(4):
+            before = np
+            np = P.LEAD_STRIP.sub("", np)
+            np = SUBJECT_PREFIX.sub("", np)
+            np = P.VERBS_TAIL.sub("", np)
+            np = P.HEDGE_BEFORE.sub("", np)
+            np = np.strip(" ,、:“”\"")
+            if np == before:
+                break
+        if "了" in np[:-1]:
+            np = np[np.rindex("了") + 1:]
+        np = P.RANK_COUNT.sub("", np).strip(" ,")
+        hit = self.lexicon.suffix(np)
+        if hit:
+            return np, hit[1]
+        return np, None
+
+    def _indicator(self, tok, left, left_clause, right, stmts, part_stmts, cstart, logistics, next_is_value=False, nxt=None):
+        """(name, term, text, span_start, from_context) for a level token; name None = not a statement."""
+        so = SHARE_OF.match(right) if tok.unit == "%" else None
+        if so:
+            np = so.group("np")
+            return np, None, np, tok.start, False
+        np, term = self._left_np(left)
+        rnp = RIGHT_NP.match(right)
+        rtext = rnp.group("np").strip() if rnp else ""
+        rtext = re.sub(r"^(?:全部|均|都|已)", "", rtext)
+        if is_count_unit(tok.unit) and "的" in right.split(",")[0]:
+            head = right.split(",")[0].rsplit("的", 1)[1]  # 1~2个特色鲜明、…的主导产业: the head noun
+            if 1 < len(head) <= 12 and not re.search(r"\d", head):
+                rtext = head
+        if "之一" in right[:len(rtext) + 3]:
+            return None, None, None, 0, False
+        is_count = tok.unit in P.CLASSIFIERS or tok.unit in ("县(市)", "县市", "万家", "万个")
+        substantive = bool(term) or (len(np) >= 2 and np not in P.GENERIC)
+        if is_count and rtext:
+            if logistics and tok.kind == "value":
+                return None, None, None, 0, False
+            if next_is_value:  # a count followed by another value is its subject: 6县(市)集中签约项目59个
+                return None, None, None, 0, False
+            hit = self.lexicon.suffix(rtext)
+            return (hit[1].name if hit else rtext), (hit[1] if hit else None), rtext, tok.start, False
+        if is_count and nxt is not None and nxt.kind == "rank" and not re.sub(r"全部|均|都|已|先后|连续\d+年|\d+次", "", right).strip():
+            # 6个县(市)全部进入全省“第一方阵”: a count of members; the rank joins it
+            m = re.match(r"[\d个]*(.*)", tok.value_text)
+            noun = m.group(1) if m else ""
+            return nxt.extra.get("match", "") + (f"的{noun}" if noun else ""), None, tok.value_text, tok.start, False
+        if right.startswith("的") and rtext and tok.unit != "%" and np:
+            # 总投资约2.79亿元的紫陵镇…项目: the thing it is of, then what it measures
+            return rtext + np, None, np, tok.start - (len(left) - max(left.rfind(np), 0)), False
+        if substantive:
+            return self._named(np, term, left, tok)
+        if tok.value_text.endswith("万人") and not np and not left.strip(" ,"):
+            return "人口", None, None, tok.start, False  # 总面积…,40万人: a population
+        if stmts:
+            prev = stmts[-1]
+            name = (prev.indicator_name or "") + (np if np else "")
+            return name, None, np or None, tok.start - len(left.lstrip(" ,、")), True
+        return None, None, None, 0, False
+
+    def _named(self, np: str, term: Term | None, left: str, tok: Token):
+        i = left.rfind(np) if np else -1
+        start = tok.start - (len(left) - i) if i >= 0 else tok.start
+        if term:
+            return term.name, term, np, start, False
+        return np[-24:], None, np, start, False
+
+    def _items(self, text: str) -> list[tuple[str, Term | None, str]]:
+        np, _ = self._left_np(text)
+        raw = [x for x in LIST_SPLIT.split(np) if x]
+        if len(raw) < 2:
+            return []
+        last = raw[-1]
+        out = []
+        # shared suffix: 城镇居民、农村居民人均可支配收入 → 城镇居民人均可支配收入, 农村居民人均可支配收入
+        if not any(self.lexicon.suffix(x) for x in raw[:-1]):
+            k = len(raw[0])
+            tail = last[k:] if len(last) > k else ""
+            names = [x + tail for x in raw[:-1]] + [last]
+        else:
+            names = raw
+        for n in names:
+            hit = self.lexicon.suffix(n)
+            out.append((hit[1].name if hit else n, hit[1] if hit else None, n))
+        return out
+
+    def _distribute(self, dist, tok, stmts, part_stmts, new) -> None:
+        i = dist["i"]
+        kind = dist["kind"]
+        if kind == "value":
+            if i >= len(dist["items"]):
+                return
+            name, term, text = dist["items"][i]
+            st = new(name, term, text, tok.start)
+            self._fill_value(st, tok, name, term)
+            st.flag("distributive")
+            self._add(st, stmts, part_stmts)
+            return
+        targets = dist.get("targets") or []
+        if i >= len(targets):
+            return
+        st = targets[i]
+        if kind == "growth":
+            st.growth_pct, st.growth_basis = _signed(tok, dist["verb"]), dist["basis"]
+            self._extend(st, tok)
+        elif kind == "pp":
+            st.change_pp = tok.value
+            self._extend(st, tok)
+        elif kind == "share":
+            self._share_one(st, tok, dist["suffix"], dist["ref"], "", stmts, part_stmts, new, True)
+
+    def _growth(self, tok, left, g, stmts, part_stmts, new, cstart, target, sent, p0, run):
+        """A growth rate: its own statement when an indicator precedes it, else the previous statement's."""
+        np, term = self._left_np(left[: g.start()])
+        val = _signed(tok, g.group("verb"))
+        basis = g.group("basis") or "同比(隐含)"
+        if g.group("dist"):
+            pool = [s for s in (part_stmts or stmts) if s.growth_pct is None]
+            targets = pool[-run:] if len(pool) >= run else pool
+            if targets:
+                targets[0].growth_pct, targets[0].growth_basis = val, basis
+                self._extend(targets[0], tok)
+            return {"kind": "growth", "i": 0, "targets": targets, "basis": basis, "verb": g.group("verb")}
+        substantive = bool(term) or (len(np) >= 2 and np not in P.GENERIC)
+        if substantive and not (stmts and stmts[-1].indicator_name == (term.name if term else np)):
+            name = term.name if term else np
+            st = new(name, term, np, tok.start - (len(left) - max(left.rfind(np), 0)))
+            st.growth_pct, st.growth_basis = val, basis
+            for f in tok.flags:
+                st.flag(f)
+            if tok.hedge == "左右":
+                st.target = True
+                st.flag("target")
+            self._add(st, stmts, part_stmts)
+            return None
+        if stmts and stmts[-1].growth_pct is None:
+            st = stmts[-1]
+            st.growth_pct, st.growth_basis = val, basis
+            if tok.kind == "placeholder":
+                st.flag("placeholder_growth")
+            if tok.hedge == "左右":
+                st.target = True
+                st.flag("target")
+            self._extend(st, tok)
+        return None
+
+    def _pp(self, tok, left, stmts, part_stmts, new, run):
+        c = P.COMPARE_TAIL.search(left)
+        if c and stmts:
+            ref = c.group("ref") or c.group("ref2")
+            d = c.group("dir") or c.group("dir2")
+            sign = -1 if d in ("低于", "慢于", "落后于", "落后", "低", "慢", "少") else 1
+            stmts[-1].comparison = (stmts[-1].comparison or []) + [
+                {"ref": ref, "direction": d, "diff": None if tok.value is None else sign * tok.value, "unit": "个百分点"}]
+            self._extend(stmts[-1], tok)
+            return None
+        m = P.PP_TAIL.search(left)
+        if not (m and stmts):
+            return None
+        val = _signed(tok, m.group("verb"))
+        if m.group("dist"):
+            pool = [s for s in (part_stmts or stmts) if s.change_pp is None]
+            targets = pool[-run:] if len(pool) >= run else pool
+            if targets:
+                targets[0].change_pp = val
+                self._extend(targets[0], tok)
+            return {"kind": "pp", "i": 0, "targets": targets}
+        st = stmts[-1]
+        st.change_pp = val
+        if tok.kind == "placeholder":
+            st.flag("placeholder_change")
+        self._extend(st, tok)
+        return None
+
+    def _share(self, tok, sh, stmts, part_stmts, new, run):
+        """占全市比重达X% — the share of the statement before it (分别: of the statements before it)."""
+        ref = sh.group("ref")
+        what = (sh.group("what") or "").strip()
+        suffix = f"占{ref or ''}{what}比重"
+        pool = part_stmts or stmts
+        own = self._left_np(self._share_subject) if self._share_subject else ("", None)
+        if own[1] or (len(own[0]) >= 2 and own[0] not in P.GENERIC):
+            # 税收收入占一般公共预算收入比重为71.4%: the subject is written before 占
+            np, term = own
+            st = new((term.name if term else np) + suffix, None, np, tok.start - len(self._share_subject) - len(sh.group(0)),
+                     share={"of": term.name if term else np, "ref": ref, "denominator": what or None})
+            self._fill_value(st, tok, st.indicator_name, None)
+            if st.value is not None and st.unit == "%" and st.value > 100:
+                st.flag("implausible")
+            self._add(st, stmts, part_stmts)
+            return None
+        if not pool:
+            return None
+        targets = pool[-run:] if (sh.group("dist") and len(pool) >= run) else pool[-1:]
+        dist = {"kind": "share", "i": 0, "targets": targets, "suffix": suffix, "ref": ref} if sh.group("dist") else None
+        self._share_one(targets[0], tok, suffix, ref, what, stmts, part_stmts, new, bool(dist))
+        return dist
+
+    def _share_one(self, base, tok, suffix, ref, what, stmts, part_stmts, new, distributive) -> None:
+        st = new((base.indicator_name or "") + suffix, None, base.indicator_text, tok.start,
+                 share={"of": base.indicator_name, "ref": ref, "denominator": what or None})
+        self._fill_value(st, tok, st.indicator_name, None)
+        st.flag("context_indicator")
+        if distributive:
+            st.flag("distributive")
+        if st.value is not None and st.unit == "%" and st.value > 100:
+            st.flag("implausible")
+        self._add(st, stmts, part_stmts)
+
+    def _rank_statement(self, tok, sent, cstart, left, stmts, part_stmts, new, rmentions, p0) -> None:
+        rank = tok.extra["rank"]
+        # a count right before the rank verb carries it: 6个县(市)全部进入…, 3家产业集聚区进入全省前二十
+        if part_stmts and part_stmts[-1].rank is None and part_stmts[-1].value is not None and part_stmts[-1]._clean[1] >= 0:
+            last = part_stmts[-1]
+            gap = left
+            if last.unit in P.CLASSIFIERS or last.unit in ("县(市)",):
+                if len(gap) <= 16 and last._clean[1] >= self._s0 + cstart:
+                    last.rank = rank
+                    self._extend(last, tok)
+                    return
+        # a position after a membership in the same sentence completes it (评为…30强,位列全省第六)
+        if "position" in rank and rank.get("position") and not left.strip(" ,") and stmts and stmts[-1].rank and stmts[-1].rank.get("position") is None:
+            stmts[-1].rank.update({k: v for k, v in rank.items() if v is not None and k != "scope"})
+            self._extend(stmts[-1], tok)
+            return
+        np, term = self._left_np(left)
+        if "list" in rank:
+            lst = rank["list"]
+            hit = self.lexicon.suffix(lst)
+            name, term2, text = (hit[1].name, hit[1], lst) if hit else (lst, None, lst)
+            term = term2
+        elif rank.get("qualifier"):
+            if not term:
+                return  # 领先 only for a measurable indicator (夏粮单产), not for slogans
+            name, text = term.name + "排名", np
+        elif term or (len(np) >= 2 and np not in P.GENERIC):
+            name, text = (term.name if term else np) + "排名", np
+        elif rank.get("scope"):
+            name, text = rank["scope"] + "排名", rank["scope"]
+        else:
+            return
+        # a list of places at the clause start shares the rank (孟州市、沁阳市…入围全省县域工业30强)
+        places = [m for m in rmentions if cstart <= m.start - self._s0 < tok.start]
+        span0 = cstart if places else tok.start - len(left.lstrip(" ,、")) if np else tok.start
+        if len(places) > 1:
+            for m in places:
+                st = new(name, term, text, span0, rank=dict(rank))
+                st.region_code, st.region_name, st.region_source = m.place.code, m.place.name, "text"
+                st.flag("distributive")
+                self._add(st, stmts, part_stmts)
+            return
+        st = new(name, term, text, span0, rank=rank)
+        self._add(st, stmts, part_stmts)
+
+    def _qualitative(self, doc, s0, sent, p0, p1, stmts, ctx) -> None:
+        """到2025年…城镇化率、城乡居民收入…增幅高于全省平均水平: dated targets without numbers."""
+        part = sent[p0:p1]
+        tm = P.TARGET.search(part)
+        if not tm:
+            return
+        period, period_text, pflags = self._period(sent, p0 + tm.end(), ctx)
+        region, region_src, _ = self._region(sent, s0, p0, p0 + tm.end(), ctx)
+        comp = re.search(r"(?P<what>增幅|增速|水平)?(?P<dir>高于|快于|低于|超过)(?P<ref>全国|全省|全市)(?P<avg>平均水平|平均)?", part)
+        scope_end = comp.start() if comp else len(part)
+        for a, b, term in self.lexicon.find(part[:scope_end]):
+            if a < tm.end():
+                continue
+            name = term.name + (comp.group("what") if comp and comp.group("what") else "")
+            st = Statement(region_code=region.code if region else None, region_name=region.name if region else None,
+                           region_source=region_src if region else None, period=period, period_text=period_text,
+                           indicator=term.code, indicator_name=name, indicator_text=part[a:b], target=True)
+            st.flag("target", "qualitative")
+            if comp:
+                st.comparison = [{"ref": comp.group("ref") + (comp.group("avg") or ""), "direction": comp.group("dir"), "diff": None, "unit": None}]
+            st._clean = (s0 + p0 + a, s0 + p0 + (comp.end() if comp else b))
+            stmts.append(st)
+        n = sum(1 for s in stmts if "qualitative" in s.flags and s._clean[0] >= s0 + p0)
+        if n > 1:
+            for s in stmts:
+                if "qualitative" in s.flags and s._clean[0] >= s0 + p0:
+                    s.flag("distributive")
+
+    # ------------------------------------------------------------------ region and period
+    def _region(self, sent: str, s0: int, p0: int, pos: int, ctx: Context):
+        ms = ctx.regions.in_range(s0 + p0, s0 + pos)
+        chosen = None
+        for m in reversed(ms):
+            a = m.start - s0
+            before = sent[a - 1] if a > 0 else ""
+            after = sent[m.end - s0:m.end - s0 + 2]
+            if before in LOCATIVE_BEFORE or after.startswith(("日报", "市委", "县委", "网", "日")):
+                continue
+            chosen = m
+            break
+        if chosen is not None:
+            return chosen.place, "text", ms
+        part = sent[p0:pos]
+        d = re.search(r"(?:我|全|本)(省|市|县|区)", part)
+        if d and d.group(1) == "省":
+            return ctx.regions.deictic.get("省"), "deictic", ms
+        if ctx.block is not None:
+            return ctx.block, "speaker", ms
+        if d:
+            return ctx.regions.deictic.get(d.group(1)) or ctx.regions.anchor, "deictic", ms
+        return ctx.regions.anchor, "document", ms
+
+    def _period(self, sent: str, pos: int, ctx: Context) -> tuple[str | None, str | None, list[str]]:
+        head = sent[:pos]
+        year = None
+        text = None
+        flags: list[str] = []
+        for m in P.YEAR.finditer(head):
+            before = head[max(0, m.start() - 2):m.start()]
+            if before.endswith(("比", "较", "与", "同")) or before in ("相比",):
+                continue
+            year, text = m.group("y"), m.group(0)
+            tail = head[m.end():m.end() + 6]
+            sm = SUBPERIOD.match(tail)
+            if sm:
+                text += sm.group(0)
+        if year is None:
+            cur = CURRENT_YEAR.search(head) or re.search(r"全年|年末|年底", head)
+            if cur:
+                year, text = ctx.doc_year, cur.group(0)
+            elif DAMAGED_YEAR.search(head):
+                flags.append("damaged_period")
+                text = "年"
+            cm = CUMULATIVE.search(head)
+            if cm:
+                text = cm.group(0)
+                flags.append("cumulative")
+        sub = None
+        if text:
+            sm = SUBPERIOD.search(text)
+            if sm:
+                sub = sm
+        if year and sub:
+            if sub.group("q3"):
+                return f"{year}Q1-Q3", text, flags
+            if sub.group("q"):
+                return f"{year}{QUARTERS[sub.group('q')[-3]]}", text, flags
+            if sub.group("h"):
+                return (f"{year}Q1-Q2" if sub.group("h") == "上半年" else f"{year}Q3-Q4"), text, flags
+            if sub.group("mr"):
+                m2 = _rank_number(sub.group("m2"))
+                return f"{year}M1-M{m2}", text, flags
+            if sub.group("me"):
+                return f"{year}-{int(sub.group('m')):02d}", text, flags
+        if year is None and ctx.doc_year and not flags and not P.TARGET.search(head):
+            year = ctx.doc_year  # a bulletin's year is often only in its title
+        return year, text, flags
+
+    # ------------------------------------------------------------------ finish
+    def _finish(self, stmts: list[Statement], ctx: Context) -> list[Statement]:
+        rep = ctx.rep
+        guesses = [f["span"] for f in rep.guesses]
+        out: list[Statement] = []
+        seen: dict[tuple, Statement] = {}
+        for st in stmts:
+            a, b = st._clean
+            st.span = rep.orig_span(a, b)
+            st.span_text = rep.original[st.span[0]:st.span[1]]
+            st.duplicate_spans = rep.duplicate_spans(*st.span)
+            if any(g0 < st.span[1] and st.span[0] < g1 for g0, g1 in guesses):
+                st.flag("repair_guess")
+            if st.value is not None and st.unit == "%" and st.value > 100 and (st.share or "率" in (st.indicator_name or "")):
+                st.flag("implausible")
+            if st.value is not None and st.unit not in (None, "元", "万元", "亿元") and 1900 <= st.value <= 2100 and float(st.value).is_integer() and st.unit in ("%", "个百分点"):
+                st.flag("implausible")
+            if any(f.startswith("damaged") for f in st.flags) and "damaged_number" not in st.flags and "damaged_value" in st.flags:
+                st.flag("damaged_number")
+            if "damaged_period" in st.flags and "damaged_number" not in st.flags:
+                st.flag("damaged_number")
+            self._standardise(st)
+            key = (st.region_code, st.period, st.indicator_name, st.value, st.unit,
+                   st.value_text if st.value is None else None, st.growth_pct, repr(st.rank))
+            if key in seen:
+                first = seen[key]
+                if st.span != first.span and st.span not in first.duplicate_spans:
+                    first.duplicate_spans.append(st.span)
+                first.duplicate_spans.extend(s for s in st.duplicate_spans if s not in first.duplicate_spans)
+                continue
+            seen[key] = st
+            out.append(st)
+        return out
+
+    def _standardise(self, st: Statement) -> None:
+        if st.value is None or st.unit is None:
+            return
+        if st.unit == "成":
+            st.value_std, st.unit_std = st.value * 10, "%"
+            return
+        st.value_std, st.unit_std = st.value, st.unit
+        if st.indicator:
+            from xianping.frameworks.library import load_library
+            from xianping.reference.measure_units import conversion_factor
+
+            try:
+                target = load_library().get(st.indicator).unit
+                st.value_std = st.value * conversion_factor(st.unit, target)
+                st.unit_std = target
+            except Exception:  # a unit the library cannot convert stays as printed
+                pass
+
+
+def is_count_unit(unit: str | None) -> bool:
+    return unit in P.CLASSIFIERS or unit in ("县(市)", "县市", "万家", "万个")
+
+
+def _signed(tok: Token, verb: str) -> float | None:
+    val = tok.value
+    if val is None:
+        return None
+    if verb in P.NEGATIVE_VERBS:
+        val = -val
+    if tok.unit == "倍":
+        val = val * 100  # 增长3倍 = +300 %
+    return val
+
+
+def _qualifier(hedge: str) -> str:
+    if hedge in ("近", "约", "左右", "将近", "接近", "大约"):
+        return "approximate"
+    if hedge in ("余", "多", "超", "超过", "逾", "以上", "突破"):
+        return "lower_bound"
+    if hedge in ("内", "以内", "之内", "以下", "不足", "不到"):
+        return "upper_bound"
+    return hedge
+
+
+def extract_text(text: str, source: str = "") -> list[Statement]:
+    """Statements in `text` (see `Extractor`)."""
+    return Extractor().extract_text(text, source)
+
+
+def extract_file(path: str | Path) -> list[Statement]:
+    return Extractor().extract_file(path)
+
+
+def extract_files(paths: Iterable[str | Path]) -> list[Statement]:
+    ex = Extractor()
+    out: list[Statement] = []
+    for p in paths:
+        out.extend(ex.extract_file(p))
+    return out

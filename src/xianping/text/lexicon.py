@@ -1,0 +1,73 @@
+"""The indicator lexicon for prose: `lexicon.yaml` plus every Chinese name and synonym of the library."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+LEXICON_FILE = Path(__file__).parent / "lexicon.yaml"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_UNUSABLE = re.compile(r"[_（）()%/=\-]|合计")
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str  # normalised name
+    code: str | None = None  # library code of the level
+    growth_code: str | None = None
+    kind: str = "level"
+
+
+class Lexicon:
+    def __init__(self, spellings: dict[str, Term]):
+        self.by_spelling = spellings
+        self.lengths = sorted({len(s) for s in spellings}, reverse=True)
+
+    def suffix(self, text: str) -> tuple[str, Term] | None:
+        """The longest spelling that `text` ends with."""
+        n = len(text)
+        for k in self.lengths:
+            if k <= n:
+                t = self.by_spelling.get(text[n - k:])
+                if t is not None:
+                    return text[n - k:], t
+        return None
+
+    def find(self, text: str) -> list[tuple[int, int, Term]]:
+        """Non-overlapping occurrences, longest first at each position (left to right)."""
+        out = []
+        i, n = 0, len(text)
+        while i < n:
+            for k in self.lengths:
+                if i + k <= n and text[i:i + k] in self.by_spelling:
+                    out.append((i, i + k, self.by_spelling[text[i:i + k]]))
+                    i += k
+                    break
+            else:
+                i += 1
+        return out
+
+
+@functools.lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    import yaml
+
+    from xianping.frameworks.library import load_library
+
+    spellings: dict[str, Term] = {}
+    data = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))
+    lib = load_library()
+    for e in data["terms"]:
+        code = e.get("code")
+        if code is not None and code not in lib:
+            raise ValueError(f"lexicon.yaml: {e['name']} names unknown library code {code!r}")
+        t = Term(e["name"], code, e.get("growth_code"), e.get("kind", "level"))
+        for s in [e["name"], *e.get("spellings", [])]:
+            spellings.setdefault(s, t)
+    for ind in lib.all():
+        for s in [ind.name_zh, *ind.synonyms]:
+            if len(s) >= 3 and _CJK.search(s) and not _UNUSABLE.search(s) and s not in spellings:
+                spellings[s] = Term(ind.name_zh, ind.code, None, "rate" if ind.unit == "%" else "level")
+    return Lexicon(spellings)

@@ -1,0 +1,173 @@
+"""Find division names in prose and resolve deictic subjects (我市, 全县, 我省) through the gazetteer.
+
+Full names (焦作市, 温县) are found anywhere; short names (孟州, 焦作, 河南) only for provinces, prefectures,
+and counties of a prefecture the document names, so that words such as 博爱 or 大同 do not become places.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+SUFFIX_CHARS = "省市县区旗州盟"
+# two-character short names that are ordinary words far more often than places
+SHORT_STOP = frozenset("大同 中山 长治 安康 吉安 太平 白山 黄山 三明 和平 新华 城关 中心 建设 新城 长安 文化 开发 东方 "
+                       "永安 光明 宝山 南山 北海 海南 江南 河西 城区 郊区 矿区 市中 市区 红旗 解放 胜利 前进 青山 "
+                       "东风 五四 友谊 人民 工业 新兴 兴业 龙华 美兰 宁海 安全 公安 长沙".split())
+DEICTIC = re.compile(r"(我|全|本|该)(省|市|县|区|州)")
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    name: str
+    level: str
+    parent: str | None  # prefecture (or province) code
+    province: str | None
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    place: Place
+
+
+class NameIndex:
+    def __init__(self, divisions):
+        from xianping.reference.divisions.names import short_name
+
+        self.full: dict[str, list[Place]] = {}
+        self.short: dict[str, list[Place]] = {}
+        for d in divisions:
+            if d.level not in ("province", "prefecture", "county"):
+                continue
+            prov = d.parents[0][0] if d.parents else (d.code if d.level == "province" else None)
+            p = Place(d.code, d.name, d.level, d.parent_code, prov)
+            self.full.setdefault(d.name, []).append(p)
+            s = short_name(d.name)
+            if len(s) >= 2 and s != d.name and s not in SHORT_STOP:
+                self.short.setdefault(s, []).append(p)
+        self.max_len = max(len(k) for k in self.full)
+
+    def find_full(self, text: str) -> list[Mention]:
+        out = []
+        last_end = -1
+        for m in re.finditer(f"[{SUFFIX_CHARS}]", text):
+            e = m.end()
+            for k in range(min(self.max_len, e), 1, -1):
+                s = e - k
+                if s < last_end:
+                    continue
+                cands = self.full.get(text[s:e])
+                if cands:
+                    out.append(Mention(s, e, cands[0]) if len(cands) == 1 else Mention(s, e, _Ambiguous(cands)))  # type: ignore[arg-type]
+                    last_end = e
+                    break
+        return out
+
+
+class _Ambiguous(Place):
+    def __new__(cls, cands):
+        return cands  # resolved by the document context below
+
+
+@functools.lru_cache(maxsize=1)
+def name_index() -> NameIndex:
+    from xianping.reference.divisions import get_gazetteer
+
+    return NameIndex(get_gazetteer().divisions_in(2024))
+
+
+class DocRegions:
+    """Place mentions of one document, resolved against each other (a county of a named prefecture wins)."""
+
+    def __init__(self, text: str, idx: NameIndex | None = None):
+        self.idx = idx or name_index()
+        raw = self.idx.find_full(text)
+        prov_or_pref: Counter[str] = Counter()
+        for m in raw:
+            if isinstance(m.place, Place):
+                for c in (m.place.code, m.place.parent, m.place.province):
+                    if c:
+                        prov_or_pref[c] += 1
+        # short names: provinces and prefectures anywhere; counties of named prefectures
+        shorts: dict[str, Place] = {}
+        for s, cands in self.idx.short.items():
+            if s not in text:
+                continue
+            pick = [p for p in cands if p.level in ("province", "prefecture") and p.code not in ("",)]
+            pick += [p for p in cands if p.level == "county" and (p.parent in prov_or_pref)]
+            if len(pick) >= 1:
+                pick.sort(key=lambda p: -prov_or_pref.get(p.code, 0) - prov_or_pref.get(p.parent or "", 0))
+                shorts[s] = pick[0]
+        mentions = [m for m in raw if isinstance(m.place, Place) and self._plausible(text, m, prov_or_pref)]
+        for m in raw:
+            if not isinstance(m.place, Place):  # ambiguous full name: choose the one in a named area
+                cands = sorted(m.place, key=lambda p: -prov_or_pref.get(p.parent or "", 0) - prov_or_pref.get(p.province or "", 0))  # type: ignore[arg-type]
+                if prov_or_pref.get(cands[0].parent or "", 0) or prov_or_pref.get(cands[0].province or "", 0):
+                    mentions.append(Mention(m.start, m.end, cands[0]))
+        if shorts:
+            taken = [(m.start, m.end) for m in mentions]
+            pat = re.compile("|".join(sorted(map(re.escape, shorts), key=len, reverse=True)))
+            for m in pat.finditer(text):
+                if not any(a <= m.start() < b for a, b in taken):
+                    mentions.append(Mention(m.start(), m.end(), shorts[m.group(0)]))
+        mentions.sort(key=lambda m: m.start)
+        self.mentions = mentions
+        self.starts = [m.start for m in mentions]
+        counts = Counter(m.place.code for m in mentions)
+        self.counts = counts
+        self.by_code = {m.place.code: m.place for m in mentions}
+        deictics = Counter(m.group(2) for m in DEICTIC.finditer(text))
+        self.deictic = {lvl: self._dominant(lvl) for lvl in ("省", "市", "县", "区")}
+        top = deictics.most_common(1)
+        self.anchor = self.deictic.get(top[0][0]) if top else None
+        if self.anchor is None and mentions:
+            self.anchor = self.by_code[counts.most_common(1)[0][0]]
+
+    @staticmethod
+    def _plausible(text: str, m: Mention, named: Counter) -> bool:
+        """Two-character names (和县, 范县, 富县) hide inside words; keep them only after a separator and
+        inside an area the document names."""
+        if m.end - m.start > 2 or m.place.level != "county":
+            return True
+        prev = text[m.start - 1] if m.start else ""
+        if prev and "\u4e00" <= prev <= "\u9fff" and prev not in "和与及在是为于":
+            return False
+        if not prev or prev in "\n#《“\"":  # a title or heading that starts with the name
+            return True
+        return named.get(m.place.parent or "", 0) > 1 or named.get(m.place.province or "", 0) > 1
+
+    def _dominant(self, level_char: str) -> Place | None:
+        level = {"省": "province", "市": "prefecture", "县": "county", "区": "county"}[level_char]
+        cands = [(n, self.by_code[c]) for c, n in self.counts.items() if self.by_code[c].level == level]
+        if level_char == "市" and not cands:  # a county-level city speaks of itself as 我市
+            cands = [(n, self.by_code[c]) for c, n in self.counts.items() if self.by_code[c].name.endswith("市")]
+        if not cands:
+            if level == "province":
+                pref = self._dominant("市")
+                if pref and pref.province:
+                    return Place(pref.province, _province_name(pref.province), "province", None, pref.province)
+            return None
+        cands.sort(key=lambda x: -x[0])
+        return cands[0][1]
+
+    def in_range(self, start: int, end: int) -> list[Mention]:
+        import bisect
+
+        i = bisect.bisect_left(self.starts, start)
+        out = []
+        while i < len(self.mentions) and self.mentions[i].start < end:
+            out.append(self.mentions[i])
+            i += 1
+        return out
+
+
+def _province_name(code: str) -> str:
+    from xianping.reference.divisions import get_gazetteer
+
+    d = get_gazetteer().get(code)
+    return d.name if d else code
