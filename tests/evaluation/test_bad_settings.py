@@ -62,13 +62,16 @@ def test_zero_variance_column_for_entropy(tmp_path):
     assert "zero_variance" in e.value.report.kinds()
 
 
-def test_geometric_mean_on_zeros_without_a_policy(tmp_path):
-    fw, data = write(tmp_path, "aggregation: {method: geometric, zero_policy: error}\n")
+@pytest.mark.parametrize("spec", ["{method: geometric}", "{method: geometric, zero_policy: error}"])
+def test_geometric_mean_on_zeros_without_a_policy(tmp_path, spec):
+    # no policy declared means no silent epsilon: min-max gives u0 a 0 on xa (its minimum)
+    fw, data = write(tmp_path, f"aggregation: {spec}\n")
     with pytest.raises(XianpingInputError) as e:
         evaluate(fw, data=data)
     p = e.value.report.errors[0]
-    assert p.kind == "engine_error" and p.value == "idx" and p.file == fw and p.column == "root"
-    assert "zero" in p.message and "geometric" in p.message
+    assert p.kind == "zero_in_mean" and p.file == fw and p.column == "root" and p.value == 0
+    assert "geometric mean of unit u0 in 2020" in p.message and "child 'a'" in p.message
+    assert "zero_policy: epsilon" in p.expected
     # with a declared policy it runs, and the manifest names the policy
     fw2, _ = write(tmp_path, "aggregation: {method: geometric, zero_policy: epsilon, epsilon: 0.001}\n")
     r = evaluate(fw2, data=data)

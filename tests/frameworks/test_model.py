@@ -156,7 +156,8 @@ def test_method_defaults_are_recorded():
     assert WeightSpec.model_validate("entropy").variant == "zero_ln_zero"
     assert WeightSpec.model_validate("critic").correlation == "signed"
     assert AggregationSpec.model_validate("topsis").weighting == "pre_multiply"
-    assert AggregationSpec.model_validate("geometric").zero_policy == "epsilon"
+    # no silent epsilon for zeros: the default policy is an error that says where the zero is
+    assert AggregationSpec.model_validate("geometric").zero_policy == "error"
     with pytest.raises(ValidationError, match="generalised_without_p"):
         AggregationSpec.model_validate("generalised")
     comb = WeightSpec.model_validate({"method": "combined", "combine": "linear",

@@ -132,6 +132,18 @@ class NodeError(ValueError):
         self.code = code
 
 
+class ZeroInMeanError(NodeError):
+    """A geometric/harmonic mean met a zero (or a negative value) with zero_policy 'error'.
+
+    Carries where: `where` = index tuple into the node's input [..., T, m, k] (leading sample axes first, then
+    year, unit, child), `child` = the child's node code, `value` — the edge layer turns them into labels."""
+
+    def __init__(self, code: str, method: str, where: tuple[int, ...], child: str, value: float):
+        super().__init__(code, f"{method} mean over a {'zero' if value == 0 else 'negative value'} "
+                               f"(child {child!r}, value {value:g}) with zero_policy 'error'")
+        self.method, self.where, self.child, self.value = method, where, child, value
+
+
 class PipelineResult(NamedTuple):
     prepared: Prepared
     scored: Scored
@@ -400,6 +412,25 @@ def _weights(spec, v, raw_v, plan: Plan):
     raise ValueError(f"unknown weight method {m!r}")
 
 
+def _check_zeros(step: NodeStep, v, w, plan: Plan) -> None:
+    """Find the first zero a geometric/harmonic mean would take with no declared policy, to say where it is
+    (the verb only knows that there is one somewhere)."""
+    spec = step.aggregation
+    m = spec["method"]
+    p = spec.get("p")
+    if not (m in ("geometric", "harmonic") or (m == "generalised" and p is not None and p < 0)):
+        return
+    if (spec.get("zero_policy") or "error") != "error":
+        return
+    bad = (v <= 0) & (np.expand_dims(w, -2) > 0)  # w [..., T, k] → [..., T, 1, k]
+    if not bad.any():
+        return
+    where = tuple(int(i) for i in np.argwhere(bad)[0])
+    codes = plan.node_codes
+    child = codes[step.children[where[-1]]]
+    raise ZeroInMeanError(step.code, m, where, child, float(v[where]))
+
+
 def _aggregate(spec, v, w, plan: Plan):
     m = spec["method"]
     extra = None
@@ -484,6 +515,7 @@ def score(plan: Plan, z, keep_indicators=None, raw=None) -> Scored:
         if det:
             details[step.code] = det
         norm_w[..., ch] = w
+        _check_zeros(step, v, w, plan)
         try:
             s, extra = _aggregate(step.aggregation, v, w, plan)
         except ValueError as e:

@@ -97,7 +97,7 @@ def _groups(spec, panel: Panel, unit_types):
     return np.unique(lab, return_inverse=True)[1]
 
 
-def _engine_call(fn, report: ProblemReport, where: str, strict: bool, info=None, file=None):
+def _engine_call(fn, report: ProblemReport, where: str, strict: bool, info=None, file=None, labels=None):
     """Run an engine call, turning its warnings into report entries and ValueErrors into located errors
     (at the node's key path in the framework file when the engine names the node)."""
     with warnings.catch_warnings(record=True) as caught:
@@ -109,6 +109,17 @@ def _engine_call(fn, report: ProblemReport, where: str, strict: bool, info=None,
 
             node = (info or {}).get("nodes", {}).get(e.code, {})
             col = format_path(node["path"]) if "path" in node else e.code
+            if isinstance(e, P.ZeroInMeanError) and labels is not None:
+                years, units = labels
+                t, i = e.where[-3], e.where[-2]
+                report.add("zero_in_mean",
+                           f"node {e.code!r}: the {e.method} mean of unit {units[i]} in {years[t]} meets "
+                           f"{'a zero' if e.value == 0 else 'a negative value'} in child {e.child!r} "
+                           f"(normalised value {e.value:g}), and the node declares no zero policy",
+                           file=file, column=col, value=e.value,
+                           expected=f"aggregation: {{method: {e.method}, zero_policy: epsilon, epsilon: 0.001}} "
+                                    "(or zero_policy: shift), or a normalisation without zeros such as min_max to [1, 100]")
+                raise XianpingInputError(f"evaluation failed at node {e.code}", report) from None
             report.add("engine_error", str(e), file=file, column=col, value=e.code,
                        expected="a setting that fits the data (see the message)")
             raise XianpingInputError(f"evaluation failed at node {e.code}", report) from None
@@ -196,7 +207,8 @@ def evaluate(framework, *, store=None, data=None, years=None, by_type: bool = Fa
     say("pipeline")
     prepared = _engine_call(lambda: P.prepare(plan, x, den, groups, times), report, "prepare", st["strict"])
     scored = _engine_call(lambda: P.score(plan, prepared.normalised, prepared.keep_indicators, raw=prepared.treated),
-                          report, "weights and aggregation", st["strict"], info, fw_file)
+                          report, "weights and aggregation", st["strict"], info, fw_file,
+                          labels=(panel.years, panel.units))
     _zero_variance(plan, scored, info, report, fw_file, st["strict"], prepared.treated)
     report.raise_if_errors(f"framework {fw.code}: bad settings for this data")
     tiers = P.tiers(scored.values[..., -1], st.get("tiers"), ties=plan.ties)

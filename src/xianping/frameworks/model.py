@@ -219,7 +219,8 @@ class AggregationSpec(_Strict):
             raise _err("option_not_for_method", f"option(s) {', '.join(sorted(stray))} do not apply to aggregation {self.method!r}",
                        (f"only {', '.join(sorted(own))}" if own else "no options") + f" for {self.method}")
         if self.method in ("geometric", "harmonic"):
-            self.zero_policy = self.zero_policy or "epsilon"
+            # no silent epsilon: a zero meets an error that says where it is and how to declare a policy
+            self.zero_policy = self.zero_policy or "error"
             if self.zero_policy in ("epsilon", "shift") and self.epsilon is None:
                 self.epsilon = 1e-3
         elif self.method == "generalised":
