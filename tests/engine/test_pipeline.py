@@ -189,7 +189,7 @@ def test_geometric_zero_without_policy_names_the_node():
     plan = toy_plan()
     # min–max gives every column a 0, so a geometric mean with zero_policy "error" must stop at dim1
     nodes = (P.NodeStep("dim1", (0, 1), {"method": "equal"}, {"method": "geometric", "zero_policy": "error"}),) + plan.nodes[1:]
-    x = np.random.default_rng(2).uniform(1, 10, size=(1, 20, 4))
+    x = np.random.default_rng(2).uniform(1, 10, size=(3, 20, 4))  # 3 years: weights [T, k] meet values [T, m, k]
     with pytest.raises(P.ZeroInMeanError, match="node 'dim1': geometric mean over a zero") as e:
         P.run(P.Plan(**{**plan.__dict__, "nodes": nodes}), x)
     # where: (year, unit, child) of the first zero; the child is one of dim1's leaves
