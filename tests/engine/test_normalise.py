@@ -108,3 +108,26 @@ def test_goalposts_cost_and_sum_ratio():
     np.testing.assert_allclose(N.goalposts(x, 0, 10, direction=-1)[:, 0], [1.0, 0.5, 0.0])
     np.testing.assert_allclose(N.sum_ratio(np.array([[1.0], [3.0]]))[:, 0], [0.25, 0.75])
     np.testing.assert_allclose(N.max_ratio(np.array([[1.0], [4.0]]), -1, cost="min_over_x")[:, 0], [1.0, 0.25])
+
+
+def test_mean_ratio_by_hand():
+    """均值化 x/mean by hand: column means 2 and 4."""
+    from xianping.engine.normalise import mean_ratio
+
+    x = np.array([[1.0, 2.0], [3.0, 6.0]])
+    np.testing.assert_allclose(mean_ratio(x, [1, -1]), [[0.5, 4 / 2], [1.5, 4 / 6]])
+    np.testing.assert_allclose(mean_ratio(x, [1, -1], cost="reflect"), [[0.5, 1.5], [1.5, 0.5]])
+    with pytest.raises(ValueError, match="positive mean"):
+        mean_ratio(np.array([[1.0, 0.0], [-1.0, 0.0]]))
+
+
+def test_initial_value_by_hand():
+    """初值化 x_t / x_t0 along the years axis, per unit and indicator."""
+    from xianping.engine.normalise import initial_value
+
+    x = np.array([[[2.0, 10.0]], [[3.0, 5.0]], [[4.0, 20.0]]])  # 3 years, 1 unit, 2 indicators
+    np.testing.assert_allclose(initial_value(x, [1, -1]), [[[1.0, 1.0]], [[1.5, 2.0]], [[2.0, 0.5]]])
+    with pytest.raises(ValueError, match="first-year"):
+        initial_value(np.array([[[0.0]], [[1.0]]]))
+    with pytest.raises(ValueError):
+        initial_value(np.array([[1.0, 2.0]]))  # no years axis

@@ -35,6 +35,8 @@ __all__ = [
     "distance_to_reference",
     "vector",
     "max_ratio",
+    "mean_ratio",
+    "initial_value",
     "sum_ratio",
     "moderate",
     "interval_optimal",
@@ -236,6 +238,49 @@ def max_ratio(x, direction=1, cost: str = "one_minus"):
     return b
 
 
+def mean_ratio(x, direction=1, cost: str = "inverse"):
+    """均值化 x/mean_j (the mean over units of each cross-section; used before grey relational analysis and
+    in coefficient-of-variation comparisons, methods_formulas.md §0 "alternatives").
+
+    Negative indicators: cost="inverse" → mean/x; cost="reflect" → 2 − x/mean; cost="none" → no flip.
+    A column whose mean is 0 (or not positive) has no ratio: that is an error, not a column of inf.
+    """
+    check_variant("cost", cost, ("inverse", "reflect", "none"))
+    x = as_data(x)
+    d = _col(directions(direction, x.shape[-1]), x)
+    with quiet():
+        mean = np.nanmean(x, axis=-2, keepdims=True)
+    if np.any(mean <= 0):
+        raise ValueError("mean_ratio needs a positive mean in every column (use min_max, or shift the data)")
+    with nan_guard():
+        b = x / mean
+        if cost == "inverse":
+            b = np.where(d > 0, b, mean / x)
+        elif cost == "reflect":
+            b = np.where(d > 0, b, 2.0 - b)
+    return b
+
+
+def initial_value(x, direction=1, time_axis: int = -3):
+    """初值化 x_t / x_{t0}: each unit's value divided by its value in the first year (the grey-relational
+    initial-value transform, 邓聚龙 grey system theory; methods_formulas.md §0). Needs a years axis
+    ([..., T, units, indicators], T along `time_axis`). Negative indicators: x_{t0} / x_t.
+
+    A unit with a zero or missing first-year value has no ratio: an error naming how many there are.
+    """
+    x = as_data(x, min_ndim=3)
+    d = _col(directions(direction, x.shape[-1]), x)
+    first = np.take(x, [0], axis=time_axis)
+    bad = ~(first > 0)
+    if np.any(bad):
+        raise ValueError(f"initial_value needs a positive first-year value for every unit and indicator "
+                         f"({int(bad.sum())} zero, negative or missing)")
+    with nan_guard():
+        b = x / first
+        b = np.where(d > 0, b, first / x)
+    return b
+
+
 def sum_ratio(x, direction=1):
     """p = x/Σ_i x (比重法; pymcdm `sum_normalization`, negative: (1/x)/Σ(1/x))."""
     x = as_data(x)
@@ -329,6 +374,8 @@ METHODS = {
     "distance_to_target": distance_to_target,
     "vector": vector,
     "max_ratio": max_ratio,
+    "mean_ratio": mean_ratio,
+    "initial_value": initial_value,
     "sum_ratio": sum_ratio,
 }
 

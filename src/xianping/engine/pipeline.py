@@ -37,6 +37,8 @@ __all__ = [
     "prepare",
     "score",
     "run",
+    "BatchScored",
+    "score_batch",
     "tiers",
     "PANEL_MODES",
     "MISSING_YEAR_POLICIES",
@@ -273,7 +275,8 @@ def _normalise(x, plan: Plan):
             raise ValueError("target normalisation needs a target for every indicator")
         z = N.normalise(x, "distance_to_target", dirs, optimum=opt, interval=itv, bounds=bounds, target=tg, anchors=anchors,
                         clip=bool(spec.get("clip", True)))
-    elif method in ("vector", "max_ratio", "rank", "percentile_rank", "borda"):
+    elif method in ("vector", "max_ratio", "mean_ratio", "initial_value", "rank", "percentile_rank", "borda"):
+        # ratios to the mean or to the first year are not on [0, 1]: they are not rescaled to the score scale
         bounded = method in ("vector", "max_ratio", "percentile_rank")
         z = N.normalise(x, method, dirs, optimum=opt, interval=itv, bounds=bounds)
     else:
@@ -534,6 +537,80 @@ def score(plan: Plan, z, keep_indicators=None, raw=None) -> Scored:
     rt = np.full(vt.shape, np.nan)
     rt[..., first:, :] = R.rank(vt[..., first:, :], ties=plan.ties)
     return Scored(vals, keep, weights, eff, np.swapaxes(rt, -1, -2), tops, details)
+
+
+class BatchScored(NamedTuple):
+    values: np.ndarray  # [S..., T, N − n, m] scores of the internal nodes, node-major (root last)
+    keep_nodes: np.ndarray  # bool [S..., T, N]
+    root_ranks: np.ndarray | None  # [S..., T, m] ranks of the root (None when not asked for)
+
+
+def score_batch(plan: Plan, z, keep_indicators=None, raw=None, *, factors=None, rank_root: bool = True) -> BatchScored:
+    """`score` for many weightings at once (robustness): the same tree walk, weights and aggregation
+    verbs, but the sample axes come from `factors` while the normalised data z [..., T, m, n] stay
+    shared, so the leaves are never copied per sample.
+
+    factors: {node code: array [S..., T|1, k]} multiplying that node's weights (computed as in `score`,
+    data-driven ones too) before they are renormalised to sum 1: weight noise is a factor U(1 − p, 1 + p),
+    excluding a child is a factor 0 (as if screened out; a node left without children drops out like a
+    screened node). keep_indicators may carry the sample axes too. With factors of 1 every node score
+    is the one `score` gives. Only internal nodes are returned (leaves are z), and ranks of the root only.
+    """
+    z = np.asarray(z, dtype=float)
+    factors = {k: np.asarray(v, dtype=float) for k, v in (factors or {}).items()}
+    n = plan.n
+    Nn = n + len(plan.nodes)
+    m = z.shape[-2]
+    codes = {s.code for s in plan.nodes}
+    stray = sorted(set(factors) - codes)
+    if stray:
+        raise ValueError(f"weight factors for unknown nodes {stray}")
+    shapes = [z.shape[:-2]] + [f.shape[:-1] for f in factors.values()]
+    if keep_indicators is not None:
+        shapes.append(np.shape(keep_indicators)[:-1])
+    lead = np.broadcast_shapes(*shapes)  # [S..., T]
+    zt = np.ascontiguousarray(np.swapaxes(z, -1, -2))  # leaves node-major [..., T, n, m], once (as `score` lays them out)
+    raw = z if raw is None else raw
+    vt = np.empty(lead + (Nn - n, m))
+    keep = np.ones(lead + (Nn,), dtype=bool)
+    if keep_indicators is not None:
+        keep[..., :n] = np.broadcast_to(keep_indicators, lead + (n,))
+    for idx, step in enumerate(plan.nodes):
+        me = n + idx
+        ch = list(step.children)
+        if all(c < n for c in ch):
+            v = np.swapaxes(_rows(zt, ch), -1, -2)  # shared across samples
+        elif all(c >= n for c in ch):
+            v = np.swapaxes(_rows(vt, [c - n for c in ch]), -1, -2)
+        else:
+            v = np.stack([np.broadcast_to(zt[..., c, :], lead + (m,)) if c < n else vt[..., c - n, :] for c in ch], axis=-1)
+        kc = keep[..., ch]
+        try:
+            rv = None
+            if _uses_raw(step.weights):
+                if not all(c < n for c in ch):
+                    raise ValueError("CV weights on the raw values of internal nodes are not batched")
+                rv = raw[..., ch]
+            w, _ = _weights(step.weights, v, rv, plan)
+        except ValueError as e:
+            raise NodeError(step.code, f"{step.weights.get('method')} weights: {e}") from None
+        w = np.where(kc, w, 0.0)
+        f = factors.get(step.code)
+        if f is not None:
+            w = w * f
+        tot = np.sum(w, axis=-1, keepdims=True)
+        with quiet():
+            w = np.where(tot > 0, w / tot, 0.0)
+        keep[..., me] = np.any(kc, axis=-1) if f is None else np.any(kc & (f > 0), axis=-1)
+        try:
+            s, _ = _aggregate(step.aggregation, v, w, plan)
+        except ValueError as e:
+            raise NodeError(step.code, f"{step.aggregation.get('method')} aggregation: {e}") from None
+        vt[..., idx, :] = s
+        if not keep[..., me].all():
+            np.copyto(vt[..., idx, :], np.nan, where=~np.expand_dims(keep[..., me], -1))
+    rr = R.rank(vt[..., -1, :], ties=plan.ties) if rank_root else None
+    return BatchScored(vt, keep, rr)
 
 
 def run(plan: Plan, x, denominators=None, groups=None, times=None) -> PipelineResult:
