@@ -136,3 +136,20 @@ def test_remove_batch_deletes_its_observations_in_one_go_and_retires_the_id(stor
         store.remove_batch(1)
     p = e.value.report.problems[0]
     assert (p.kind, p.value, p.expected) == ("unknown_batch", 1, "one of 3, 4")
+
+
+def test_observation_columns_match_rows(store):
+    """The columnar read (DuckDB) and the generic one (the interface's default, from rows) agree, missing
+    values included."""
+    import numpy as np
+
+    from xianping.store.base import PanelStore
+
+    store.write_batch([obs("410802", "2020", "pop_total", 347382), obs("410803", "2020", "pop_total", None),
+                       obs("410803", "2010", "edu_years", 9.5, unit="年")], BatchMeta("a.csv", "h1"))
+    fast = store.observation_columns(indicators=["pop_total", "edu_years"])
+    generic = PanelStore.observation_columns(store, indicators=["pop_total", "edu_years"])
+    for k in ("unit_code", "period", "indicator", "batch_id"):
+        assert list(fast[k]) == list(generic[k])
+    np.testing.assert_array_equal(fast["value"], generic["value"])  # NaN where the cell was missing
+    assert np.isnan(fast["value"]).sum() == 1

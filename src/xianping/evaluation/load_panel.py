@@ -73,35 +73,42 @@ def from_store(store, codes: Sequence[str], years=None) -> Panel:
     st = open_store(store) if own else store
     try:
         ys = _year_list(years)
-        rows = st.observations(indicators=list(codes), periods=ys)
+        cols = st.observation_columns(indicators=list(codes), periods=ys)
         batches = st.batches()
         path = str(st.path) if getattr(st, "path", None) is not None else None
+        vintage = getattr(st, "code_vintage", None)
     finally:
         if own:
             st.close()
-    if not rows:
+    if not len(cols["value"]):
         raise XianpingInputError(f"the store has no observations of {', '.join(codes)}"
                                  + (f" for {', '.join(ys)}" if ys else ""))
-    cells, used = {}, set()
-    for r in rows:
-        cells[(r["unit_code"], r["period"], r["indicator"])] = np.nan if r["value"] is None else float(r["value"])
-        if r.get("batch_id") is not None:
-            used.add(int(r["batch_id"]))
-    years_found = sorted({k[1] for k in cells})
+    # labels → positions with np.unique, then one fancy-index assignment (the store holds each
+    # (unit, period, indicator) once: it is the table's primary key)
+    units, ui = np.unique(cols["unit_code"].astype(str), return_inverse=True)
+    periods, pi = np.unique(cols["period"].astype(str), return_inverse=True)
+    years_found = [str(p) for p in periods]
     if ys:
         absent = [y for y in ys if y not in years_found]
         if absent:
             raise XianpingInputError(f"the store has no data for year(s) {', '.join(absent)}")
-        years_found = ys
-    units = sorted({k[0] for k in cells})
+    code_pos = {c: j for j, c in enumerate(codes)}
+    inds, ii = np.unique(cols["indicator"].astype(str), return_inverse=True)
+    ci = np.array([code_pos[str(c)] for c in inds], dtype=np.intp)[ii]
+    arr = np.full((len(years_found), len(units), len(codes)), np.nan)
+    arr[pi, ui, ci] = cols["value"]
+    if ys:
+        order = [years_found.index(y) for y in ys]
+        arr, years_found = arr[order], list(ys)
+    used = {int(b) for b in np.unique(cols["batch_id"]) if b >= 0}
     src = {
         "kind": "store",
         "path": path,
         "batches": [{"batch_id": int(b["batch_id"]), "file_name": b["file_name"], "sha256": b["sha256"]}
                     for b in batches if int(b["batch_id"]) in used],
-        "code_vintage": getattr(st, "code_vintage", None),
+        "code_vintage": vintage,
     }
-    return Panel(_assemble(cells, years_found, units, list(codes)), years_found, units, list(codes), source=src)
+    return Panel(arr, years_found, [str(u) for u in units], list(codes), source=src)
 
 
 _LONG = {"unit_code", "indicator", "value"}

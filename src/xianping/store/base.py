@@ -74,6 +74,26 @@ class PanelStore(ABC):
     ) -> list[dict[str, Any]]:
         """Rows as dicts (keys: OBSERVATION_COLUMNS), ordered by indicator, period, unit_code."""
 
+    def observation_columns(
+        self,
+        indicators: Sequence[str] | None = None,
+        units: Sequence[str] | None = None,
+        periods: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
+        """The same rows as columns: unit_code, period, indicator (object arrays), value (float, NaN for
+        missing), batch_id (int, −1 for none) — what the engine edge turns into [years, units, indicators]
+        without a Python loop per row. A backend may override this with a columnar read."""
+        import numpy as np
+
+        rows = self.observations(indicators, units, periods)
+        return {
+            "unit_code": np.array([r["unit_code"] for r in rows], dtype=object),
+            "period": np.array([r["period"] for r in rows], dtype=object),
+            "indicator": np.array([r["indicator"] for r in rows], dtype=object),
+            "value": np.array([np.nan if r["value"] is None else r["value"] for r in rows], dtype=float),
+            "batch_id": np.array([-1 if r["batch_id"] is None else r["batch_id"] for r in rows], dtype=np.int64),
+        }
+
     @abstractmethod
     def batches(self) -> list[dict[str, Any]]:
         """Every batch (batch_id, file_name, sha256, imported_at, rows, layout, options, code_vintage, source,

@@ -239,6 +239,24 @@ class DuckDBStore(PanelStore):
         )
         return [dict(zip(OBSERVATION_COLUMNS, r)) for r in cur.fetchall()]
 
+    def observation_columns(self, indicators=None, units=None, periods=None) -> dict[str, Any]:
+        """Columnar read through DuckDB's numpy fetch (no Python object per row for the numbers)."""
+        import numpy as np
+
+        where, params = self._where(indicators, units, periods)
+        cols = self._con.execute(
+            "SELECT unit_code, period, indicator, coalesce(value, 'NaN'::DOUBLE) AS value, "
+            f"coalesce(batch_id, -1) AS batch_id FROM observations{where} ORDER BY indicator, period, unit_code",
+            params,
+        ).fetchnumpy()
+        return {
+            "unit_code": np.asarray(cols["unit_code"], dtype=object),
+            "period": np.asarray(cols["period"], dtype=object),
+            "indicator": np.asarray(cols["indicator"], dtype=object),
+            "value": np.asarray(cols["value"], dtype=float),
+            "batch_id": np.asarray(cols["batch_id"], dtype=np.int64),
+        }
+
     def batches(self) -> list[dict[str, Any]]:
         cur = self._con.execute("SELECT * FROM batches ORDER BY batch_id")
         names = [d[0] for d in cur.description]
