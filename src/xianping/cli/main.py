@@ -6,7 +6,8 @@ import sys
 
 import typer
 
-from xianping.cli import data_commands, demo, evaluate, frameworks, units
+from xianping.cli import analyse, data_commands, demo, evaluate, frameworks, units
+from xianping.cli import text_commands
 
 app = typer.Typer(
     name="xianping",
@@ -20,6 +21,8 @@ app.add_typer(frameworks.app, name="frameworks", help="指标体系 Indicator fr
 data_commands.register(app)
 demo.register(app)
 evaluate.register(app)
+text_commands.register(app)
+analyse.register(app)
 
 
 @app.callback()

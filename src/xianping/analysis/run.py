@@ -1,0 +1,277 @@
+"""Run one analysis on an `AnalysisInput` and return (tables, summary, settings) — what the CLI writes.
+
+Each `run_*` takes the input and plain settings, calls the verbs, and labels the arrays as rows. Scores of an
+evaluation (0–100 when the framework's scale is 100) are divided by the scale where a method needs [0, 1]
+(obstacles, coupling); disparity, convergence and spatial statistics use the scores as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from xianping.analysis.tables import AnalysisInput
+from xianping.problems import XianpingInputError
+
+Out = tuple[dict[str, list[dict[str, Any]]], dict[str, Any], dict[str, Any]]
+
+
+def _years(inp: AnalysisInput, year) -> list[int]:
+    return [inp.year_index(year)] if year is not None else list(range(len(inp.years)))
+
+
+def run_obstacles(inp: AnalysisInput, node: str | None = None, top: int = 3, year=None) -> Out:
+    from xianping.analysis.obstacles import obstacle_degree
+    from xianping.analysis.strengths import strengths_weaknesses
+
+    node = node or inp.root
+    if node is None or not inp.parents:
+        raise XianpingInputError("obstacle degrees need an evaluation result (--results with its .weights file, or --store --framework)")
+    leaves = inp.leaves_under(node)
+    li = [inp.columns.index(c) for c in leaves]
+    dims = [inp.parents.get(c, node) for c in leaves]
+    rows, dim_rows, sw_rows, counts = [], [], [], {}
+    for t in _years(inp, year):
+        y = inp.years[t]
+        z = inp.values[t][:, li] / inp.scale
+        F = np.array([inp.effective_weights.get((c, y), np.nan) for c in leaves])
+        F = F / np.nansum(F)
+        ok = ~np.isnan(z).any(axis=1)
+        r = obstacle_degree(np.where(ok[:, None], z, 0.0), F, scaled=True)
+        idx, val = r.top(top)
+        dn, dv = r.by_dimension(dims)
+        comp = inp.values[t][:, inp.columns.index(node)]
+        R = np.column_stack([_rank(inp.values[t][:, j]) for j in li])
+        crank = _rank(comp)
+        sw = strengths_weaknesses(R, crank)
+        s_idx, w_idx = sw.top(top)
+        for i, u in enumerate(inp.units):
+            if not ok[i]:
+                continue
+            base = {"unit_code": u, "unit_name": inp.unit_names[i], "year": y}
+            if r.no_obstacle[i]:
+                rows.append({**base, "k": None, "indicator": "", "obstacle_pct": None, "note": "no obstacle: every indicator at its best"})
+            else:
+                for k in range(top):
+                    c = leaves[idx[i, k]]
+                    counts[c] = counts.get(c, 0) + (k == 0)
+                    rows.append({**base, "k": k + 1, "indicator": c, "indicator_name": inp.column_names.get(c, ""),
+                                 "dimension": dims[idx[i, k]], "obstacle_pct": 100 * float(val[i, k]),
+                                 "normalised": float(z[i, idx[i, k]])})
+                for d, v in zip(dn, dv[i]):
+                    dim_rows.append({**base, "dimension": d, "dimension_name": inp.column_names.get(d, ""), "obstacle_pct": 100 * float(v)})
+            for kind, arr in (("优势 strength", s_idx[i]), ("劣势 weakness", w_idx[i])):
+                for k, j in enumerate(arr):
+                    if j >= 0:
+                        sw_rows.append({**base, "type": kind, "k": k + 1, "indicator": leaves[j], "indicator_rank": int(R[i, j]),
+                                        "composite_rank": int(crank[i]), "gap": int(sw.gap[i, j])})
+    summary = {"node": node, "indicators": len(leaves), "top": top,
+               "most_frequent_first_obstacle": sorted(counts.items(), key=lambda kv: -kv[1])[:5]}
+    return ({"obstacles": rows, "dimensions": dim_rows, "strengths": sw_rows}, summary,
+            {"node": node, "top": top, "factor": "effective weight in the index", "deviation": "1 - score/scale",
+             "strengths": "composite rank - indicator rank, margin 10 % of units"})
+
+
+def _rank(v: np.ndarray) -> np.ndarray:
+    from scipy.stats import rankdata
+
+    out = np.full(v.shape, np.nan)
+    ok = ~np.isnan(v)
+    out[ok] = rankdata(-v[ok], method="min")
+    return out
+
+
+def run_coupling(inp: AnalysisInput, subsystems: Sequence[str] | None = None, variant: str = "standard",
+                 weights: Sequence[float] | None = None, year=None, thresholds=(0.8, 1.2)) -> Out:
+    from xianping.analysis.coupling import coupling_coordination
+    from xianping.analysis.relative_development import relative_development
+
+    subs = list(subsystems) if subsystems else (inp.children(inp.root) if inp.root else [])
+    if len(subs) < 2:
+        raise XianpingInputError("coupling needs at least two subsystems: --subsystems a,b[,c…] (nodes or columns)")
+    ti = _years(inp, year)
+    U = np.stack([inp.column(s) for s in subs], axis=-1)[ti] / inp.scale
+    r = coupling_coordination(U, weights=weights, variant=variant)
+    rd = relative_development(U[..., 0], U[..., 1], thresholds=thresholds, names=(subs[0], subs[1])) if len(subs) == 2 else None
+    rows = []
+    for a, t in enumerate(ti):
+        for i, u in enumerate(inp.units):
+            if np.isnan(U[a, i]).all():
+                continue
+            row = {"unit_code": u, "unit_name": inp.unit_names[i], "year": inp.years[t],
+                   **{f"U_{s}": float(U[a, i, j]) for j, s in enumerate(subs)},
+                   "C": r.C[a, i], "T": r.T[a, i], "D": r.D[a, i], "grade": r.grade[a, i], "grade_index": int(r.grade_index[a, i]),
+                   "C_stage": r.stage[a, i], "undefined": bool(r.undefined[a, i])}
+            if rd is not None:
+                row.update(E=rd.E[a, i], relative_type=rd.label[a, i])
+            rows.append(row)
+    summary = {"subsystems": subs, "variant": variant, "by_year": {}}
+    for a, t in enumerate(ti):
+        g, n = np.unique(r.grade[a][r.grade[a] != ""], return_counts=True)
+        summary["by_year"][inp.years[t]] = {"mean_D": float(np.nanmean(r.D[a])), "grades": dict(zip(map(str, g), map(int, n))),
+                                            "undefined": int(r.undefined[a].sum())}
+    return {"coupling": rows}, summary, {**r.meta, "subsystems": subs, **({"relative_development": rd.meta} if rd else {})}
+
+
+def group_of(inp: AnalysisInput, by: str) -> list[str]:
+    from xianping.analysis.regions import GROUPINGS, group_labels
+
+    if by in inp.attributes:
+        return inp.attributes[by]
+    if by in GROUPINGS:
+        return group_labels(inp.units, by)
+    raise XianpingInputError(f"unknown grouping {by!r}: province | prefecture | type | region or a text column of the data")
+
+
+def run_disparity(inp: AnalysisInput, indicator: str | None = None, by: str = "province", weight_column: str | None = None,
+                  year=None) -> Out:
+    from xianping.analysis.dagum import dagum
+    from xianping.analysis.gini import gini
+    from xianping.analysis.theil import theil_l, theil_t
+    from xianping.analysis.variation import cv
+
+    ind = indicator or inp.root or inp.columns[-1]
+    v = inp.column(ind)
+    groups = np.array(group_of(inp, by))
+    wts = inp.column(weight_column) if weight_column else None
+    summary_rows, dagum_rows, theil_rows, per_year = [], [], [], {}
+    for t in _years(inp, year):
+        y = v[t]
+        ok = ~np.isnan(y) & (True if wts is None else ~np.isnan(wts[t]))
+        w = None if wts is None else wts[t][ok]
+        yy, gg = y[ok], groups[ok]
+        d = dagum(yy, gg, w)
+        tt, tl = theil_t(yy, gg, w), (theil_l(yy, gg, w) if (yy > 0).all() else None)
+        row = {"year": inp.years[t], "n": int(ok.sum()), "mean": float(np.average(yy, weights=w)), "gini": gini(yy, w), "cv": cv(yy, w),
+               "theil_T": tt.value, "theil_T_between": tt.between, "theil_T_within": tt.within,
+               "theil_L": tl.value if tl else None, "theil_L_between": tl.between if tl else None, "theil_L_within": tl.within if tl else None,
+               "dagum_G": d.G, "dagum_Gw": d.Gw, "dagum_Gnb": d.Gnb, "dagum_Gt": d.Gt,
+               **{f"dagum_{k}_pct": v_ for k, v_ in d.shares_pct.items()}}
+        summary_rows.append(row)
+        dagum_rows += [{"year": inp.years[t], **r} for r in d.rows()]
+        theil_rows += [{"year": inp.years[t], "index": "T", **r} for r in tt.rows()]
+        if tl:
+            theil_rows += [{"year": inp.years[t], "index": "L", **r} for r in tl.rows()]
+        per_year[inp.years[t]] = {k: row[k] for k in ("gini", "cv", "theil_T", "dagum_G", "dagum_Gw", "dagum_Gnb", "dagum_Gt")}
+    return ({"disparity": summary_rows, "dagum": dagum_rows, "theil": theil_rows},
+            {"indicator": ind, "by": by, "weighted": weight_column, "per_year": per_year},
+            {"indicator": ind, "by": by, "weights": weight_column or "units count equally",
+             "dagum": "groups ordered by mean (desc), sorted O(n log n)", "theil": "T (income shares) and L (population shares)",
+             "cv": "ddof 0 (population sd), Williamson-weighted with weights"})
+
+
+def run_convergence(inp: AnalysisInput, indicator: str | None = None, measure: str = "cv", model: str = "cross_section",
+                    fixed_effects: str = "twoway", controls: Sequence[str] | None = None, bandwidth="silverman") -> Out:
+    from xianping.analysis.convergence import beta_convergence, sigma_convergence
+    from xianping.analysis.density import kernel_density
+
+    ind = indicator or inp.root or inp.columns[-1]
+    y = inp.column(ind)
+    if len(inp.years) < 2:
+        raise XianpingInputError("convergence needs at least two years")
+    sig = sigma_convergence(y, inp.years, measure=measure)
+    tables: dict[str, list[dict[str, Any]]] = {"sigma": sig["rows"]}
+    summary: dict[str, Any] = {"indicator": ind, "sigma": {k: sig[k] for k in ("measure", "first", "last", "change", "converging", "units")}}
+    if (y[~np.isnan(y)] > 0).all():
+        if model == "cross_section":
+            X = np.column_stack([inp.column(c)[0] for c in controls]) if controls else None
+            b = beta_convergence(y[[0, -1]], [inp.years[0], inp.years[-1]], controls=X, control_names=controls)
+        else:
+            X = np.stack([inp.column(c) for c in controls], axis=-1) if controls else None
+            b = beta_convergence(y, inp.years, controls=X, control_names=controls, model="panel", fixed_effects=fixed_effects)
+        tables["beta"] = [b.summary() | {"controls": str(b.controls)}]
+        summary["beta"] = b.summary()
+    else:
+        summary["beta"] = "not estimated: ln y needs y > 0 (a score of 0 exists)"
+    kd = kernel_density(y, inp.years, bandwidth=bandwidth)
+    tables["density"] = [{"x": float(x), **{yr: float(kd["density"][t, j]) for t, yr in enumerate(inp.years)}}
+                         for j, x in enumerate(kd["grid"])]
+    tables["density_summary"] = [r | {"peaks": str([round(p, 3) for p in r["peaks"]])} for r in kd["rows"]]
+    summary["density"] = kd["rows"]
+    return tables, summary, {"indicator": ind, "sigma": sig["meta"], "beta_model": model, "fixed_effects": fixed_effects,
+                             "controls": list(controls or []), "density": kd["meta"]}
+
+
+def _weights_for(inp: AnalysisInput, weights: str, boundaries=None, join=None, islands="drop"):
+    from xianping.analysis.boundaries import user_units
+    from xianping.analysis.spatial_weights import build_weights
+
+    units = user_units(boundaries, join) if boundaries else None
+    return build_weights(inp.units, weights, units=units, islands=islands)
+
+
+def run_markov(inp: AnalysisInput, indicator: str | None = None, k: int = 4, classing: str = "pooled", cutoffs=None,
+               relative: bool = False, spatial: bool = False, weights: str = "queen", boundaries=None, join=None) -> Out:
+    from xianping.analysis.markov import markov, spatial_markov
+
+    ind = indicator or inp.root or inp.columns[-1]
+    y = inp.column(ind)
+    r = markov(y, k=k, classing=classing, cutoffs=cutoffs, relative=relative)
+    kk = r.P.shape[0]
+    tables = {"markov": [{"from": i + 1, **{f"to_{j + 1}": float(r.P[i, j]) for j in range(kk)}, "n": int(r.transitions[i].sum()),
+                          "steady_state": float(r.steady_state[i])} for i in range(kk)]}
+    summary: dict[str, Any] = {"indicator": ind, "k": kk, "cutoffs": r.cutoffs, "units_left_out": r.dropped,
+                               "P": r.P.tolist(), "steady_state": r.steady_state.tolist()}
+    settings = {"indicator": ind, **r.meta}
+    if spatial:
+        full = ~np.isnan(y).any(axis=0)
+        sub = AnalysisInput([u for u, f in zip(inp.units, full) if f], [], inp.years, [], np.empty(0))
+        sw = _weights_for(sub, weights, boundaries, join)
+        pos = {u: i for i, u in enumerate(inp.units)}
+        ys = y[:, [pos[c] for c in sw.codes]]
+        s = spatial_markov(ys, sw.w, k=k, classing=classing, cutoffs=cutoffs, lag_cutoffs=cutoffs, relative=relative)
+        tables["spatial_markov"] = [{"lag_class": l + 1, "from": i + 1, **{f"to_{j + 1}": float(s.P[l, i, j]) for j in range(s.P.shape[2])},
+                                     "n": int(s.T[l, i].sum())} for l in range(s.P.shape[0]) for i in range(s.P.shape[1])]
+        summary["homogeneity"] = {"Q": s.Q, "Q_p_value": s.Q_p_value, "LR": s.LR, "LR_p_value": s.LR_p_value, "dof": s.dof}
+        settings["spatial"] = {**s.meta, "weights": sw.manifest()}
+    return tables, summary, settings
+
+
+def run_spatial(inp: AnalysisInput, indicator: str | None = None, year=None, weights: str = "queen", boundaries=None, join=None,
+                permutations: int = 999, seed: int = 12345, alpha: float = 0.05, fdr: bool = False, islands: str = "drop") -> Out:
+    from xianping.analysis.autocorrelation import geary, getis_ord, local_moran, moran
+
+    ind = indicator or inp.root or inp.columns[-1]
+    t = inp.year_index(year)
+    v = inp.column(ind)[t]
+    present = ~np.isnan(v)
+    sub = AnalysisInput([u for u, p in zip(inp.units, present) if p], [], inp.years, [], np.empty(0))
+    sw = _weights_for(sub, weights, boundaries, join, islands)
+    pos = {u: i for i, u in enumerate(inp.units)}
+    idx = np.array([pos[c] for c in sw.codes])
+    y = v[idx]
+    g = moran(y, sw.w, permutations=permutations, seed=seed)
+    c = geary(y, sw.w, permutations=permutations, seed=seed)
+    lm = local_moran(y, sw.w, permutations=permutations, seed=seed, alpha=alpha, fdr=fdr)
+    gi = getis_ord(y, sw.w, permutations=permutations, seed=seed, alpha=alpha, fdr=fdr)
+    local = [{"unit_code": u, "unit_name": inp.unit_names[idx[i]] if inp.unit_names else "", "value": float(y[i]),
+              "local_i": float(lm.values[i]), "quadrant": lm.quadrant[i], "p_sim": None if lm.p_sim is None else float(lm.p_sim[i]),
+              "lisa": lm.cluster[i], "gi_star_z": float(gi.z[i]), "gi_p_sim": None if gi.p_sim is None else float(gi.p_sim[i]),
+              "hotspot": gi.cluster[i]} for i, u in enumerate(sw.codes)]
+    summary = {"indicator": ind, "year": inp.years[t], "weights": weights, "n": len(sw.codes), **g,
+               "geary_c": c["geary_c"], "geary_z_rand": c["z_rand"], "geary_p_rand": c["p_rand"], "geary_p_sim": c["p_sim"],
+               "lisa": lm.counts(), "hotspots": gi.counts(), "islands": sw.islands, "missing_boundaries": sw.missing,
+               "left_out_missing_value": int((~present).sum())}
+    return ({"global": [{k: v_ for k, v_ in summary.items() if not isinstance(v_, (list, dict))}], "local": local}, summary,
+            {"indicator": ind, "year": inp.years[t], "weights": sw.manifest(), "permutations": permutations, "seed": seed,
+             "alpha": alpha, "fdr": fdr, "moran": "esda.Moran, row-standardised; p_norm/p_rand two-tailed, p_sim one-sided",
+             "local": lm.meta, "gi_star": gi.meta})
+
+
+def run_targets(inp: AnalysisInput, spec: list[dict[str, Any]], file: str | None = None) -> Out:
+    from xianping.analysis.regions import group_labels
+    from xianping.analysis.targets import evaluate_targets
+
+    values = {c: inp.values[..., j] for j, c in enumerate(inp.columns)}
+    rows = evaluate_targets(spec, values, inp.units, inp.years, provinces=group_labels(inp.units, "province"), file=file)
+    names = dict(zip(inp.units, inp.unit_names))
+    for r in rows:
+        r["unit_name"] = names.get(r["unit_code"], "")
+    summary = {}
+    for r in rows:
+        s = summary.setdefault(r["target"], {"units": 0, "attained": 0, "on_track": 0})
+        s["units"] += 1
+        s["attained"] += bool(r["attained"])
+        s["on_track"] += bool(r["on_track"])
+    return {"targets": rows}, summary, {"targets": spec, "projection": "CAGR for thresholds, linear rank pace for rank targets"}

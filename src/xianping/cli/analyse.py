@@ -1,0 +1,174 @@
+"""`xianping analyse obstacles|coupling|disparity|convergence|markov|spatial|targets` — regional analysis of an
+evaluation result (or any table of indicators), written as CSV/XLSX tables with a method manifest beside them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, help="分析 Regional analysis of scores: obstacles, coupling, disparity, convergence, "
+                  "Markov, spatial patterns, targets.")
+
+RESULTS = typer.Option(None, "--results", help="Results CSV of `xianping evaluate` / `xianping demo` (its .weights and .manifest.json beside it).")
+STORE = typer.Option(None, "--store", help="A DuckDB panel store; evaluated with --framework first.")
+FRAMEWORK = typer.Option(None, "--framework", "-f", help="Framework for --store (e.g. census-social).")
+DATA = typer.Option(None, "--data", help="A CSV/XLSX with a unit code column, optionally a year column, and indicator columns.")
+YEARS = typer.Option(None, "--years", help="Years to use, e.g. 2010,2020 (default: all).")
+OUT = typer.Option(None, "--out", "-o", help="Output .csv (one file per table) or .xlsx (one sheet per table); manifest beside it.")
+JSON = typer.Option(False, "--json", help="Print the summary as JSON.")
+
+
+def register(parent: typer.Typer) -> None:
+    parent.add_typer(app, name="analyse", help="分析 Regional analysis: obstacles, coupling, disparity, convergence, markov, spatial, targets.")
+
+
+def _input(results, store, framework, data, years):
+    from xianping.analysis.tables import load_input
+
+    return load_input(results=results, store=store, framework=framework, data=data, years=years)
+
+
+def _emit(name: str, inp, out_tuple, out: Optional[Path], as_json: bool, default_out: str) -> None:
+    import json
+
+    from xianping.analysis.tables import manifest, write_tables
+    from xianping.cli.output import console
+
+    tables, summary, settings = out_tuple
+    man = manifest(name, inp, settings)
+    path = out or Path(default_out)
+    written = write_tables(tables, path, man)
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False, indent=1, default=_jsonable))
+    else:
+        console.print_json(json.dumps(summary, ensure_ascii=False, default=_jsonable))
+        console.print("written: " + "  ·  ".join(f"{k}: {v}" for k, v in written.items()))
+
+
+def _jsonable(v):
+    import numpy as np
+
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    return str(v)
+
+
+@app.command("obstacles", help="障碍度 Top-k obstacles per unit (factor contribution × deviation), dimension obstacles, strengths and weaknesses.")
+def obstacles(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, framework: Optional[str] = FRAMEWORK,
+              data: Optional[Path] = DATA, years: Optional[str] = YEARS, node: Optional[str] = typer.Option(None, "--node", help="Index node (default: the root)."),
+              top: int = typer.Option(3, "--top", help="Obstacles per unit."), year: Optional[str] = typer.Option(None, "--year"),
+              out: Optional[Path] = OUT, json: bool = JSON) -> None:
+    from xianping.analysis.run import run_obstacles
+
+    inp = _input(results, store, framework, data, years)
+    _emit("obstacles", inp, run_obstacles(inp, node=node, top=top, year=year), out, json, "obstacles.csv")
+
+
+@app.command("coupling", help="耦合协调度 C, T, D, ten grades (and relative development for two subsystems).")
+def coupling(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, framework: Optional[str] = FRAMEWORK,
+             data: Optional[Path] = DATA, years: Optional[str] = YEARS,
+             subsystems: Optional[str] = typer.Option(None, "--subsystems", help="Nodes/columns, comma-separated (default: the root's children)."),
+             variant: str = typer.Option("standard", "--variant", help="standard (GM/AM) | wang_kong (Wang, Kong et al. 2021)."),
+             weights: Optional[str] = typer.Option(None, "--weights", help="Weights of T, e.g. 0.4,0.3,0.3 (default equal)."),
+             scale: Optional[float] = typer.Option(None, "--scale", help="Divide scores by this to get [0, 1] (default: the framework's scale; 1 for --data)."),
+             year: Optional[str] = typer.Option(None, "--year"), out: Optional[Path] = OUT, json: bool = JSON) -> None:
+    from xianping.analysis.run import run_coupling
+
+    inp = _input(results, store, framework, data, years)
+    if scale:
+        inp.scale = scale
+    w = [float(x) for x in weights.split(",")] if weights else None
+    subs = [s.strip() for s in subsystems.split(",")] if subsystems else None
+    _emit("coupling", inp, run_coupling(inp, subs, variant=variant, weights=w, year=year), out, json, "coupling.csv")
+
+
+@app.command("disparity", help="差异 Gini, Theil T/L (between/within), Dagum decomposition, CV by a grouping.")
+def disparity(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, framework: Optional[str] = FRAMEWORK,
+              data: Optional[Path] = DATA, years: Optional[str] = YEARS,
+              indicator: Optional[str] = typer.Option(None, "--indicator", help="Node/column (default: the index)."),
+              by: str = typer.Option("province", "--by", help="province | prefecture | type | region | a text column of --data."),
+              weight: Optional[str] = typer.Option(None, "--weight", help="A column of weights (e.g. population) for weighted variants."),
+              year: Optional[str] = typer.Option(None, "--year"), out: Optional[Path] = OUT, json: bool = JSON) -> None:
+    from xianping.analysis.run import run_disparity
+
+    inp = _input(results, store, framework, data, years)
+    _emit("disparity", inp, run_disparity(inp, indicator, by=by, weight_column=weight, year=year), out, json, "disparity.csv")
+
+
+@app.command("convergence", help="收敛 σ-convergence, β-convergence (cross-section or panel fixed effects), kernel density by year.")
+def convergence(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, framework: Optional[str] = FRAMEWORK,
+                data: Optional[Path] = DATA, years: Optional[str] = YEARS,
+                indicator: Optional[str] = typer.Option(None, "--indicator"),
+                measure: str = typer.Option("cv", "--measure", help="σ measure: cv | sd | sd_log."),
+                model: str = typer.Option("cross_section", "--model", help="β model: cross_section | panel (≥ 3 years)."),
+                fixed_effects: str = typer.Option("twoway", "--fe", help="Panel fixed effects: unit | twoway."),
+                controls: Optional[str] = typer.Option(None, "--controls", help="Columns for conditional β, comma-separated."),
+                bandwidth: str = typer.Option("silverman", "--bandwidth", help="silverman | scott | stata | a number."),
+                out: Optional[Path] = OUT, json: bool = JSON) -> None:
+    from xianping.analysis.run import run_convergence
+
+    inp = _input(results, store, framework, data, years)
+    bw = float(bandwidth) if bandwidth.replace(".", "", 1).isdigit() else bandwidth
+    ctrl = [c.strip() for c in controls.split(",")] if controls else None
+    _emit("convergence", inp, run_convergence(inp, indicator, measure=measure, model=model, fixed_effects=fixed_effects,
+                                              controls=ctrl, bandwidth=bw), out, json, "convergence.csv")
+
+
+@app.command("markov", help="马尔可夫 Transition matrices of tiers, optionally spatial (conditioned on the neighbours' tier) with the homogeneity test.")
+def markov_cmd(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, framework: Optional[str] = FRAMEWORK,
+               data: Optional[Path] = DATA, years: Optional[str] = YEARS, indicator: Optional[str] = typer.Option(None, "--indicator"),
+               k: int = typer.Option(4, "--k", help="Number of tiers."),
+               classing: str = typer.Option("pooled", "--classing", help="pooled | per_year quantiles | fixed (with --cutoffs)."),
+               cutoffs: Optional[str] = typer.Option(None, "--cutoffs", help="Fixed cut-offs, e.g. 0.8,0.9,1.0,1.2 (with --relative: of the mean)."),
+               relative: bool = typer.Option(False, "--relative", help="Divide by each year's mean first."),
+               spatial: bool = typer.Option(False, "--spatial", help="Also the spatial Markov chain."),
+               weights: str = typer.Option("queen", "--weights", help="queen | rook | knn:K | distance:KM."),
+               boundaries: Optional[Path] = typer.Option(None, "--boundaries"), join: Optional[str] = typer.Option(None, "--join"),
+               out: Optional[Path] = OUT, json: bool = JSON) -> None:
+    from xianping.analysis.run import run_markov
+
+    inp = _input(results, store, framework, data, years)
+    cuts = [float(c) for c in cutoffs.split(",")] if cutoffs else None
+    _emit("markov", inp, run_markov(inp, indicator, k=k, classing="fixed" if cuts else classing, cutoffs=cuts, relative=relative,
+                                    spatial=spatial, weights=weights, boundaries=boundaries, join=join), out, json, "markov.csv")
+
+
+@app.command("spatial", help="空间 Global Moran's I (analytic and permutation), Geary's C, LISA clusters and Gi* hot spots.")
+def spatial(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, framework: Optional[str] = FRAMEWORK,
+            data: Optional[Path] = DATA, years: Optional[str] = YEARS,
+            indicator: Optional[str] = typer.Option(None, "--indicator", help="Node/column (default: the index)."),
+            year: Optional[str] = typer.Option(None, "--year", help="Year (default: the latest)."),
+            boundaries: Optional[Path] = typer.Option(None, "--boundaries", help="Your own polygons (GeoJSON, shapefile …); default: the shipped county boundaries."),
+            join: Optional[str] = typer.Option(None, "--join", help="The code column of --boundaries."),
+            weights: str = typer.Option("queen", "--weights", help="queen | rook | knn:K | distance:KM."),
+            permutations: int = typer.Option(999, "--permutations"), seed: int = typer.Option(12345, "--seed"),
+            alpha: float = typer.Option(0.05, "--alpha"), fdr: bool = typer.Option(False, "--fdr", help="Benjamini–Hochberg for LISA/Gi*."),
+            islands: str = typer.Option("drop", "--islands", help="drop | keep units without neighbours."),
+            out: Optional[Path] = OUT, json: bool = JSON) -> None:
+    from xianping.analysis.run import run_spatial
+    from xianping.cli.output import fail
+
+    if boundaries is not None and not join:
+        fail("--boundaries needs --join COLUMN (the unit code column of the boundaries file)")
+    inp = _input(results, store, framework, data, years)
+    _emit("spatial", inp, run_spatial(inp, indicator, year=year, weights=weights, boundaries=boundaries, join=join,
+                                      permutations=permutations, seed=seed, alpha=alpha, fdr=fdr, islands=islands),
+          out, json, "spatial.csv")
+
+
+@app.command("targets", help="目标 Progress %, on-track flag and projected year for declarative targets (YAML/JSON).")
+def targets(targets_file: Path = typer.Option(..., "--targets", help="YAML/JSON: a list of targets (or {targets: [...]})."),
+            results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, framework: Optional[str] = FRAMEWORK,
+            data: Optional[Path] = DATA, years: Optional[str] = YEARS, out: Optional[Path] = OUT, json: bool = JSON) -> None:
+    import yaml
+
+    from xianping.analysis.run import run_targets
+
+    spec = yaml.safe_load(targets_file.read_text(encoding="utf-8"))
+    spec = spec.get("targets", spec) if isinstance(spec, dict) else spec
+    inp = _input(results, store, framework, data, years)
+    _emit("targets", inp, run_targets(inp, spec, file=str(targets_file)), out, json, "targets.csv")
