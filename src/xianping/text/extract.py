@@ -123,7 +123,7 @@ class Extractor:
         s = line.strip()
         if len(s) > 40 or not SPEAKER_TITLE.search(s):
             return False
-        if re.search(r"[,。;!?！？、]", s) and not s.startswith("主持人"):
+        if re.search(r"[,。;!?！？]", s) and not s.startswith("主持人"):
             return False
         if s.endswith((";", "；", ":", "：", "先生", "女士")) and not s.startswith("主持人"):
             return False
@@ -315,7 +315,7 @@ class Extractor:
             left_from_clause = sent[cstart:tok.start]
             prev_end_before = prev_end
             prev_end = tok.end
-            region, region_src, rmentions = self._region(sent, s0, p0, tok.start, ctx)
+            region, region_src, rmentions = self._region(sent, s0, p0, tok.start, ctx, cstart)
             period, period_text, pflags = self._period(sent, tok.start, ctx)
             target = bool(P.TARGET.search(sent[p0:tok.start]))
 
@@ -708,11 +708,13 @@ class Extractor:
                     s.flag("distributive")
 
     # ------------------------------------------------------------------ region and period
-    def _region(self, sent: str, s0: int, p0: int, pos: int, ctx: Context):
+    def _region(self, sent: str, s0: int, p0: int, pos: int, ctx: Context, cstart: int | None = None):
         ms = ctx.regions.in_range(s0 + p0, s0 + pos)
         chosen = None
         for m in reversed(ms):
             a = m.start - s0
+            if cstart is not None and a < cstart and a - p0 > 4:
+                continue  # a place in an earlier clause is not this clause's subject (划入郑州、洛阳双都市圈)
             before = sent[a - 1] if a > 0 else ""
             after = sent[m.end - s0:m.end - s0 + 2]
             if before in LOCATIVE_BEFORE or after.startswith(("日报", "市委", "县委", "网", "日")):
@@ -723,7 +725,7 @@ class Extractor:
             return chosen.place, "text", ms
         part = sent[p0:pos]
         d = re.search(r"(?:我|全|本)(省|市|县|区)", part)
-        if d and d.group(1) == "省":
+        if d and d.group(1) == "省" and (d.group(0) != "全省" or d.start() <= 2):
             return ctx.regions.deictic.get("省"), "deictic", ms
         if ctx.block is not None:
             return ctx.block, "speaker", ms

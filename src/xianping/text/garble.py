@@ -127,8 +127,8 @@ def parse_run(s: str, q: int, bigram_score=None) -> GarbleFix | None:
                 nxt.append(stream + val)  # type: ignore[operator]
             elif kind == "py":
                 nxt.extend(stream + bytes([b]) for b in _bytes_for(stream[-1], val))  # type: ignore[arg-type]
-            else:
-                nxt.extend(stream + bytes([b]) for b in range(0x40, 0xFF) if b != 0x7F)
+            else:  # no clue: GB2312 trail bytes first (common characters), the GBK extension only if none fits
+                nxt.extend(stream + bytes([b]) for b in range(0xA1, 0xFF))
         partial = nxt[:20000]
         if not partial:
             return None
@@ -167,6 +167,7 @@ def doc_bigram_scorer(doc: str):
     from xianping.text.simplify import to_simplified
 
     def score(text: str) -> tuple[int, int, int]:
+        text = text[-3:]  # only the guessed end differs between candidates
         words = _words()
         simp = to_simplified(text)
         in_words = sum(1 for a, b in zip(simp, simp[1:]) if a + b in words)

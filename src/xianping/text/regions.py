@@ -51,6 +51,9 @@ class NameIndex:
             if len(s) >= 2 and s != d.name and s not in SHORT_STOP:
                 self.short.setdefault(s, []).append(p)
         self.max_len = max(len(k) for k in self.full)
+        self.short_by_prefix: dict[str, list[str]] = {}
+        for k in self.short:
+            self.short_by_prefix.setdefault(k[:2], []).append(k)
 
     def find_full(self, text: str) -> list[Mention]:
         out = []
@@ -95,9 +98,10 @@ class DocRegions:
                         prov_or_pref[c] += 1
         # short names: provinces and prefectures anywhere; counties of named prefectures
         shorts: dict[str, Place] = {}
-        for s, cands in self.idx.short.items():
-            if s not in text:
-                continue
+        bigrams = {text[i:i + 2] for i in range(len(text) - 1)}
+        present = [s for bg in bigrams & self.idx.short_by_prefix.keys() for s in self.idx.short_by_prefix[bg] if s in text]
+        for s in present:
+            cands = self.idx.short[s]
             pick = [p for p in cands if p.level in ("province", "prefecture") and p.code not in ("",)]
             pick += [p for p in cands if p.level == "county" and (p.parent in prov_or_pref)]
             if len(pick) >= 1:

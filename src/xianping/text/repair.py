@@ -140,6 +140,7 @@ def _repair_line(out: Builder, rep: Repaired, text: str, a: int, b: int, scorer)
             out.replace(fix.text, fix.start, fix.end)
             rep.fixes.append({"kind": "gbk_realign", "span": (fix.start, fix.end), "text": fix.text,
                               "guessed": fix.guessed})
+            rep.annotations_removed += len(LOST_WITH_PINYIN.findall(text, fix.start, fix.end))
             cursor = pos = fix.end
         elif tok[0] == "(":
             if syllables is None:

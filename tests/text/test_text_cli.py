@@ -1,0 +1,54 @@
+"""`xianping extract` / `xianping repair` end to end, with --check and --import against a fresh store."""
+
+import json
+
+from typer.testing import CliRunner
+
+from xianping.cli.main import app
+
+REPORT = ("温县2023年国民经济和社会发展统计公报\n全年实现地区生产总值221.3亿元,比上年增长5.2%。"
+          "年末常住人口城镇化率为58.2%。完成投资.6亿元。\n转载请注明:http://example.com/x.html\n")
+
+
+def test_extract_jsonl_csv_xlsx(tmp_path):
+    f = tmp_path / "r.txt"
+    f.write_text(REPORT, encoding="utf-8")
+    r = CliRunner().invoke(app, ["extract", str(f)])
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(x) for x in r.output.splitlines()]
+    for k in ("source", "region_code", "region_name", "period", "indicator", "value", "unit", "growth_pct",
+              "change_pp", "comparison", "rank", "flags", "span", "sentence"):
+        assert k in rows[0]
+    assert rows[0]["indicator"] == "gdp" and rows[0]["region_code"] == "410825"
+    assert any(x["value"] is None and "damaged_number" in x["flags"] for x in rows)
+    assert CliRunner().invoke(app, ["extract", str(f), "--format", "csv"]).output.startswith("source,")
+    out = tmp_path / "s.xlsx"
+    assert CliRunner().invoke(app, ["extract", str(f), "--format", "xlsx", "-o", str(out)]).exit_code == 0
+    assert out.stat().st_size > 0
+
+
+def test_repair_prints_clean_text(tmp_path):
+    f = tmp_path / "r.txt"
+    f.write_text("據(jù)報(bào)道,縣域經濟\n冀ICP备2021000000号\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["repair", str(f)])
+    assert r.exit_code == 0 and r.output.strip() == "据报道,县域经济"
+
+
+def test_import_then_check(tmp_path):
+    from xianping.store import open_store
+
+    f = tmp_path / "r.txt"
+    f.write_text(REPORT, encoding="utf-8")
+    db = tmp_path / "p.duckdb"
+    r = CliRunner().invoke(app, ["extract", str(f), "--import", "--store", str(db)])
+    assert r.exit_code == 0, r.output
+    with open_store(db) as st:
+        obs = {(o["indicator"], o["period"]): o for o in st.observations(units=["410825"])}
+    assert obs[("gdp", "2023")]["value"] == 221.3 and obs[("gdp", "2023")]["source"] == "report"
+    assert obs[("gdp_growth", "2023")]["value"] == 5.2
+    assert "span=" in obs[("gdp", "2023")]["flags"]
+    assert obs[("urbanisation_rate", "2023")]["value"] == 58.2
+    f2 = tmp_path / "r2.txt"
+    f2.write_text(REPORT.replace("221.3", "230.0"), encoding="utf-8")
+    r = CliRunner().invoke(app, ["extract", str(f2), "--check", "--store", str(db)])
+    assert r.exit_code == 1 and "conflict" in r.output and "230" in r.output
