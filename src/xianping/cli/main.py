@@ -8,6 +8,7 @@ import typer
 
 from xianping.cli import analyse, data_commands, demo, evaluate, frameworks, units
 from xianping.cli import text_commands
+from xianping.cli import report
 
 app = typer.Typer(
     name="xianping",
@@ -23,6 +24,7 @@ demo.register(app)
 evaluate.register(app)
 text_commands.register(app)
 analyse.register(app)
+report.register(app)
 
 
 @app.callback()

@@ -20,6 +20,7 @@ class LoadedDemo:
     summary: dict[str, Any] = field(default_factory=dict)
     result: Any = None  # EvaluationResult of census-social, 2010 and 2020
     results_path: Path | None = None
+    reports: dict[str, Path] = field(default_factory=dict)  # xlsx, docx, html written from the results
 
 
 def bundled_panel_bytes() -> bytes:
@@ -30,7 +31,7 @@ DEMO_FRAMEWORK = "census-social"
 DEMO_YEARS = ("2010", "2020")
 
 
-def load_demo(out: Path | str, evaluate_index: bool = True) -> LoadedDemo:
+def load_demo(out: Path | str, evaluate_index: bool = True, reports: bool = False) -> LoadedDemo:
     """Write the bundled long table to OUT/census_co2_panel.csv, import it into OUT/xianping.duckdb and summarise.
 
     Importing again is a no-op (the store recognises the file by its content hash), so `xianping demo` can be
@@ -59,6 +60,11 @@ def load_demo(out: Path | str, evaluate_index: bool = True) -> LoadedDemo:
             loaded.result = evaluate(DEMO_FRAMEWORK, store=store, years=list(DEMO_YEARS), by_type=True)
             loaded.results_path = out / "results.csv"
             loaded.result.write(loaded.results_path, base_year=DEMO_YEARS[0])
+            if reports:  # the workbook, the Word report and the HTML report of census-social
+                from xianping.report.data import from_result
+                from xianping.report.run import write_reports
+
+                loaded.reports = write_reports(from_result(loaded.result), out, stem="report")
     return loaded
 
 

@@ -1,0 +1,44 @@
+"""`xianping report` — the ranking workbook, the Word report or the HTML report of an evaluation's results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report", help="报告 Write a report from evaluation results: Excel workbook (xlsx), Word report with a "
+                "generated narrative (docx), or a self-contained HTML report with county maps (html).")(report_cmd)
+
+
+def report_cmd(
+    results: Path = typer.Option(..., "--results", "-r", help="A results CSV with its manifest beside it, or a folder written by `xianping demo`."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="xlsx | docx | html (default: from --out's suffix)."),
+    out: Path = typer.Option(..., "--out", "-o", help="The report file to write."),
+    template: Optional[Path] = typer.Option(None, "--template", help="docx: a narrative template (Jinja2 text with named fields) instead of the default."),
+    year: Optional[str] = typer.Option(None, "--year", help="The year reported (default: the latest evaluated)."),
+    unit: Optional[str] = typer.Option(None, "--unit", help="docx: a county code for a 重点县 section."),
+    no_rebuild: bool = typer.Option(False, "--no-rebuild", help="Do not re-evaluate from the manifest to recover raw indicator values."),
+) -> None:
+    from xianping.cli.output import console, fail
+    from xianping.report.data import load_report_data
+    from xianping.report.run import FORMATS, write_report
+
+    kind = (fmt or out.suffix.lstrip(".")).lower()
+    if kind not in FORMATS:
+        fail(f"report format {kind or '(none)'!r}: give --format xlsx, docx or html (or an --out file with that suffix)")
+    if template is not None and not template.exists():
+        fail(f"template {template} does not exist")
+    with console.status("读取结果 reading the results …"):
+        data = load_report_data(results, rebuild=not no_rebuild)
+    if year is not None and str(year) not in data.years:
+        fail(f"year {year} was not evaluated ({', '.join(data.years)})")
+    if unit is not None and unit not in data.units:
+        fail(f"unit {unit} is not in the results")
+    with console.status(f"写出 writing {kind} …"):
+        path = write_report(data, kind, out, template=template, year=year, focus=unit)
+    console.print(f"report: {path}")
+    if data.raw_note:
+        console.print(f"[yellow]note:[/] {data.raw_note}")

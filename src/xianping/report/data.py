@@ -1,0 +1,396 @@
+"""What every report is written from: one evaluation's results as labelled arrays, with the manifest, the
+framework's node and indicator metadata (中文名, English, unit), and the analysis results that exist.
+
+Two ways in, with the same object out:
+
+    ReportData.from_result(res)          # an EvaluationResult in memory (raw values included)
+    load_report_data("out/results.csv")  # a results CSV with its manifest (and weights) beside it, or the
+                                         # folder `xianping demo` wrote; raw values come from rebuilding the
+                                         # evaluation from the manifest when its data are still there
+
+Nothing here computes a score: scores, ranks, tiers and changes are read from the result. Obstacle degree and
+coupling coordination come from `xianping.analysis` on those scores; rank intervals only from a robustness
+file beside the results (`<stem>.rank_intervals.csv`: unit_code, year, rank_lo, rank_hi[, rank_median]).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from xianping.problems import XianpingInputError
+
+PROVINCE_EN = {
+    "11": "Beijing", "12": "Tianjin", "13": "Hebei", "14": "Shanxi", "15": "Inner Mongolia", "21": "Liaoning",
+    "22": "Jilin", "23": "Heilongjiang", "31": "Shanghai", "32": "Jiangsu", "33": "Zhejiang", "34": "Anhui",
+    "35": "Fujian", "36": "Jiangxi", "37": "Shandong", "41": "Henan", "42": "Hubei", "43": "Hunan",
+    "44": "Guangdong", "45": "Guangxi", "46": "Hainan", "50": "Chongqing", "51": "Sichuan", "52": "Guizhou",
+    "53": "Yunnan", "54": "Tibet", "61": "Shaanxi", "62": "Gansu", "63": "Qinghai", "64": "Ningxia",
+    "65": "Xinjiang", "71": "Taiwan", "81": "Hong Kong", "82": "Macao",
+}
+
+
+def province_name(code2: str) -> str:
+    try:
+        from xianping.reference.divisions import get_gazetteer
+
+        d = get_gazetteer().get(code2 + "0000")
+        if d is not None:
+            return d.name
+    except Exception:  # noqa: BLE001 - a name is a convenience
+        pass
+    return code2
+
+
+@dataclass
+class NodeInfo:
+    code: str
+    name_zh: str
+    name_en: str
+    level: int              # 0 root, 1 dimensions, …
+    parent: str | None
+    leaf: bool
+    unit: str = ""          # leaves: the indicator's unit
+    indicator: str = ""     # leaves: the indicator code
+    direction: str = ""
+    kind: str = ""
+    target: float | None = None
+
+    def label(self, with_unit: bool = True) -> str:
+        u = f"（{self.unit}）" if with_unit and self.unit else ""
+        return f"{self.name_zh}{u}"
+
+
+@dataclass
+class ReportData:
+    framework: dict[str, Any]            # code, name_zh, name_en, version, source
+    years: list[str]
+    base_year: str | None
+    units: list[str]
+    unit_names: list[str]
+    unit_types: list[str] | None
+    nodes: list[NodeInfo]                # the result's node order (leaves first, root last)
+    score: np.ndarray                    # [T, m, N]
+    rank: np.ndarray                     # [T, m, N] (NaN: not ranked)
+    tier: np.ndarray                     # [T, m] root tier (1 best, 0 outside top-N, −1 none)
+    manifest: dict[str, Any]
+    type_rank: np.ndarray | None = None  # [T, m, N] rank within type
+    raw: np.ndarray | None = None        # [T, m, n] indicator values as given (NaN missing), leaves in node order
+    imputed: np.ndarray | None = None    # bool [T, m, n]
+    raw_note: str = ""                   # why raw values are missing, when they are
+    weights: list[dict[str, Any]] = field(default_factory=list)
+    obstacles: dict[str, Any] | None = None
+    coupling: dict[str, Any] | None = None
+    rank_intervals: dict[str, Any] | None = None
+    source: dict[str, str] = field(default_factory=dict)   # paths the data came from
+
+    # ── labels ────────────────────────────────────────────────────────────
+    @property
+    def root(self) -> NodeInfo:
+        return self.nodes[-1]
+
+    @property
+    def leaves(self) -> list[NodeInfo]:
+        return [n for n in self.nodes if n.leaf]
+
+    @property
+    def dimensions(self) -> list[NodeInfo]:
+        return [n for n in self.nodes if n.level == 1 and not n.leaf]
+
+    @property
+    def latest(self) -> str:
+        return self.years[-1]
+
+    def t(self, year) -> int:
+        return self.years.index(str(year))
+
+    def k(self, node: str) -> int:
+        return [n.code for n in self.nodes].index(node)
+
+    def node(self, code: str) -> NodeInfo:
+        return self.nodes[self.k(code)]
+
+    def province(self, i: int) -> str:
+        return self.units[i][:2]
+
+    @property
+    def tiers_on(self) -> bool:
+        return bool(self.manifest.get("settings", {}).get("tiers")) and bool(np.any(self.tier >= 0))
+
+    def tier_label(self, tier: int) -> str:
+        spec = self.manifest.get("settings", {}).get("tiers") or {}
+        if tier < 0:
+            return ""
+        if spec.get("method") == "top_n":
+            return f"第一方阵（前{spec.get('n', 30)}）" if tier == 1 else ""
+        return f"第{tier}档"
+
+    def rank_change(self, year=None, node=None) -> np.ndarray:
+        """[m] places gained since the base year (进位 > 0); NaN when either rank is missing."""
+        if self.base_year is None:
+            return np.full(len(self.units), np.nan)
+        k = self.k(node or self.root.code)
+        return self.rank[self.t(self.base_year), :, k] - self.rank[self.t(year or self.latest), :, k]
+
+    def score_change(self, year=None, node=None) -> np.ndarray:
+        if self.base_year is None:
+            return np.full(len(self.units), np.nan)
+        k = self.k(node or self.root.code)
+        return self.score[self.t(year or self.latest), :, k] - self.score[self.t(self.base_year), :, k]
+
+    def ranked(self, year=None, node=None) -> list[int]:
+        """Unit indices ranked in `year`, best first (ties by code)."""
+        t, k = self.t(year or self.latest), self.k(node or self.root.code)
+        r = self.rank[t, :, k]
+        idx = [i for i in range(len(self.units)) if not np.isnan(r[i])]
+        return sorted(idx, key=lambda i: (r[i], self.units[i]))
+
+    def quality_rows(self) -> list[dict[str, Any]]:
+        """Data-quality flags from the manifest (and the imputed cells when the data were rebuilt)."""
+        steps = self.manifest.get("steps", {})
+        out: list[dict[str, Any]] = []
+        for c in steps.get("missing_years", {}).get("carried_forward", []):
+            out.append({"kind": "carried_forward", "zh": "沿用相邻年份数据", "unit_code": "", "year": c["year"],
+                        "indicator": c["indicator"], "detail": f"{c['cells']} cells filled from the nearest year"})
+        scr = steps.get("screen", {})
+        for c in scr.get("indicators_out", []):
+            out.append({"kind": "indicator_screened_out", "zh": "指标数据不足未参评", "unit_code": "", "year": c["year"],
+                        "indicator": c["indicator"], "detail": f"availability {c['availability']:.0%}"})
+        names = dict(zip(self.units, self.unit_names))
+        for c in scr.get("units_out", []):
+            out.append({"kind": "unit_screened_out", "zh": "县级单位数据不足未参评", "unit_code": c["unit_code"],
+                        "unit_name": names.get(c["unit_code"], ""), "year": c["year"], "indicator": "",
+                        "detail": f"availability {c['availability']:.0%}"})
+        for p in self.manifest.get("problems", []):
+            out.append({"kind": p.get("kind", "problem"), "zh": "提示" if p.get("severity") != "error" else "错误",
+                        "unit_code": "", "year": "", "indicator": p.get("column") or "", "detail": p.get("message", "")})
+        return out
+
+
+# ── building ─────────────────────────────────────────────────────────────
+def _node_infos(manifest: dict[str, Any], node_codes: list[str], names_zh: dict[str, str] | None = None) -> list[NodeInfo]:
+    """Node metadata from the framework content in the manifest (resolved against the indicator library)."""
+    content = manifest["framework"]["content"]
+    meta_leaf: dict[str, Any] = {}
+    try:
+        from xianping.frameworks.model import Framework
+
+        fw = Framework.model_validate(content)
+        for leaf in fw.indicators():
+            meta_leaf[leaf.node_code] = leaf.indicator
+    except Exception:  # noqa: BLE001 - fall back to the tree as written
+        fw = None
+    infos: dict[str, NodeInfo] = {}
+
+    def rec(node: dict[str, Any], level: int, parent: str | None) -> None:
+        code = node["code"]
+        ind = meta_leaf.get(code)
+        leaf = node.get("indicator") is not None
+        ref = node.get("indicator") or {}
+        if isinstance(ref, str):
+            ref = {"code": ref}
+        infos[code] = NodeInfo(
+            code=code, name_zh=node.get("name_zh") or (ind.name_zh if ind else code),
+            name_en=node.get("name_en") or (ind.name_en if ind else ""), level=level, parent=parent, leaf=leaf,
+            unit=(ind.unit if ind else ref.get("unit", "")) or "", indicator=(ind.code if ind else ref.get("code", "")) or "",
+            direction=(ind.direction if ind else ref.get("direction", "")) or "", kind=(ind.kind if ind else "") or "",
+            target=ind.target if ind else ref.get("target"))
+        for ch in node.get("children") or []:
+            rec(ch, level + 1, code)
+
+    rec(content["root"], 0, None)
+    return [infos[c] if c in infos else NodeInfo(c, (names_zh or {}).get(c, c), "", 0, None, False) for c in node_codes]
+
+
+def _framework_meta(manifest: dict[str, Any]) -> dict[str, Any]:
+    fw = manifest["framework"]
+    c = fw.get("content", {})
+    return {"code": fw.get("code") or c.get("code"), "name_zh": c.get("name_zh", ""), "name_en": c.get("name_en", ""),
+            "version": fw.get("version") or c.get("version"), "source": c.get("source", ""), "hash": fw.get("hash", "")}
+
+
+def from_result(res, base_year=None, analysis: bool = True) -> ReportData:
+    """Report data from an EvaluationResult in memory."""
+    m = res.manifest
+    base = str(base_year) if base_year is not None else (m["settings"].get("base_year") if len(res.years) > 1 else None)
+    if base is not None and (base not in res.years or base == res.years[-1]):
+        base = res.years[0] if len(res.years) > 1 and res.years[0] != res.years[-1] else None
+    n = len(res.plan.indicators)
+    data = ReportData(
+        framework=_framework_meta(m), years=list(res.years), base_year=base, units=list(res.units),
+        unit_names=list(res.unit_names), unit_types=list(res.unit_types) if res.unit_types else None,
+        nodes=_node_infos(m, list(res.nodes)), score=np.asarray(res.scores, float), rank=np.asarray(res.ranks, float),
+        tier=np.asarray(res.tiers), manifest=m,
+        type_rank=np.asarray(res.by_type["ranks"], float) if res.by_type is not None else None,
+        raw=np.asarray(res.prepared.raw, float)[..., :n], imputed=np.asarray(res.prepared.imputed_mask, bool)[..., :n],
+        weights=res.weights_rows(), source={"kind": "result"})
+    if analysis:
+        attach_analysis(data)
+    return data
+
+
+def _num(s: str) -> float:
+    return float(s) if s not in ("", None) else np.nan
+
+
+def resolve_results_path(path: str | Path) -> Path:
+    p = Path(path)
+    if p.is_dir():
+        cands = [p / "results.csv"] if (p / "results.csv").exists() else sorted(
+            q for q in p.glob("*.csv") if not q.name.endswith((".weights.csv", ".rank_intervals.csv"))
+            and q.with_name(q.stem + ".manifest.json").exists())
+        if not cands:
+            raise XianpingInputError(f"{p} holds no results CSV with a manifest beside it (run `xianping evaluate` or `xianping demo`)")
+        p = cands[0]
+    if not p.exists():
+        raise XianpingInputError(f"results file {p} does not exist")
+    if p.suffix.lower() != ".csv":
+        raise XianpingInputError(f"results file {p.name}: give the results .csv written by `xianping evaluate`")
+    if not p.with_name(p.stem + ".manifest.json").exists():
+        raise XianpingInputError(f"results file {p.name} has no manifest beside it ({p.stem}.manifest.json)")
+    return p
+
+
+def load_report_data(path: str | Path, rebuild: bool = True, analysis: bool = True) -> ReportData:
+    """Report data from a results CSV (or a folder holding results.csv) with its manifest beside it.
+
+    `rebuild`: evaluate again from the manifest to recover the raw indicator values (only when the manifest's
+    data source still exists; the rebuilt scores must equal the CSV's, else the CSV is used alone)."""
+    p = resolve_results_path(path)
+    manifest = json.loads(p.with_name(p.stem + ".manifest.json").read_text(encoding="utf-8"))
+    with open(p, newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    if not rows or not {"unit_code", "year", "node", "score", "rank"} <= set(rows[0]):
+        raise XianpingInputError(f"{p.name} is not a results table (needs unit_code, year, node, score, rank)")
+    years = list(dict.fromkeys(r["year"] for r in rows))
+    units = list(dict.fromkeys(r["unit_code"] for r in rows))
+    node_codes = list(dict.fromkeys(r["node"] for r in rows))
+    yi, ui, ni = ({v: i for i, v in enumerate(x)} for x in (years, units, node_codes))
+    T, M, N = len(years), len(units), len(node_codes)
+    score, rank, trank = np.full((T, M, N), np.nan), np.full((T, M, N), np.nan), np.full((T, M, N), np.nan)
+    tier = np.full((T, M), -1, dtype=np.int64)
+    names = [""] * M
+    types: list[str] | None = [""] * M if "type" in rows[0] else None
+    root = node_codes[-1]
+    for r in rows:
+        t, i, k = yi[r["year"]], ui[r["unit_code"]], ni[r["node"]]
+        score[t, i, k] = _num(r["score"])
+        rank[t, i, k] = _num(r["rank"])
+        if r.get("type_rank") not in (None, ""):
+            trank[t, i, k] = float(r["type_rank"])
+        if r["node"] == root and r.get("tier") not in (None, ""):
+            tier[t, i] = int(float(r["tier"]))
+        names[i] = r.get("unit_name", "") or names[i]
+        if types is not None:
+            types[i] = r.get("type", "")
+    base = manifest.get("settings", {}).get("base_year") if T > 1 else None
+    if base is not None and (base not in years or base == years[-1]):
+        base = years[0]
+    wpath = p.with_name(p.stem + ".weights.csv")
+    weights = []
+    if wpath.exists():
+        with open(wpath, newline="", encoding="utf-8") as f:
+            weights = [{**w, "weight": _num(w["weight"]), "effective_weight": _num(w["effective_weight"])} for w in csv.DictReader(f)]
+    data = ReportData(framework=_framework_meta(manifest), years=years, base_year=base, units=units, unit_names=names,
+                      unit_types=types, nodes=_node_infos(manifest, node_codes), score=score, rank=rank, tier=tier,
+                      manifest=manifest, type_rank=trank if "type_rank" in rows[0] else None, weights=weights,
+                      source={"kind": "csv", "results": str(p), "manifest": str(p.with_name(p.stem + ".manifest.json"))},
+                      raw_note="原始值未载入 raw values not loaded")
+    if rebuild:
+        _attach_raw(data, manifest)
+    ri = p.with_name(p.stem + ".rank_intervals.csv")
+    if ri.exists():
+        data.rank_intervals = read_rank_intervals(ri, data)
+    if analysis:
+        attach_analysis(data)
+    return data
+
+
+def _attach_raw(data: ReportData, manifest: dict[str, Any]) -> None:
+    src = manifest.get("data", {})
+    where = src.get("path")
+    if not where or not Path(where).exists():
+        data.raw_note = f"原始值不可用：数据源 {where} 不存在 (raw values unavailable: data source not found)"
+        return
+    try:
+        from xianping.evaluation.run import rebuild
+
+        res = rebuild(manifest)
+    except Exception as e:  # noqa: BLE001 - the CSV alone still makes a report
+        data.raw_note = f"原始值不可用：按清单重算失败 (rebuild failed: {e})"
+        return
+    if list(res.units) != data.units or list(res.years) != data.years:
+        data.raw_note = "原始值不可用：重算结果与结果表不一致 (rebuilt units/years differ)"
+        return
+    same = np.allclose(np.nan_to_num(res.scores[..., -1], nan=-1), np.nan_to_num(data.score[..., -1], nan=-1), atol=1e-9)
+    if not same:
+        data.raw_note = "原始值不可用：重算得分与结果表不一致 (rebuilt scores differ from the CSV)"
+        return
+    n = len(res.plan.indicators)
+    data.raw = np.asarray(res.prepared.raw, float)[..., :n]
+    data.imputed = np.asarray(res.prepared.imputed_mask, bool)[..., :n]
+    data.raw_note = ""
+    data.source["raw"] = f"rebuilt from {where}"
+
+
+def read_rank_intervals(path: Path, data: ReportData) -> dict[str, Any]:
+    """unit_code, year, rank_lo, rank_hi[, rank_median] → arrays [T, m] (NaN where absent)."""
+    T, M = len(data.years), len(data.units)
+    lo, hi, med = np.full((T, M), np.nan), np.full((T, M), np.nan), np.full((T, M), np.nan)
+    ui = {u: i for i, u in enumerate(data.units)}
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        for r in csv.DictReader(f):
+            if r.get("unit_code") in ui and r.get("year") in data.years:
+                t, i = data.years.index(r["year"]), ui[r["unit_code"]]
+                lo[t, i], hi[t, i] = _num(r["rank_lo"]), _num(r["rank_hi"])
+                med[t, i] = _num(r.get("rank_median", ""))
+    return {"lo": lo, "hi": hi, "median": med, "file": str(path)}
+
+
+def attach_analysis(data: ReportData) -> None:
+    """Obstacle degree of every unit (indicators and first-level dimensions) and the coupling coordination of the
+    first-level dimensions, from the analysis layer when it is installed; left out (None) otherwise."""
+    try:
+        from xianping.analysis.coupling import coupling_coordination
+        from xianping.analysis.obstacles import obstacle_degree
+    except Exception:  # noqa: BLE001 - the analysis layer is optional for reports
+        return
+    leaves = data.leaves
+    lk = [data.k(n.code) for n in leaves]
+    eff = np.full((len(data.years), len(lk)), np.nan)
+    for w in data.weights:
+        if w["child"] in {n.code for n in leaves} and w["year"] in data.years:
+            eff[data.years.index(w["year"]), [n.code for n in leaves].index(w["child"])] = w["effective_weight"]
+    dims = data.dimensions
+    if np.isnan(eff).any() or not dims:
+        return
+    scale = float(data.manifest.get("framework", {}).get("content", {}).get("defaults", {}).get("scale", 100) or 100)
+    z = np.clip(data.score[..., lk] / scale, 0, 1)
+    try:
+        ob = obstacle_degree(np.where(np.isnan(z), 1.0, z), eff)   # a missing indicator holds nobody back
+    except Exception:  # noqa: BLE001
+        return
+    dim_of = []
+    for n in leaves:
+        p = n
+        while p.parent is not None and p.level > 1:
+            p = data.node(p.parent)
+        dim_of.append(p.code)
+    names, by_dim = ob.by_dimension(dim_of)
+    ranked = ~np.isnan(data.rank[..., -1])
+    O = np.where(ranked[..., None], ob.O, np.nan)
+    data.obstacles = {"O": O, "dims": names, "by_dim": np.where(ranked[..., None], by_dim, np.nan),
+                      "leaves": [n.code for n in leaves], "meta": ob.meta}
+    if len(dims) >= 2:
+        U = data.score[..., [data.k(d.code) for d in dims]] / scale
+        try:
+            cc = coupling_coordination(np.where(ranked[..., None], U, np.nan))
+        except Exception:  # noqa: BLE001
+            return
+        data.coupling = {"C": cc.C, "T": cc.T, "D": cc.D, "grade": cc.grade, "grade_index": cc.grade_index,
+                         "undefined": cc.undefined & ranked, "dims": [d.code for d in dims], "meta": cc.meta}

@@ -1,0 +1,65 @@
+"""Templates with named fields: missing data stays marked, numbers only come from fields."""
+
+import pytest
+
+from xianping.report.data import from_result
+from xianping.report.narrative import MISSING, Value, build_context, narrative, render
+
+SEED_003_STYLE = """\
+# 县域经济运行情况
+全市县域地区生产总值达到{{ indicators.gdp.total|yi }},占全市比重达到{{ indicators.gdp.city_share|pct }},\
+比上年提高{{ indicators.gdp.city_share_change|pp }};一般公共预算收入达到{{ indicators.budget_revenue.total|yi }}。
+"""
+
+
+def test_seed_003_style_template_fills_known_fields_and_marks_the_rest(evaluated):
+    data = from_result(evaluated["result"])
+    nar = narrative(data, SEED_003_STYLE)
+    text = nar.text
+    vals = evaluated["values"]
+    gdp = sum(vals[(u, "2023", "gdp")] for u in data.units)
+    assert f"{gdp:.2f}亿元" in text
+    assert MISSING.format("indicators.gdp.city_share") in text
+    assert MISSING.format("indicators.gdp.city_share_change") in text
+    assert set(nar.missing) == {"indicators.gdp.city_share", "indicators.gdp.city_share_change"}
+    assert "**" not in text
+
+
+def test_nan_field_is_marked_not_zero(evaluated):
+    data = from_result(evaluated["result"])
+    data.raw = None
+    data.raw_note = "raw values unavailable"
+    nar = narrative(data, "均值{{ indicators.edu_years.mean|amount }}，总量{{ indicators.gdp.total|yi }}")
+    assert nar.text == "均值【缺数据：indicators.edu_years.mean】，总量【缺数据：indicators.gdp.total】"
+
+
+def test_rate_has_no_total(evaluated):
+    nar = narrative(from_result(evaluated["result"]), "{{ indicators.urbanisation_rate.total|pct }}")
+    assert nar.text == MISSING.format("indicators.urbanisation_rate.total")
+
+
+def test_templates_cannot_make_numbers(evaluated):
+    ctx = build_context(from_result(evaluated["result"]))
+    with pytest.raises(TypeError):
+        render("{{ 3 * 2 }}", ctx)
+    with pytest.raises(Exception):
+        render("{{ overall.mean_score + 1 }}", ctx)
+    with pytest.raises(TypeError):
+        render("{{ 'x'|score }}", ctx)
+
+
+def test_value_comparisons_choose_words():
+    assert render("{% if x > 0 %}升{% else %}降{% endif %}", {"x": Value(2, {}, "x")}).text == "升"
+    assert render("{% if x > 0 %}升{% else %}降{% endif %}", {"x": Value(None, {}, "x")}).text == "降"
+
+
+def test_default_template_has_every_number_traced(evaluated):
+    data = from_result(evaluated["result"])
+    nar = narrative(data, focus="320585")
+    assert nar.missing == []
+    for b in nar.blocks:
+        if b.kind in ("p", "title", "h1", "h2"):
+            rest = b.text
+            for f in sorted(nar.fills, key=lambda f: -len(f.text)):
+                rest = rest.replace(f.text, "")
+            assert not any(ch.isdigit() for ch in rest), (b.text, rest)
