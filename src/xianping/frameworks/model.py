@@ -293,6 +293,12 @@ class IndicatorRef(_Strict):
         return {k: getattr(self, k) for k in self.model_fields_set if k != "code"}
 
 
+def _non_negative_weight(v: float | None) -> float | None:
+    if v is not None and v < 0:
+        raise _err("negative_weight", f"weight {v} is negative", "a weight ≥ 0")
+    return v
+
+
 class Node(_Strict):
     code: str = Field(pattern=NODE_CODE_PATTERN)
     name_zh: str = Field(min_length=1)
@@ -304,12 +310,7 @@ class Node(_Strict):
     children: list["Node"] | None = None
     indicator: IndicatorRef | None = None
 
-    @field_validator("weight")
-    @classmethod
-    def _weight(cls, v: float | None) -> float | None:
-        if v is not None and v < 0:
-            raise _err("negative_weight", f"weight {v} is negative", "a weight ≥ 0")
-        return v
+    _weight = field_validator("weight")(classmethod(lambda cls, v: _non_negative_weight(v)))
 
     @model_validator(mode="after")
     def _shape(self) -> "Node":
@@ -334,12 +335,7 @@ class NodeOverride(_Strict):
     weights: WeightSpec | None = None
     aggregation: AggregationSpec | None = None
 
-    @field_validator("weight")
-    @classmethod
-    def _weight(cls, v: float | None) -> float | None:
-        if v is not None and v < 0:
-            raise _err("negative_weight", f"weight {v} is negative", "a weight ≥ 0")
-        return v
+    _weight = field_validator("weight")(classmethod(lambda cls, v: _non_negative_weight(v)))
 
 
 class WalkItem(NamedTuple):
