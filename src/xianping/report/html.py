@@ -188,7 +188,10 @@ def _charts(data: ReportData, year: str, payload: dict[str, Any]) -> dict[str, d
                                legend_opts=opts.LegendOpts(is_show=False),
                                xaxis_opts=opts.AxisOpts(axislabel_opts=opts.LabelOpts(interval=0)),
                                yaxis_opts=opts.AxisOpts(name="障碍度 Obstacle degree (%)"), tooltip_opts=opts.TooltipOpts(trigger="axis")))
-        out["obstacles"] = _opts(ob)
+        oo = _opts(ob)
+        oo["grid"] = {"left": 70, "right": 20, "bottom": 60}
+        oo["xAxis"][0]["axisLabel"]["fontSize"] = 11
+        out["obstacles"] = oo
     if data.coupling is not None:
         from xianping.analysis.coupling import GRADES
 
