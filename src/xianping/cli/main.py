@@ -9,6 +9,7 @@ import typer
 from xianping.cli import analyse, data_commands, demo, evaluate, frameworks, units
 from xianping.cli import text_commands
 from xianping.cli import report
+from xianping.cli import robust
 
 app = typer.Typer(
     name="xianping",
@@ -25,6 +26,7 @@ evaluate.register(app)
 text_commands.register(app)
 analyse.register(app)
 report.register(app)
+robust.register(app)
 
 
 @app.callback()

@@ -1,0 +1,431 @@
+"""Batched evaluation of many samples through the engine's sample axis, in chunks of bounded memory.
+
+A sample is a point of the design: discrete choices (normalisation, aggregation, imputation, entropy
+variant, any setting, excluded indicators) and weight factors. Samples that share the discrete choices
+that change the plan (everything but `exclude`) form a group: its data are prepared once
+(`engine.pipeline.prepare`, cached across groups that prepare alike) and its samples are scored in
+chunks by `engine.pipeline.score_batch`, the weight factors (noise, and 0 for an excluded indicator)
+riding on the sample axis. No Python loop runs per sample.
+
+Chunks are independent tasks (`run_task`), run in process or on a dask cluster (`dask_runner`): the
+numbers depend on the rows of the design only, never on where or in which order a chunk ran.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+
+from xianping.engine import pipeline as P
+from xianping.problems import ProblemReport, XianpingInputError
+from xianping.robust.sample import Design, to_choice
+from xianping.robust.spec import Discrete, UncertaintySpec, WeightNoise
+
+__all__ = ["Resolved", "resolve", "Batch", "Context", "build_context", "run_task", "evaluate_rows", "rows_of_design",
+           "oat_rows", "chunk_size", "nominal"]
+
+CHUNK_ELEMENTS = 1 << 18  # unit-years per node array in one engine call (~2 MB): fits in cache, bounded memory
+
+
+# ---------------------------------------------------------------------------------------------
+# the spec against the framework's tree
+
+
+@dataclass(frozen=True)
+class RInput:
+    name: str
+    kind: str
+    dim: int  # coordinates in the design
+    coords: tuple[tuple[str, int], ...] = ()  # weights: (node code, child position) per coordinate
+    noise: float = 0.0
+    alternatives: tuple[Any, ...] = ()
+    targets: tuple[str, ...] = ()  # aggregation / entropy_variant: node codes; setting: (path,)
+    exclude: tuple[tuple[tuple[str, int], ...], ...] = ()  # exclude: per alternative, (parent code, child position)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    inputs: tuple[RInput, ...]
+
+    @property
+    def dims(self) -> list[int]:
+        return [i.dim for i in self.inputs]
+
+    @property
+    def discrete(self) -> list[int]:
+        """Positions (in inputs) of the discrete inputs."""
+        return [j for j, i in enumerate(self.inputs) if i.kind != "weights"]
+
+    @property
+    def plan_changing(self) -> list[int]:
+        return [j for j, i in enumerate(self.inputs) if i.kind not in ("weights", "exclude")]
+
+
+def _levels(plan) -> dict[str, int]:
+    """COINr level of every node: indicators 1, their parents 2 … (a node's level is 1 + its highest child's)."""
+    n = plan.n
+    lev = {c: 1 for c in plan.leaf_codes}
+    codes = plan.node_codes
+    for s in plan.nodes:
+        lev[s.code] = 1 + max(lev[codes[c]] for c in s.children)
+    return lev
+
+
+def resolve(spec: UncertaintySpec, plan, file: str | None = None) -> Resolved:
+    """Map every input onto the plan's nodes; unknown codes and empty levels are located errors."""
+    report = ProblemReport()
+    codes = plan.node_codes
+    lev = _levels(plan)
+    internal = [s.code for s in plan.nodes]
+    leaf_of = {}
+    for j, c in enumerate(plan.leaf_codes):
+        leaf_of[c] = j
+        leaf_of.setdefault(plan.indicators[j], j)
+    parent = {}
+    for s in plan.nodes:
+        for pos, c in enumerate(s.children):
+            parent[codes[c]] = (s.code, pos)
+    out = []
+    for i, inp in enumerate(spec.inputs):
+        where = f"inputs[{i}]"
+
+        def bad(msg, key, value=None, expected=None):
+            report.add("bad_input", f"input {inp.name!r}: {msg}", file=file, column=f"{where}.{key}", value=value,
+                       expected=expected)
+
+        if isinstance(inp, WeightNoise):
+            if inp.nodes is not None:
+                unknown = [c for c in inp.nodes if c not in internal]
+                if unknown:
+                    bad(f"no node {', '.join(unknown)} with children", "nodes", unknown, "codes of nodes with children")
+                coords = tuple((s.code, p) for s in plan.nodes if s.code in inp.nodes for p in range(len(s.children)))
+            else:
+                coords = tuple((s.code, p) for s in plan.nodes for p, c in enumerate(s.children) if lev[codes[c]] == inp.level)
+            if not coords and not report.has_errors:
+                bad(f"no weights at level {inp.level}", "level", inp.level,
+                    f"a level from 1 (indicators) to {max(lev.values()) - 1}")
+            out.append(RInput(inp.name, "weights", len(coords), coords=coords, noise=inp.noise))
+            continue
+        d: Discrete = inp
+        targets: tuple[str, ...] = ()
+        excl: tuple = ()
+        if d.kind == "aggregation":
+            if d.nodes is not None:
+                unknown = [c for c in d.nodes if c not in internal]
+                if unknown:
+                    bad(f"no node {', '.join(unknown)} with children", "nodes", unknown, "codes of nodes with children")
+                targets = tuple(d.nodes)
+            elif d.level is not None:
+                targets = tuple(c for c in internal if lev[c] == d.level)
+                if not targets:
+                    bad(f"no nodes at level {d.level}", "level", d.level, f"2 … {max(lev.values())}")
+            else:
+                targets = tuple(internal)
+            from pydantic import ValidationError
+
+            from xianping.frameworks.model import AggregationSpec
+
+            alts = []
+            for a, alt in enumerate(d.alternatives):
+                try:
+                    alts.append(AggregationSpec.model_validate(alt).model_dump(exclude_none=True))
+                except ValidationError as e:
+                    bad(f"alternative {a}: {e.errors()[0]['msg']}", f"alternatives[{a}]", alt, "an aggregation of the framework format")
+            d_alts = tuple(alts)
+        elif d.kind == "entropy_variant":
+            ent = [s.code for s in plan.nodes if s.weights.get("method") == "entropy"]
+            targets = tuple(d.nodes) if d.nodes is not None else tuple(ent)
+            if not targets:
+                bad("the framework has no entropy-weighted node", "kind", d.kind, "a node with weights: entropy")
+            d_alts = tuple(d.alternatives)
+        elif d.kind == "exclude":
+            rows = []
+            for a, alt in enumerate(d.alternatives):
+                r = []
+                for c in alt:
+                    if c not in leaf_of:
+                        bad(f"alternative {a}: no indicator {c!r}", f"alternatives[{a}]", c, "indicator or leaf codes of the framework")
+                        continue
+                    r.append(parent[plan.leaf_codes[leaf_of[c]]])
+                rows.append(tuple(r))
+            excl = tuple(rows)
+            d_alts = tuple(tuple(a) for a in d.alternatives)
+        elif d.kind == "setting":
+            from xianping.evaluation.plan import DEFAULT_SETTINGS
+
+            top = d.path.split(".")[0]
+            if top not in DEFAULT_SETTINGS:
+                bad(f"unknown setting {top!r}", "path", d.path, "one of " + ", ".join(sorted(DEFAULT_SETTINGS)))
+            targets = (d.path,)
+            d_alts = tuple(d.alternatives)
+        else:
+            d_alts = tuple(d.alternatives)
+        out.append(RInput(d.name, d.kind, 1, alternatives=d_alts, targets=targets, exclude=excl))
+    report.raise_if_errors("the uncertainty spec does not fit the framework")
+    return Resolved(tuple(out))
+
+
+# ---------------------------------------------------------------------------------------------
+# a discrete configuration → settings and plan
+
+
+def _settings_for(model, res: Resolved, choice: dict[int, int]) -> dict[str, Any]:
+    import copy
+
+    st = copy.deepcopy(model.user_settings)
+    for j, a in choice.items():
+        inp = res.inputs[j]
+        alt = inp.alternatives[a]
+        if inp.kind == "normalisation":
+            st["normalisation"] = {**model.settings["normalisation"], "shift": "none", "shift_value": None, **alt}
+        elif inp.kind == "imputation":
+            st["impute"] = {**model.settings["impute"], **alt}
+        elif inp.kind == "setting":
+            keys = inp.targets[0].split(".")
+            if len(keys) == 1:
+                st[keys[0]] = alt
+            else:
+                node = st.setdefault(keys[0], copy.deepcopy(model.settings.get(keys[0])) or {})
+                for k in keys[1:-1]:
+                    node = node.setdefault(k, {})
+                node[keys[-1]] = alt
+    return st
+
+
+def _plan_for(model, res: Resolved, choice: dict[int, int]):
+    """(settings, plan) of one discrete configuration (choice: input position → alternative)."""
+    from xianping.evaluation.plan import compile_plan, resolve_settings
+
+    prep = {j: a for j, a in choice.items() if res.inputs[j].kind in ("normalisation", "imputation", "setting")}
+    if prep:
+        st = resolve_settings(model.framework, _settings_for(model, res, prep))
+        st["base_year"] = model.years[model.base_index]
+        report = ProblemReport()
+        plan, _ = compile_plan(model.framework, st, file=model.framework_file, report=report, base_index=model.base_index)
+        report.raise_if_errors("an alternative of the uncertainty spec makes the framework invalid")
+    else:
+        st, plan = model.settings, model.plan
+    plan = dataclasses.replace(plan, rank_leaves=False)
+    nodes = list(plan.nodes)
+    for j, a in choice.items():
+        inp = res.inputs[j]
+        if inp.kind == "aggregation":
+            alt = inp.alternatives[a]
+            nodes = [dataclasses.replace(s, aggregation=dict(alt)) if s.code in inp.targets else s for s in nodes]
+        elif inp.kind == "entropy_variant":
+            nodes = [dataclasses.replace(s, weights={**s.weights, "variant": inp.alternatives[a]})
+                     if s.code in inp.targets and s.weights.get("method") == "entropy" else s for s in nodes]
+    return st, dataclasses.replace(plan, nodes=tuple(nodes))
+
+
+def _prepare_key(plan) -> tuple:
+    """Plans that prepare alike (everything before weighting) share one prepared array."""
+    f = dataclasses.asdict(plan)
+    f.pop("nodes")
+    f.pop("rank_leaves")
+    return tuple(sorted((k, repr(v)) for k, v in f.items()))
+
+
+# ---------------------------------------------------------------------------------------------
+# tasks
+
+
+@dataclass
+class Context:
+    """What every chunk needs, shipped once to each worker: plans and prepared arrays of every group."""
+
+    resolved: Resolved
+    plans: dict[tuple, Any]  # group key → plan
+    prep_of: dict[tuple, tuple]  # group key → prepare key
+    prepared: dict[tuple, tuple]  # prepare key → (normalised, keep_indicators, raw or None)
+    tiers: dict[str, Any] | None
+    shape: tuple[int, int]  # (T, m)
+
+
+class Batch(NamedTuple):
+    """Rows of samples: discrete choices C [rows, k] (−1: the framework's own setting) and continuous
+    coordinates U [rows, D] (0.5: the nominal weight)."""
+
+    C: np.ndarray
+    U: np.ndarray
+
+
+def rows_of_design(res: Resolved, design: Design) -> Batch:
+    C = np.full((design.u.shape[0], len(res.inputs)), -1, dtype=np.int64)
+    for j, inp in enumerate(res.inputs):
+        if inp.kind != "weights":
+            C[:, j] = to_choice(design.u[:, design.blocks[j][0]], len(inp.alternatives))
+    return Batch(C, design.u)
+
+
+def oat_rows(res: Resolved, design: Design, n: int) -> tuple[Batch, np.ndarray]:
+    """One input at a time: for each input, n rows of the design where only that input moves (the others at
+    the framework's own settings). Returns the rows and the input of each row."""
+    full = rows_of_design(res, design)
+    n = min(n, design.u.shape[0])
+    C, U, who = [], [], []
+    for j, inp in enumerate(res.inputs):
+        c = np.full((n, len(res.inputs)), -1, dtype=np.int64)
+        u = np.full((n, design.u.shape[1]), 0.5)
+        lo, hi = design.blocks[j]
+        u[:, lo:hi] = design.u[:n, lo:hi]
+        c[:, j] = full.C[:n, j]
+        C.append(c), U.append(u), who.append(np.full(n, j))
+    if not C:
+        return Batch(np.zeros((0, 0), dtype=np.int64), np.zeros((0, design.u.shape[1]))), np.zeros(0, dtype=np.int64)
+    return Batch(np.concatenate(C), np.concatenate(U)), np.concatenate(who)
+
+
+def _group_key(res: Resolved, c_row) -> tuple:
+    return tuple(int(c_row[j]) for j in res.plan_changing)
+
+
+def build_context(model, res: Resolved, batches, tiers=None, progress: Callable[[str], None] | None = None) -> Context:
+    """Plans and prepared data of every group that occurs in `batches` (prepared once per distinct preparation)."""
+    from xianping.evaluation.run import _engine_call
+
+    keys = set()
+    for b in batches:
+        if len(b.C):
+            keys |= {_group_key(res, r) for r in np.unique(b.C, axis=0)}
+    keys.add(tuple(-1 for _ in res.plan_changing))
+    plans, prep_of, prepared = {}, {}, {}
+    for key in sorted(keys):
+        choice = {j: a for j, a in zip(res.plan_changing, key) if a >= 0}
+        st, plan = _plan_for(model, res, choice)
+        pk = _prepare_key(plan)
+        if pk not in prepared:
+            if progress:
+                progress("prepare")
+            report = ProblemReport()
+            groups = model.groups(st["impute"])
+            p = _engine_call(lambda: P.prepare(plan, model.x, model.den, groups, model.times), report,  # noqa: B023
+                             "prepare", False)
+            raw = p.treated if any(P._uses_raw(s.weights) for s in plan.nodes) else None
+            prepared[pk] = (p.normalised, p.keep_indicators, raw)
+        plans[key], prep_of[key] = plan, pk
+    T, m = model.x.shape[0], model.x.shape[1]
+    return Context(res, plans, prep_of, prepared, tiers, (T, m))
+
+
+def _factors(res: Resolved, plan, C, U) -> dict[str, np.ndarray]:
+    S = C.shape[0]
+    f: dict[str, np.ndarray] = {}
+    kids = {s.code: len(s.children) for s in plan.nodes}
+    col = 0
+    for j, inp in enumerate(res.inputs):
+        if inp.kind == "weights":
+            u = U[:, col : col + inp.dim]
+            fac = 1.0 + inp.noise * (2.0 * u - 1.0)
+            for q, (code, pos) in enumerate(inp.coords):
+                if code not in f:
+                    f[code] = np.ones((S, 1, kids[code]))
+                f[code][:, 0, pos] *= fac[:, q]
+        elif inp.kind == "exclude":
+            for a, pairs in enumerate(inp.exclude):
+                rows = C[:, j] == a
+                if rows.any():
+                    for code, pos in pairs:
+                        if code not in f:
+                            f[code] = np.ones((S, 1, kids[code]))
+                        f[code][rows, 0, pos] = 0.0
+        col += inp.dim
+    return f
+
+
+def run_task(ctx: Context, key: tuple, C, U, want_scores: bool = False):
+    """Evaluate one chunk of rows sharing a group `key`: (root ranks float32 [S, T, m], tier classes int8
+    [S, T, m] or None, root scores [S, T, m] when `want_scores` else None)."""
+    plan = ctx.plans[key]
+    z, keep, raw = ctx.prepared[ctx.prep_of[key]]
+    f = _factors(ctx.resolved, plan, np.asarray(C), np.asarray(U))
+    try:
+        b = P.score_batch(plan, z, keep, raw=raw, factors=f, rank_root=True)
+    except P.NodeError as e:
+        choice = {ctx.resolved.inputs[j].name: a for j, a in zip(ctx.resolved.plan_changing, key) if a >= 0}
+        raise XianpingInputError(f"evaluation failed at node {e.code} with alternatives {choice}: {e}") from None
+    if not f:  # no weight factors: one evaluation stands for every row
+        S = np.asarray(C).shape[0]
+        ranks = np.broadcast_to(b.root_ranks, (S,) + b.root_ranks.shape)
+        scores = np.broadcast_to(b.values[..., -1, :], (S,) + b.root_ranks.shape)
+    else:
+        ranks, scores = b.root_ranks, b.values[..., -1, :]
+    tiers = None
+    if ctx.tiers:
+        if ctx.tiers.get("method", "top_n") == "top_n":
+            n = int(ctx.tiers.get("n", 30))
+            tiers = np.where(np.isnan(ranks), -1, ranks <= n).astype(np.int8)
+        else:
+            tiers = P.tiers(scores, ctx.tiers, ties=plan.ties).astype(np.int8)
+    return np.asarray(ranks, dtype=np.float32), tiers, (np.asarray(scores, dtype=np.float64) if want_scores else None)
+
+
+def chunk_size(shape, chunk: int | None = None) -> int:
+    T, m = shape
+    return int(chunk) if chunk else max(1, CHUNK_ELEMENTS // max(1, T * m))
+
+
+def tasks_of(res: Resolved, batch: Batch, size: int):
+    """(group key, row indices) chunks: rows grouped by their plan, then cut into chunks of `size`."""
+    if len(batch.C) == 0:
+        return []
+    if res.plan_changing:
+        keys, inv = np.unique(batch.C[:, res.plan_changing], axis=0, return_inverse=True)
+        inv = np.asarray(inv).reshape(-1)
+    else:
+        keys, inv = np.zeros((1, 0), dtype=np.int64), np.zeros(len(batch.C), dtype=np.int64)
+    out = []
+    for g, k in enumerate(keys):
+        rows = np.flatnonzero(inv == g)
+        for a in range(0, len(rows), size):
+            out.append((tuple(int(v) for v in k), rows[a : a + size]))
+    return out
+
+
+def evaluate_rows(ctx: Context, batch: Batch, *, chunk: int | None = None, runner=None,
+                  progress: Callable[[int, int], None] | None = None, keep_scores: bool = False):
+    """Ranks [rows, T, m] (float32), tier classes (int8 or None), and scores when asked, for every row of `batch`.
+    `runner`: None (in process) or a `dask_runner.DaskRunner`."""
+    T, m = ctx.shape
+    rows = len(batch.C)
+    ranks = np.empty((rows, T, m), dtype=np.float32)
+    tiers = np.empty((rows, T, m), dtype=np.int8) if ctx.tiers else None
+    scores = np.empty((rows, T, m)) if keep_scores else None
+    tasks = tasks_of(ctx.resolved, batch, chunk_size(ctx.shape, chunk))
+    done = 0
+
+    def put(idx, out):
+        nonlocal done
+        r, t, s = out
+        ranks[idx] = r
+        if tiers is not None:
+            tiers[idx] = t
+        if scores is not None:
+            scores[idx] = s
+        done += len(idx)
+        if progress:
+            progress(done, rows)
+
+    if runner is None:
+        for key, idx in tasks:
+            put(idx, run_task(ctx, key, batch.C[idx], batch.U[idx], keep_scores))
+    else:
+        runner.run(ctx, [(key, idx, batch.C[idx], batch.U[idx], keep_scores) for key, idx in tasks], put)
+    return ranks, tiers, scores
+
+
+def nominal(model):
+    """The nominal evaluation, exactly as `evaluate` computes it: (root scores [T, m], root ranks [T, m])."""
+    from xianping.evaluation.run import _engine_call
+
+    report = ProblemReport()
+    plan = model.plan
+    groups = model.groups(model.settings["impute"])
+    p = _engine_call(lambda: P.prepare(plan, model.x, model.den, groups, model.times), report, "prepare", False)
+    s = _engine_call(lambda: P.score(dataclasses.replace(plan, rank_leaves=False), p.normalised, p.keep_indicators,
+                                     raw=p.treated), report, "weights and aggregation", False, model.info,
+                     model.framework_file)
+    return s.values[..., -1], s.ranks[..., -1]

@@ -1,0 +1,77 @@
+"""COINr's nominal alternatives on ASEM, reproduced through the robust layer's discrete inputs.
+
+Expected numbers: tests/robust/oracles/coinr_asem/ASEM_alt_c_{z,g,rank}_aggregated.csv, ASEM_compare_amean_vs_gmean.csv
+and ASEM_compare_multi.csv — copied from ../shared/oracles/coinr_asem/outputs (COINr v1.1.14, commit b9682034,
+make_oracles.R): z-scores, min–max to [1, 100] with geometric means, and ranks as normalisation, on the same
+treated data as the nominal coin.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+
+from xianping.robust.run import compare
+
+from .conftest import ORACLES
+
+O = ORACLES / "coinr_asem"
+
+SPEC = {"inputs": [
+    {"name": "norm", "kind": "normalisation",
+     "alternatives": [{"method": "z_score"}, {"method": "rank"}, {"method": "min_max", "to": [1, 100]}]},
+    {"name": "agg", "kind": "aggregation", "alternatives": ["arithmetic", "geometric"]},
+]}
+SCENARIOS = {"ZScore": {"norm": 0}, "Rank": {"norm": "rank"}, "Geo": {"norm": 2, "agg": "geometric"}}
+
+
+def table(name):
+    with open(O / name, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    return rows[0], rows[1:]
+
+
+@pytest.fixture(scope="module")
+def alts(asem_model):
+    return compare(spec=SPEC, scenarios=SCENARIOS, model=asem_model)
+
+
+@pytest.mark.parametrize("label, file", [("ZScore", "ASEM_alt_c_z_aggregated.csv"), ("Rank", "ASEM_alt_c_rank_aggregated.csv"),
+                                         ("Geo", "ASEM_alt_c_g_aggregated.csv")])
+def test_every_column_of_the_alternative(alts, asem_model, label, file):
+    head, rows = table(file)
+    cols = head[1:]
+    exp = np.array([[np.nan if v == "NA" else float(v) for v in r[1:]] for r in rows])
+    ui = [asem_model.units.index(r[0]) for r in rows]
+    o = alts[label]
+    got = o["scores"][0][np.ix_(ui, [o["nodes"].index(c) for c in cols])]
+    assert np.array_equal(np.isnan(got), np.isnan(exp))
+    np.testing.assert_allclose(got, exp, rtol=1e-9, atol=1e-9)
+
+
+def test_compare_multi_ranks(alts, asem_model):
+    head, rows = table("ASEM_compare_multi.csv")
+    for col in ("Nominal", "ZScore", "Geo", "Rank"):
+        j = head.index(col)
+        for r in rows:
+            assert int(alts[col]["ranks"][0, asem_model.units.index(r[0])]) == int(r[j]), (col, r[0])
+
+
+def test_compare_amean_vs_gmean(alts, asem_model):
+    head, rows = table("ASEM_compare_amean_vs_gmean.csv")
+    for r in rows:
+        i = asem_model.units.index(r[0])
+        assert int(alts["Nominal"]["ranks"][0, i]) == int(r[2])
+        assert int(alts["Geo"]["ranks"][0, i]) == int(r[3])
+        assert int(alts["Nominal"]["ranks"][0, i] - alts["Geo"]["ranks"][0, i]) == int(r[4])
+
+
+def test_pca_alternative_is_refused_not_bent(asem_model):
+    """COINr's PCA weights (ASEM_PCA_weights_level2.csv) give Environ and SusEcFin negative weights; the engine
+    refuses negative weights, so COINr's c_pca alternative is not reproducible by design — a weight noise
+    factor can never make a weight negative either."""
+    head, rows = table("ASEM_PCA_weights_level2.csv")
+    w = {r[0]: float(r[2]) for r in rows}
+    assert w["Environ"] < 0 and w["SusEcFin"] < 0
