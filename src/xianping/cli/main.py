@@ -10,6 +10,7 @@ from xianping.cli import analyse, data_commands, demo, evaluate, frameworks, uni
 from xianping.cli import text_commands
 from xianping.cli import report
 from xianping.cli import robust
+from xianping.cli import serve
 
 app = typer.Typer(
     name="xianping",
@@ -27,6 +28,7 @@ text_commands.register(app)
 analyse.register(app)
 report.register(app)
 robust.register(app)
+serve.register(app)
 
 
 @app.callback()

@@ -1,0 +1,50 @@
+"""`xianping serve` — the web dashboard and JSON API over evaluation results (the bundled demo by default)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve", help="网页 Serve the dashboard (rankings, county profiles, maps, compare, framework, data quality, "
+                "downloads) and the JSON API (/api/docs). With no --store or --results it serves the bundled demo results, "
+                "built on first start into a cache folder.")(serve)
+
+
+def serve(
+    store: Optional[Path] = typer.Option(None, "--store", help="A DuckDB panel store: evaluated with --framework at start."),
+    results: Optional[Path] = typer.Option(None, "--results", "-r", help="A results CSV (with its manifest beside it) or a folder written by `xianping demo`."),
+    framework: str = typer.Option("census-social", "--framework", "-f", help="With --store: a built-in framework name or a YAML file."),
+    years: Optional[str] = typer.Option(None, "--years", help="With --store: years to evaluate, e.g. 2010,2020 (default: all)."),
+    robust: Optional[Path] = typer.Option(None, "--robust", help="Robustness results: a folder from `xianping robust --out DIR` (rank_stats.csv) or the CSV itself. Default: rank_stats.csv beside the results, when there."),
+    targets: Optional[Path] = typer.Option(None, "--targets", help="Targets (YAML/JSON, as for `xianping analyse targets`): progress on county profiles."),
+    cache: Optional[Path] = typer.Option(None, "--cache", help="Cache folder for the demo results and generated downloads (default: ~/.cache/xianping/serve)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port."),
+) -> None:
+    from xianping.cli.output import console
+    from xianping.web.source import load_dashboard
+
+    with console.status("准备数据 preparing the results …") as status:
+        def say(msg: str) -> None:
+            status.update(msg)
+            console.print(f"  {msg}")
+
+        dash = load_dashboard(results=results, store=store, framework=framework, years=years, robust=robust,
+                              targets=targets, cache=cache, say=say)
+    import uvicorn
+
+    from xianping.web.app import create_app
+
+    app = create_app(dash)
+    fw = dash.data.framework
+    console.print(f"[bold]县评 xianping[/] · {fw.get('name_zh')} · {len(dash.codes)} units · years {', '.join(dash.years)}"
+                  + (" · rank intervals" if dash.rank_stats is not None else "") + (" · targets" if dash.targets is not None else ""))
+    shown = f"[{host}]" if ":" in host else host
+    console.print(f"打开 open [link]http://{shown}:{port}/[/link]  ·  API [link]http://{shown}:{port}/api/docs[/link]  ·  Ctrl+C 停止 stop")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        console.print(f"[yellow]note:[/] bound to {host}: the dashboard is reachable from other machines (read-only, no login).")
+    uvicorn.run(app, host=host, port=port, log_level="warning")

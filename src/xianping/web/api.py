@@ -1,0 +1,155 @@
+"""The JSON API (read-only): rankings, a county's profile, comparisons, the framework, maps, data quality.
+
+Rankings and maps are encoded once per distinct query and kept as bytes (gzip too, for clients that accept it),
+so the ranking of all counties costs a dictionary look-up after the first request."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from typing import Any, Optional
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from xianping.web import schemas
+from xianping.web import validate as V
+from xianping.web.data import Dashboard
+
+ERRORS = {404: {"model": schemas.Problem, "description": "Not found (e.g. an unknown county code)"},
+          422: {"model": schemas.Problem, "description": "Invalid parameter, with what would have been valid"}}
+
+
+def dumps(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if not k.startswith("_")}
+
+
+def encoded(request: Request, dash: Dashboard, key: Any, build) -> Response:
+    """JSON bytes from the cache (gzip-encoded when the client accepts it)."""
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        body = dash.cached(("gz", key), lambda: gzip.compress(dash.cached(key, build), 5))
+        return Response(body, media_type="application/json", headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+    return Response(dash.cached(key, build), media_type="application/json", headers={"Vary": "Accept-Encoding"})
+
+
+def _given(**params: str | None) -> None:
+    """In the API an empty value is an error (pages treat empty form fields as 'all')."""
+    for name, v in params.items():
+        if v is not None and v.strip() == "":
+            raise V.Invalid(422, f"query parameter {name!r} is empty: leave it out or give a value")
+
+
+def router(dash: Dashboard) -> APIRouter:
+    r = APIRouter(prefix="/api", tags=["api"])
+
+    @r.get("/meta", response_model=schemas.Meta, summary="What is loaded: framework, years, provinces, types, tiers")
+    def meta() -> dict[str, Any]:
+        return {"framework": dash.data.framework, "years": dash.years, "base_year": dash.base_year, "units": len(dash.codes),
+                "provinces": dash.provinces, "types": dash.type_list,
+                "tiers": [{"tier": t, "label": dash.tier_label(t)} for t in dash.tiers],
+                "rank_intervals": dash.rank_stats is not None, "targets": dash.targets is not None,
+                "origin": {k: str(v) for k, v in dash.origin.items()}}
+
+    @r.get("/rankings", response_model=schemas.Rankings, responses=ERRORS,
+           summary="排名 Ranking of a year, filtered and sorted",
+           description="Every county-level unit ranked in `year` (default: the latest), best first. Filters combine: "
+                       "province (2-digit code or name), city (prefecture code), type (county type), tier, q (code or name, "
+                       "substring). Screened-out units (too little data) are not ranked and not listed; see /api/quality.")
+    def rankings(request: Request,
+                 year: Optional[str] = Query(None, description="evaluated year (default: latest)"),
+                 province: Optional[str] = Query(None, description="province code (e.g. 41) or name (河南省)"),
+                 city: Optional[str] = Query(None, description="prefecture code, e.g. 410800"),
+                 type: Optional[str] = Query(None, description="county type, e.g. 县级市"),
+                 tier: Optional[int] = Query(None, description="tier number (1 = best)"),
+                 q: Optional[str] = Query(None, max_length=50, description="search by code or name"),
+                 sort: Optional[str] = Query(None, description="rank | score | change | type_rank | code | name"),
+                 order: Optional[str] = Query(None, description="asc | desc"),
+                 limit: Optional[int] = Query(None, ge=1, le=10000, description="at most this many rows"),
+                 offset: int = Query(0, ge=0, le=100000)) -> Response:
+        _given(year=year, province=province, city=city, type=type, sort=sort, order=order)
+        y = V.year(dash, year)
+        p = V.province(dash, province)
+        c = V.city(dash, city, p)
+        t = V.county_type(dash, type)
+        ti = V.tier(dash, tier)
+        s, o = V.sort(sort, order)
+        qq = (q or "").strip() or None
+        key = ("rankings", y, p, c, t, ti, qq, s, o, limit, offset)
+
+        def build() -> bytes:
+            rows = dash.rankings(y, p, c, t, ti, qq, s, o)
+            page = rows[offset:offset + limit if limit else None]
+            return dumps({"year": y, "base_year": dash.base_year, "framework": dash.data.framework.get("code"),
+                          "index": dash.root.code, "total": len(rows), "offset": offset, "limit": limit,
+                          "rows": [_public(x) for x in page]})
+
+        return encoded(request, dash, key, build)
+
+    @r.get("/units/{code}", response_model=schemas.Profile, responses=ERRORS,
+           summary="县域画像 A county's profile: scores and ranks over time, dimensions, strengths, obstacles, neighbours")
+    def unit(code: str) -> dict[str, Any]:
+        return dash.profile(V.unit(dash, code))
+
+    @r.get("/compare", response_model=schemas.Compare, responses=ERRORS, summary="对比 Compare 2–5 counties")
+    def compare(units: str = Query(..., description="2–5 codes separated by commas, e.g. 410821,410882",
+                                   pattern=r"^\d{6}(,\d{6}){1,4}$")) -> dict[str, Any]:
+        idx = V.compare_units(dash, units)
+        return compare_payload(dash, idx)
+
+    @r.get("/frameworks", response_model=schemas.Frameworks, summary="指标体系 The framework: tree, weights, methods")
+    def frameworks() -> dict[str, Any]:
+        return {"frameworks": [dash.framework_tree()]}
+
+    @r.get("/map", response_model=schemas.MapData, responses=ERRORS,
+           summary="地图 Scores of a year for a choropleth (national, or one province)",
+           description="Join `boundary_code` to the `code` property of /api/geo/counties.")
+    def map_(request: Request, year: Optional[str] = Query(None, description="evaluated year (default: latest)"),
+             province: Optional[str] = Query(None, description="province code or name"),
+             node: Optional[str] = Query(None, description="framework node (default: the index)")) -> Response:
+        _given(year=year, province=province, node=node)
+        y, p, n = V.year(dash, year), V.province(dash, province), V.node(dash, node)
+
+        def build() -> bytes:
+            rows = dash.map_rows(y, p, n)
+            vals = [x["score"] for x in rows if x["score"] is not None]
+            return dumps({"year": y, "node": n, "province": p, "min": min(vals) if vals else None,
+                          "max": max(vals) if vals else None, "rows": rows})
+
+        return encoded(request, dash, ("map", y, p, n), build)
+
+    @r.get("/geo/counties", summary="County boundaries (simplified GeoJSON, properties code/name/province)",
+           responses={200: {"content": {"application/json": {"schema": {"type": "object"}}}},
+                      404: {"model": schemas.Problem}})
+    def geo(request: Request) -> Response:
+        if dash.boundary_units() is None:
+            raise V.Invalid(404, "no county boundaries are installed")
+        gz = dash.geo_gzip()
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            return Response(gz, media_type="application/json", headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding",
+                                                                         "Cache-Control": "max-age=86400"})
+        return Response(dash.cached("geo-plain", lambda: gzip.decompress(gz)), media_type="application/json")
+
+    @r.get("/quality", response_model=schemas.Quality, summary="数据质量 Coverage, imputed cells, screened-out units, flags")
+    def quality() -> dict[str, Any]:
+        return dash.quality()
+
+    return r
+
+
+def compare_payload(dash: Dashboard, idx: list[int]) -> dict[str, Any]:
+    d = dash.data
+    units = []
+    for i in idx:
+        units.append({**dash.unit_ref(i),
+                      "scores": [None if x != x else round(float(x), 2) for x in d.score[:, i, dash.root_k]],
+                      "ranks": [None if x != x else int(x) for x in d.rank[:, i, dash.root_k]],
+                      "dimensions": [[None if x != x else round(float(x), 2) for x in d.score[t, i, dash.dim_k]]
+                                     for t in range(len(dash.years))],
+                      "dimension_ranks": [[None if x != x else int(x) for x in d.rank[t, i, dash.dim_k]]
+                                          for t in range(len(dash.years))]})
+    return {"years": dash.years, "dimensions": [{"code": n.code, "name_zh": n.name_zh, "name_en": n.name_en} for n in dash.dims],
+            "units": units}

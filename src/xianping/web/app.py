@@ -1,0 +1,143 @@
+"""The FastAPI application: pages (server-rendered Jinja2 with ECharts served locally), the JSON API, static files.
+
+    from xianping.web import create_app, load_dashboard
+    app = create_app(load_dashboard())            # the bundled demo results
+    uvicorn.run(app, host="127.0.0.1", port=8000)
+
+Read-only. Errors never carry a traceback: bad inputs get 422/404 with what would have been valid, anything
+unexpected a 500 with a short message (the traceback goes to the server log only).
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from xianping.web.data import Dashboard
+from xianping.web.validate import Invalid
+
+HERE = Path(__file__).parent
+log = logging.getLogger("xianping.web")
+
+
+def echarts_bytes() -> bytes:
+    """ECharts 5 as vendored by the report layer (Apache-2.0); nothing is fetched from a CDN."""
+    return resources.files("xianping.report").joinpath("assets", "echarts.min.js").read_bytes()
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api") or request.url.path in ("/openapi.json",)
+
+
+def create_app(dash: Dashboard) -> FastAPI:
+    from xianping import __version__
+    from xianping.web import api
+    from xianping.web.pages import compare, downloads, framework, map_page, quality, rankings, unit
+
+    fw = dash.data.framework
+    app = FastAPI(title="县评 xianping API", version=__version__,
+                  description=f"Read-only JSON API of the county evaluation dashboard: {fw.get('name_zh', '')} "
+                              f"({fw.get('name_en', '')}), years {', '.join(dash.years)}, {len(dash.codes)} county-level units. "
+                              "Scores are the same numbers as `xianping report` writes.",
+                  docs_url="/api/docs", redoc_url=None, openapi_url="/openapi.json")
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals.update(dash=dash, fw=fw, nav=NAV)
+    templates.env.filters["num"] = lambda x, d=2: "—" if x is None else f"{x:.{d}f}"
+    templates.env.filters["signed"] = lambda x: "—" if x is None else (f"+{x}" if x > 0 else str(x))
+    app.state.dash = dash
+    app.state.templates = templates
+
+    app.include_router(api.router(dash))
+    for page in (rankings, unit, map_page, compare, framework, quality, downloads):
+        app.include_router(page.router(dash, templates))
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    _echarts: dict[str, bytes] = {}
+
+    @app.get("/assets/echarts.min.js", include_in_schema=False)
+    def echarts() -> Response:
+        if "js" not in _echarts:
+            _echarts["js"] = echarts_bytes()
+        return Response(_echarts["js"], media_type="application/javascript", headers={"Cache-Control": "max-age=86400"})
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response((HERE / "static" / "favicon.svg").read_bytes(), media_type="image/svg+xml")
+
+    def error(request: Request, status: int, message: str, errors: list[dict[str, Any]] | None = None) -> Response:
+        if _wants_json(request):
+            body: dict[str, Any] = {"detail": message}
+            if errors is not None:
+                body["errors"] = errors
+            return JSONResponse(body, status_code=status)
+        return templates.TemplateResponse(request, "error.html", {"status": status, "message": message, "active": ""},
+                                          status_code=status)
+
+    @app.exception_handler(Invalid)
+    async def _invalid(request: Request, exc: Invalid) -> Response:
+        return error(request, exc.status, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errs = [{"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+                for e in exc.errors()]
+        msg = "; ".join(f"{e['loc'][0] if e['loc'] else 'request'} parameter '{e['loc'][-1] if e['loc'] else ''}': {e['msg']}"
+                        for e in errs) or "invalid request"
+        return error(request, 422, msg, errs)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        msg = {404: f"not found: {request.url.path}", 405: f"method {request.method} not allowed on {request.url.path} (read-only)"}.get(
+            exc.status_code, str(exc.detail))
+        return error(request, exc.status_code, msg)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s", request.url.path)
+        return error(request, 500, "internal error: the server could not answer this request (details are in the server log)")
+
+    app.openapi = lambda: _openapi(app, dash)
+    return app
+
+
+def _openapi(app: FastAPI, dash: Dashboard) -> dict[str, Any]:
+    """FastAPI's description with the loaded results' valid values as enums (years, provinces, cities, types,
+    tiers, nodes, sort keys), so clients and schemathesis know exactly what is accepted."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    from xianping.web.data import SORTS
+
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    enums: dict[str, tuple[str, list[Any]]] = {
+        "year": ("string", list(dash.years)),
+        "province": ("string", list(dash.prov_name) + list(dash.prov_name.values())),
+        "city": ("string", sorted({c["code"] for cs in dash.cities.values() for c in cs})),
+        "type": ("string", list(dash.type_list)),
+        "tier": ("integer", list(dash.tiers)),
+        "sort": ("string", list(SORTS)),
+        "order": ("string", ["asc", "desc"]),
+        "node": ("string", [n.code for n in dash.data.nodes]),
+    }
+    for item in schema.get("paths", {}).values():
+        for op in item.values():
+            for prm in op.get("parameters", []):
+                if prm.get("in") == "query" and prm["name"] in enums:
+                    kind, values = enums[prm["name"]]
+                    old = prm.get("schema", {})
+                    prm["schema"] = {"type": kind, "enum": values, "title": old.get("title", prm["name"])}
+    app.openapi_schema = schema
+    return schema
+
+
+NAV = [("/", "排名", "Rankings"), ("/map", "地图", "Map"), ("/compare", "对比", "Compare"),
+       ("/framework", "指标体系", "Framework"), ("/quality", "数据质量", "Data quality"), ("/downloads", "下载", "Downloads")]

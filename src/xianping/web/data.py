@@ -1,0 +1,450 @@
+"""What the dashboard serves, loaded once: one evaluation's results (`xianping.report.data.ReportData`, the same
+object every report is written from, so the dashboard shows the same numbers) plus the labels and indexes the
+pages need — short names, province and prefecture, county type, tiers, neighbours on the shipped boundaries,
+rank intervals from a robustness run and target progress when those exist.
+
+Everything per request is a look-up or a numpy mask over arrays built here; responses that are asked for again
+(the ranking of a year, the map of a year) are kept as encoded bytes in a small cache.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from xianping.report.data import PROVINCE_EN, ReportData
+
+SORTS = ("rank", "score", "change", "type_rank", "code", "name")
+
+
+def _f(x, d: int = 2) -> float | None:
+    x = float(x)
+    return None if np.isnan(x) else round(x, d)
+
+
+def _i(x) -> int | None:
+    x = float(x)
+    return None if np.isnan(x) else int(x)
+
+
+@dataclass
+class RankStats:
+    """Rank intervals of a robustness run, [years, units] (NaN where absent)."""
+
+    median: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    nominal: np.ndarray
+    p_top: np.ndarray | None = None
+    p_top_label: str = ""
+    moved_by: list[list[str]] | None = None
+    source: str = ""
+    interval: str = "5–95 %"
+
+
+def read_rank_stats(path: str | Path, years: list[str], units: list[str]) -> RankStats:
+    """`rank_stats.csv` of `xianping robust --out DIR` (unit_code, year, nominal_rank, median_rank, q05, q95,
+    moved_most_by, p_top<N> …) or the report layer's `<stem>.rank_intervals.csv` (rank_lo, rank_hi[, rank_median])."""
+    T, M = len(years), len(units)
+    arr = {k: np.full((T, M), np.nan) for k in ("median", "lo", "hi", "nominal", "p")}
+    moved = [[""] * M for _ in range(T)]
+    ui = {u: i for i, u in enumerate(units)}
+    yi = {y: t for t, y in enumerate(years)}
+    p_label = ""
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        cols = reader.fieldnames or []
+        lo_c, hi_c = ("q05", "q95") if "q05" in cols else ("rank_lo", "rank_hi")
+        med_c = "median_rank" if "median_rank" in cols else "rank_median"
+        p_col = next((c for c in cols if c.startswith("p_top")), None)
+        if p_col:
+            p_label = p_col
+        if lo_c not in cols or hi_c not in cols:
+            raise ValueError(f"{path}: neither q05/q95 nor rank_lo/rank_hi columns")
+
+        def num(v):
+            try:
+                return float(v)
+            except (TypeError, ValueError):
+                return np.nan
+
+        for r in reader:
+            i, t = ui.get(r.get("unit_code", "")), yi.get(str(r.get("year", "")))
+            if i is None or t is None:
+                continue
+            arr["lo"][t, i], arr["hi"][t, i] = num(r.get(lo_c)), num(r.get(hi_c))
+            arr["median"][t, i] = num(r.get(med_c))
+            arr["nominal"][t, i] = num(r.get("nominal_rank"))
+            if p_col:
+                arr["p"][t, i] = num(r.get(p_col))
+            moved[t][i] = r.get("moved_most_by", "") or ""
+    return RankStats(arr["median"], arr["lo"], arr["hi"], arr["nominal"], arr["p"] if p_col else None, p_label,
+                     moved, str(path), "5–95 %" if lo_c == "q05" else "rank_lo–rank_hi")
+
+
+@dataclass
+class Dashboard:
+    data: ReportData
+    origin: dict[str, str] = field(default_factory=dict)     # what was loaded (demo cache, store, results file)
+    rank_stats: RankStats | None = None
+    targets: list[dict[str, Any]] | None = None               # rows of analysis.targets.evaluate_targets
+    targets_file: str = ""
+    cache_dir: Path | None = None                             # downloads are written here
+
+    def __post_init__(self) -> None:
+        d = self.data
+        from xianping.reference.divisions import get_gazetteer
+
+        g = get_gazetteer()
+        self.years = list(d.years)
+        self.codes = list(d.units)
+        self.index = {c: i for i, c in enumerate(self.codes)}
+        m = len(self.codes)
+        self.short, self.full, self.prov, self.city, self.city_name = [], [], [], [], []
+        for c, full in zip(self.codes, d.unit_names):
+            div = g.get(c)
+            parents = dict(div.parents) if div is not None else {}
+            self.short.append(div.name if div is not None else full)
+            self.full.append(full or (div.full_name if div is not None else c))
+            self.prov.append(c[:2])
+            pref = [pc for pc in parents if pc[2:4] != "00"]
+            self.city.append(pref[-1] if pref else "")
+            self.city_name.append(parents[pref[-1]] if pref else "")
+        self.types = list(d.unit_types) if d.unit_types else [""] * m
+        self.prov_name = {}
+        for p in sorted(set(self.prov)):
+            div = g.get(p + "0000")
+            self.prov_name[p] = div.name if div is not None else p
+        self.provinces = [{"code": p, "name_zh": self.prov_name[p], "name_en": PROVINCE_EN.get(p, "")} for p in self.prov_name]
+        cities: dict[str, dict[str, str]] = {}
+        for p, c, n in zip(self.prov, self.city, self.city_name):
+            if c:
+                cities.setdefault(p, {})[c] = n
+        self.cities = {p: [{"code": c, "name": n} for c, n in sorted(v.items())] for p, v in cities.items()}
+        self.type_list = [t for t in dict.fromkeys(self.types) if t]
+        self.root_k = d.k(d.root.code)
+        self.dims = d.dimensions
+        self.dim_k = [d.k(n.code) for n in self.dims]
+        self.leaves = d.leaves
+        self.leaf_k = [d.k(n.code) for n in self.leaves]
+        # numpy views for filters
+        self.prov_arr = np.array(self.prov)
+        self.city_arr = np.array(self.city)
+        self.type_arr = np.array(self.types)
+        self.search_text = [f"{c} {s} {f}".lower() for c, s, f in zip(self.codes, self.short, self.full)]
+        self.tiers = sorted({int(t) for t in np.unique(d.tier) if t >= 0}) if d.tiers_on else []
+        self._rows: dict[str, list[dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+        self._bytes: OrderedDict[Any, bytes] = OrderedDict()
+        self._geo: bytes | None = None
+        self._neigh = None
+        self._strengths: dict[int, Any] = {}
+        if self.rank_stats is None and d.rank_intervals is not None:
+            ri = d.rank_intervals
+            self.rank_stats = RankStats(ri["median"], ri["lo"], ri["hi"], np.full_like(ri["lo"], np.nan), source=ri.get("file", ""),
+                                        interval="rank_lo–rank_hi")
+        self.targets_by_unit: dict[str, list[dict[str, Any]]] = {}
+        for r in self.targets or []:
+            self.targets_by_unit.setdefault(r["unit_code"], []).append(r)
+
+    # ── labels ────────────────────────────────────────────────────────────
+    @property
+    def root(self):
+        return self.data.root
+
+    @property
+    def latest(self) -> str:
+        return self.years[-1]
+
+    @property
+    def base_year(self) -> str | None:
+        return self.data.base_year
+
+    def tier_label(self, tier: int) -> str:
+        if tier < 0:
+            return ""
+        return self.data.tier_label(tier)
+
+    def tier_option_label(self, tier: int) -> str:
+        """For the tier filter: top-N tiers also offer 'the rest' (tier 0)."""
+        return self.tier_label(tier) or ("其余 the rest" if tier == 0 else str(tier))
+
+    def node_name(self, code: str) -> str:
+        try:
+            return self.data.node(code).name_zh
+        except ValueError:
+            return code
+
+    def unit_ref(self, i: int) -> dict[str, Any]:
+        return {"unit_code": self.codes[i], "unit_name": self.short[i], "full_name": self.full[i],
+                "province": self.prov[i], "province_name": self.prov_name[self.prov[i]],
+                "city": self.city[i], "city_name": self.city_name[i], "type": self.types[i]}
+
+    # ── rankings ──────────────────────────────────────────────────────────
+    def ranking_rows(self, year: str) -> list[dict[str, Any]]:
+        """Every unit ranked in `year`, best first, as API rows (built once per year)."""
+        rows = self._rows.get(year)
+        if rows is not None:
+            return rows
+        d = self.data
+        t, k = d.t(year), self.root_k
+        change = d.rank_change(year) if d.base_year and year != d.base_year else np.full(len(self.codes), np.nan)
+        schange = d.score_change(year) if d.base_year and year != d.base_year else np.full(len(self.codes), np.nan)
+        rows = []
+        for i in d.ranked(year):
+            tier = int(d.tier[t, i]) if self.tiers else -1
+            rows.append({**self.unit_ref(i), "score": _f(d.score[t, i, k]), "rank": _i(d.rank[t, i, k]),
+                         "type_rank": _i(d.type_rank[t, i, k]) if d.type_rank is not None else None,
+                         "tier": tier if tier >= 0 else None, "tier_label": self.tier_label(tier),
+                         "rank_change": _i(change[i]), "score_change": _f(schange[i]), "_i": i})
+        self._rows[year] = rows
+        return rows
+
+    def rankings(self, year: str, province: str | None = None, city: str | None = None, type_: str | None = None,
+                 tier: int | None = None, q: str | None = None, sort: str = "rank", order: str | None = None) -> list[dict[str, Any]]:
+        rows = self.ranking_rows(year)
+        if province:
+            rows = [r for r in rows if r["province"] == province]
+        if city:
+            rows = [r for r in rows if r["city"] == city]
+        if type_:
+            rows = [r for r in rows if r["type"] == type_]
+        if tier is not None:
+            rows = [r for r in rows if r["tier"] == tier]
+        if q:
+            ql = q.strip().lower()
+            rows = [r for r in rows if ql in self.search_text[r["_i"]]]
+        desc = (order or ("desc" if sort in ("score", "change") else "asc")) == "desc"
+        if sort != "rank" or desc:
+            key = {"rank": lambda r: r["rank"], "score": lambda r: r["score"],
+                   "change": lambda r: r["rank_change"], "type_rank": lambda r: r["type_rank"],
+                   "code": lambda r: r["unit_code"], "name": lambda r: r["full_name"]}[sort]
+            present = [r for r in rows if key(r) is not None]
+            missing = [r for r in rows if key(r) is None]
+            rows = sorted(present, key=key, reverse=desc) + missing
+        return rows
+
+    # ── cached encoded responses ─────────────────────────────────────────
+    def cached(self, key: Any, build) -> bytes:
+        b = self._bytes.get(key)
+        if b is not None:
+            return b
+        b = build()
+        with self._lock:
+            self._bytes[key] = b
+            while len(self._bytes) > 256:
+                self._bytes.popitem(last=False)
+        return b
+
+    # ── map ───────────────────────────────────────────────────────────────
+    def boundary_units(self):
+        if self._neigh is None:
+            try:
+                from xianping.analysis.boundaries import shipped_units
+
+                self._neigh = shipped_units()
+            except Exception:  # noqa: BLE001 - no boundaries: no maps, the rest works
+                self._neigh = False
+        return self._neigh or None
+
+    def geo_gzip(self) -> bytes:
+        """The shipped simplified county GeoJSON (properties code, name, province), gzip-encoded once."""
+        if self._geo is None:
+            from xianping.analysis.boundaries import shipped_geometry
+
+            geo = shipped_geometry()
+            slim = {"type": "FeatureCollection", "attribution": geo.get("attribution", ""),
+                    "features": [{"type": "Feature", "geometry": f["geometry"],
+                                  "properties": {"code": f["properties"]["code"], "name": f["properties"].get("name", ""),
+                                                 "province": f["properties"]["code"][:2]}} for f in geo["features"]]}
+            self._geo = gzip.compress(json.dumps(slim, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
+        return self._geo
+
+    def map_rows(self, year: str, province: str | None = None, node: str | None = None) -> list[dict[str, Any]]:
+        d = self.data
+        t, k = d.t(year), d.k(node) if node else self.root_k
+        su = self.boundary_units()
+        out = []
+        for i, c in enumerate(self.codes):
+            if province and self.prov[i] != province:
+                continue
+            s = d.score[t, i, k]
+            if np.isnan(s):
+                continue
+            b = su.resolve(c) if su is not None else None
+            out.append({"unit_code": c, "boundary_code": b, "unit_name": self.short[i], "score": _f(s),
+                        "rank": _i(d.rank[t, i, k])})
+        return out
+
+    def neighbours(self, i: int) -> list[int]:
+        su = self.boundary_units()
+        if su is None:
+            return []
+        b = su.resolve(self.codes[i])
+        if b is None:
+            return []
+        if not hasattr(self, "_back"):
+            self._back = {}
+            for j, c in enumerate(self.codes):
+                bc = su.resolve(c)
+                if bc is not None:
+                    self._back.setdefault(bc, j)
+        back = self._back
+        return [back[n] for n in su.queen.get(b, []) if n in back]
+
+    # ── a county ──────────────────────────────────────────────────────────
+    def strengths(self, t: int):
+        s = self._strengths.get(t)
+        if s is None:
+            from xianping.analysis.strengths import strengths_weaknesses
+
+            d = self.data
+            s = strengths_weaknesses(d.rank[t][:, self.leaf_k], d.rank[t][:, self.root_k])
+            self._strengths[t] = s
+        return s
+
+    def profile(self, i: int) -> dict[str, Any]:
+        d = self.data
+        k = self.root_k
+        yrs = []
+        for t, y in enumerate(self.years):
+            tier = int(d.tier[t, i]) if self.tiers else -1
+            yrs.append({"year": y, "score": _f(d.score[t, i, k]), "rank": _i(d.rank[t, i, k]),
+                        "type_rank": _i(d.type_rank[t, i, k]) if d.type_rank is not None else None,
+                        "ranked_units": int(np.sum(~np.isnan(d.rank[t, :, k]))),
+                        "tier": tier if tier >= 0 else None, "tier_label": self.tier_label(tier),
+                        "national_mean": _f(np.nanmean(d.score[t, :, k])) if not np.all(np.isnan(d.score[t, :, k])) else None})
+        dims = []
+        for n, kk in zip(self.dims, self.dim_k):
+            dims.append({"code": n.code, "name_zh": n.name_zh, "name_en": n.name_en,
+                         "scores": [_f(d.score[t, i, kk]) for t in range(len(self.years))],
+                         "ranks": [_i(d.rank[t, i, kk]) for t in range(len(self.years))],
+                         "national_mean": [_f(np.nanmean(d.score[t, :, kk])) if not np.all(np.isnan(d.score[t, :, kk])) else None
+                                           for t in range(len(self.years))]})
+        inds = []
+        for n, kk, j in zip(self.leaves, self.leaf_k, range(len(self.leaf_k))):
+            row = {"code": n.code, "name_zh": n.name_zh, "name_en": n.name_en, "unit": n.unit, "parent": n.parent,
+                   "direction": n.direction, "scores": [_f(d.score[t, i, kk]) for t in range(len(self.years))],
+                   "ranks": [_i(d.rank[t, i, kk]) for t in range(len(self.years))]}
+            if d.raw is not None:
+                row["values"] = [_f(d.raw[t, i, j], 4) for t in range(len(self.years))]
+                row["imputed"] = [bool(d.imputed[t, i, j]) if d.imputed is not None else False for t in range(len(self.years))]
+            inds.append(row)
+        t = len(self.years) - 1
+        # the latest year in which the unit was ranked
+        while t > 0 and np.isnan(d.rank[t, i, k]):
+            t -= 1
+        year = self.years[t]
+        sw = self.strengths(t)
+        s_idx, w_idx = sw.top(3)
+        strengths = [{"code": self.leaves[j].code, "name_zh": self.leaves[j].name_zh, "name_en": self.leaves[j].name_en,
+                      "indicator_rank": _i(d.rank[t, i, self.leaf_k[j]]), "gap": _i(sw.gap[i, j])} for j in s_idx[i] if j >= 0]
+        weaknesses = [{"code": self.leaves[j].code, "name_zh": self.leaves[j].name_zh, "name_en": self.leaves[j].name_en,
+                       "indicator_rank": _i(d.rank[t, i, self.leaf_k[j]]), "gap": _i(sw.gap[i, j])} for j in w_idx[i] if j >= 0]
+        obstacles = None
+        if d.obstacles is not None and not np.all(np.isnan(d.obstacles["O"][t, i])):
+            O = d.obstacles["O"][t, i]
+            order = [j for j in np.argsort(-np.nan_to_num(O, nan=-1)) if not np.isnan(O[j])][:5]
+            leaf_codes = d.obstacles["leaves"]
+            obstacles = {"year": year, "indicators": [{"code": leaf_codes[j], "name_zh": d.node(leaf_codes[j]).name_zh,
+                                                       "name_en": d.node(leaf_codes[j]).name_en, "obstacle_pct": _f(O[j] * 100, 1)}
+                                                      for j in order],
+                         "dimensions": [{"code": c, "name_zh": d.node(c).name_zh, "name_en": d.node(c).name_en,
+                                         "obstacle_pct": _f(v * 100, 1)} for c, v in zip(d.obstacles["dims"], d.obstacles["by_dim"][t, i])]}
+        interval = None
+        if self.rank_stats is not None:
+            rs = self.rank_stats
+            interval = []
+            for tt, y in enumerate(self.years):
+                if not np.isnan(rs.lo[tt, i]):
+                    interval.append({"year": y, "rank": _i(d.rank[tt, i, k]), "median": _f(rs.median[tt, i], 1),
+                                     "lo": _f(rs.lo[tt, i], 1), "hi": _f(rs.hi[tt, i], 1), "interval": rs.interval,
+                                     "p_top": _f(rs.p_top[tt, i], 3) if rs.p_top is not None else None,
+                                     "p_top_label": rs.p_top_label,
+                                     "moved_most_by": rs.moved_by[tt][i] if rs.moved_by else ""})
+        neigh = []
+        for j in self.neighbours(i):
+            neigh.append({**{k_: v for k_, v in self.unit_ref(j).items() if k_ in ("unit_code", "unit_name", "type")},
+                          "score": _f(d.score[t, j, k]), "rank": _i(d.rank[t, j, k])})
+        neigh.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0))
+        targets = None
+        if self.targets is not None:
+            targets = [{kk: (None if isinstance(v, float) and np.isnan(v) else (v.item() if isinstance(v, np.generic) else v))
+                        for kk, v in r.items() if kk not in ("unit_code", "unit_name")} for r in self.targets_by_unit.get(self.codes[i], [])]
+        su = self.boundary_units()
+        return {**self.unit_ref(i), "framework": self.data.framework.get("code"),
+                "index": {"code": self.root.code, "name_zh": self.root.name_zh, "name_en": self.root.name_en},
+                "years": yrs, "focus_year": year, "dimensions": dims, "indicators": inds,
+                "strengths": strengths, "weaknesses": weaknesses, "obstacles": obstacles, "rank_interval": interval,
+                "targets": targets, "neighbours": neigh,
+                "boundary_code": su.resolve(self.codes[i]) if su is not None else None}
+
+    # ── framework and data quality ───────────────────────────────────────
+    def framework_tree(self) -> dict[str, Any]:
+        d = self.data
+        m = d.manifest
+        nodes_meta = m.get("steps", {}).get("nodes", {})
+        w = {}
+        for r in d.weights:
+            w.setdefault(r["child"], {})[r["year"]] = {"weight": _f(r["weight"], 4), "effective_weight": _f(r["effective_weight"], 4)}
+        directions = m.get("steps", {}).get("normalise", {}).get("directions", {})
+
+        def rec(code: str) -> dict[str, Any]:
+            n = d.node(code)
+            kids = [c.code for c in d.nodes if c.parent == code]
+            meta = nodes_meta.get(code, {})
+            out = {"code": n.code, "name_zh": n.name_zh, "name_en": n.name_en, "level": n.level, "leaf": n.leaf,
+                   "weights": w.get(code, {}), "weighting": (meta.get("weights") or {}).get("method"),
+                   "aggregation": (meta.get("aggregation") or {}).get("method")}
+            if n.leaf:
+                dr = directions.get(n.indicator or n.code, n.direction)
+                out.update(indicator=n.indicator, unit=n.unit, direction=str(dr) if dr is not None else "", kind=n.kind)
+            out["children"] = [rec(c) for c in kids]
+            return out
+
+        settings = m.get("settings", {})
+        return {**d.framework, "years": self.years, "settings": settings,
+                "normalisation": {k: v for k, v in m.get("steps", {}).get("normalise", {}).items() if k in ("method", "shift", "panel", "scale")},
+                "tree": rec(self.root.code)}
+
+    def quality(self) -> dict[str, Any]:
+        d = self.data
+        m = len(self.codes)
+        coverage = []
+        if d.raw is not None:
+            for j, n in enumerate(self.leaves):
+                per = []
+                for t, y in enumerate(self.years):
+                    have = int(np.sum(~np.isnan(d.raw[t, :, j])))
+                    imp = int(np.sum(d.imputed[t, :, j])) if d.imputed is not None else 0
+                    per.append({"year": y, "units": have, "of": m, "share": round(have / m, 4) if m else None, "imputed": imp})
+                coverage.append({"indicator": n.indicator or n.code, "name_zh": n.name_zh, "name_en": n.name_en, "unit": n.unit, "years": per})
+        else:
+            for n, kk in zip(self.leaves, self.leaf_k):
+                per = []
+                for t, y in enumerate(self.years):
+                    have = int(np.sum(~np.isnan(d.score[t, :, kk])))
+                    per.append({"year": y, "units": have, "of": m, "share": round(have / m, 4) if m else None, "imputed": None})
+                coverage.append({"indicator": n.indicator or n.code, "name_zh": n.name_zh, "name_en": n.name_en, "unit": n.unit, "years": per})
+        flags = d.quality_rows()
+        screened = [r for r in flags if r["kind"] == "unit_screened_out"]
+        for r in screened:
+            i = self.index.get(r["unit_code"])
+            if i is not None:
+                r["unit_name"] = self.short[i]
+                r["province_name"] = self.prov_name[self.prov[i]]
+        other = [r for r in flags if r["kind"] != "unit_screened_out"]
+        steps = d.manifest.get("steps", {})
+        ranked = {y: int(np.sum(~np.isnan(d.rank[t, :, self.root_k]))) for t, y in enumerate(self.years)}
+        return {"units": m, "ranked": ranked, "coverage": coverage, "raw_note": d.raw_note,
+                "imputation": steps.get("impute", {}), "missing_years": steps.get("missing_years", {}),
+                "screen": {k: v for k, v in steps.get("screen", {}).items() if k not in ("units_out", "indicators_out")},
+                "screened_out": screened, "flags": other}

@@ -1,0 +1,55 @@
+"""下载 Downloads: the ranking workbook (xlsx), the Word report (docx) and the self-contained HTML report, written
+by the report layer (`xianping.report`) from the same loaded results, once per format and year (kept in the
+cache folder)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Optional
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse
+
+from xianping.web import validate as V
+
+FORMATS = {"xlsx": ("排名工作簿", "Ranking workbook", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+           "docx": ("分析报告", "Word report", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+           "html": ("网页报告", "HTML report (offline)", "text/html")}
+
+
+def router(dash, templates) -> APIRouter:
+    r = APIRouter(include_in_schema=False)
+    locks: dict[tuple[str, str], threading.Lock] = {}
+    guard = threading.Lock()
+
+    def build(fmt: str, year: str) -> Path:
+        from xianping.report.run import write_report
+
+        out_dir = dash.cache_dir or Path.cwd() / ".xianping-downloads"
+        path = Path(out_dir) / f"{dash.data.framework.get('code') or 'results'}-{year}.{fmt}"
+        with guard:
+            lock = locks.setdefault((fmt, year), threading.Lock())
+        with lock:
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(path.stem + ".part" + path.suffix)
+                write_report(dash.data, fmt, tmp, year=year)
+                tmp.replace(path)
+        return path
+
+    @r.get("/downloads")
+    def downloads_page(request: Request, year: Optional[str] = None):
+        y = V.year(dash, year)
+        return templates.TemplateResponse(request, "downloads.html", {"active": "/downloads", "year": y, "formats": FORMATS})
+
+    @r.get("/download/{fmt}")
+    def download(fmt: str, year: Optional[str] = None):
+        if fmt not in FORMATS:
+            raise V.Invalid(404, f"no download {fmt!r}: choose xlsx, docx or html")
+        y = V.year(dash, year)
+        path = build(fmt, y)
+        name = f"县评-{dash.data.framework.get('code') or 'results'}-{y}.{fmt}"
+        return FileResponse(path, media_type=FORMATS[fmt][2], filename=name)
+
+    return r

@@ -1,0 +1,23 @@
+"""县域画像 A county's profile: scores and ranks over time, dimension radar, strengths and weaknesses, obstacles,
+target progress, rank interval, neighbours on a small map."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request
+
+from xianping.web import validate as V
+
+
+def router(dash, templates) -> APIRouter:
+    r = APIRouter(include_in_schema=False)
+
+    @r.get("/unit/{code}")
+    def unit_page(request: Request, code: str):
+        i = V.unit(dash, code)
+        prof = dash.profile(i)
+        return templates.TemplateResponse(request, "unit.html", {
+            "active": "", "p": prof, "profile": prof})
+
+    return r

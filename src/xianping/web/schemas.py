@@ -1,0 +1,138 @@
+"""The JSON API's response shapes (pydantic), for the OpenAPI description. Responses are built as plain dicts
+(and, for rankings and maps, cached as encoded bytes); these models document them and the API tests check
+every response against them through schemathesis."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from pydantic import BaseModel, Field
+
+
+class Problem(BaseModel):
+    detail: str = Field(description="What was wrong with the request, in words.")
+    errors: Optional[list[dict[str, Any]]] = Field(None, description="Per-parameter validation errors (422 only).")
+
+
+class UnitRef(BaseModel):
+    unit_code: str = Field(description="6-digit GB/T 2260 code")
+    unit_name: str = Field(description="名称 short name, e.g. 修武县")
+    full_name: str = Field(description="全称 province › prefecture › county")
+    province: str = Field(description="2-digit province code")
+    province_name: str
+    city: str = Field(description="prefecture code (6 digits) or empty for directly governed counties")
+    city_name: str
+    type: str = Field(description="县级类型 county type (市辖区 / 县级市 / 县 …)")
+
+
+class RankingRow(UnitRef):
+    score: Optional[float] = Field(description="综合得分 composite score")
+    rank: Optional[int] = Field(description="全国名次 rank among all ranked units (1 = best)")
+    type_rank: Optional[int] = Field(description="同类名次 rank within the county type")
+    tier: Optional[int] = Field(description="方阵 tier (1 = best); null when no tiers")
+    tier_label: str
+    rank_change: Optional[int] = Field(description="进位 places gained since the base year (> 0 better)")
+    score_change: Optional[float] = Field(description="score change since the base year")
+
+
+class Rankings(BaseModel):
+    year: str
+    base_year: Optional[str]
+    framework: Optional[str]
+    index: str = Field(description="the composite index node")
+    total: int = Field(description="rows matching the filters (before limit/offset)")
+    offset: int
+    limit: Optional[int]
+    rows: list[RankingRow]
+
+
+class YearScore(BaseModel):
+    year: str
+    score: Optional[float]
+    rank: Optional[int]
+    type_rank: Optional[int]
+    ranked_units: int
+    tier: Optional[int]
+    tier_label: str
+    national_mean: Optional[float]
+
+
+class Profile(UnitRef):
+    framework: Optional[str]
+    index: dict[str, Any]
+    years: list[YearScore]
+    focus_year: str = Field(description="latest year in which the unit was ranked (strengths, obstacles, neighbours)")
+    dimensions: list[dict[str, Any]]
+    indicators: list[dict[str, Any]]
+    strengths: list[dict[str, Any]]
+    weaknesses: list[dict[str, Any]]
+    obstacles: Optional[dict[str, Any]]
+    rank_interval: Optional[list[dict[str, Any]]] = Field(description="from robustness results, when loaded")
+    targets: Optional[list[dict[str, Any]]] = Field(description="target progress, when a targets file was loaded")
+    neighbours: list[dict[str, Any]]
+    boundary_code: Optional[str]
+
+
+class MapRow(BaseModel):
+    unit_code: str
+    boundary_code: Optional[str] = Field(description="code of the boundary polygon (2023 geometry; 1:1 recodes resolved)")
+    unit_name: str
+    score: Optional[float]
+    rank: Optional[int]
+
+
+class MapData(BaseModel):
+    year: str
+    node: str
+    province: Optional[str]
+    min: Optional[float]
+    max: Optional[float]
+    rows: list[MapRow]
+
+
+class FrameworkOut(BaseModel):
+    code: Optional[str]
+    name_zh: str
+    name_en: str
+    version: Optional[str]
+    source: str
+    hash: str
+    years: list[str]
+    settings: dict[str, Any]
+    normalisation: dict[str, Any]
+    tree: dict[str, Any]
+
+
+class Frameworks(BaseModel):
+    frameworks: list[FrameworkOut]
+
+
+class Meta(BaseModel):
+    framework: dict[str, Any]
+    years: list[str]
+    base_year: Optional[str]
+    units: int
+    provinces: list[dict[str, str]]
+    types: list[str]
+    tiers: list[dict[str, Any]]
+    rank_intervals: bool
+    targets: bool
+    origin: dict[str, str]
+
+
+class Compare(BaseModel):
+    years: list[str]
+    dimensions: list[dict[str, str]]
+    units: list[dict[str, Any]]
+
+
+class Quality(BaseModel):
+    units: int
+    ranked: dict[str, int]
+    coverage: list[dict[str, Any]]
+    raw_note: str
+    imputation: dict[str, Any]
+    missing_years: dict[str, Any]
+    screen: dict[str, Any]
+    screened_out: list[dict[str, Any]]
+    flags: list[dict[str, Any]]

@@ -1,0 +1,156 @@
+"""The dashboard in Debian's headless Chromium through Playwright (the Python package, `executable_path`, no
+browser download), against a real uvicorn server on a free loopback port: load the ranking, filter by province
+and type, open a county profile, switch the map year, download the workbook. Screenshots go to
+test-artifacts/web/; any console error, page error or failed request fails the test."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
+
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (/usr/bin/chromium); "
+                                "`.ci/run` installs it with apt-get")
+
+CANVAS_INK = """(sel) => { const c = document.querySelector(sel + ' canvas'); if (!c) return -1;
+  const x = c.getContext('2d'); const d = x.getImageData(0, 0, c.width, c.height).data; let ink = 0;
+  for (let i = 0; i < d.length; i += 4 * 7) { if (d[i+3] > 0 && !(d[i] > 245 && d[i+1] > 245 && d[i+2] > 245)) ink++; }
+  return ink; }"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    pw_api = pytest.importorskip("playwright.sync_api")
+    with pw_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    ctx = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True, locale="zh-CN")
+    pg = ctx.new_page()
+    problems: list[str] = []
+    pg.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    pg.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}"))
+    pg.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    pg.problems = problems
+    yield pg
+    ctx.close()
+    assert not problems, problems
+
+
+def shot(page, name: str, full: bool = False) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full)
+    return path
+
+
+def test_ranking_filter_profile(page, live_server):
+    page.goto(live_server + "/", wait_until="load")
+    page.wait_for_function("document.querySelector('#topchart canvas') !== null")
+    page.wait_for_timeout(800)
+    assert page.evaluate(CANVAS_INK, "#topchart") > 500
+    rows = page.locator("#ranking tbody tr")
+    assert rows.count() == 100
+    shot(page, "01-ranking")
+
+    with page.expect_navigation():
+        page.select_option("#f-province", "41")
+    assert "province=41" in page.url
+    names = page.locator("#ranking tbody tr td:nth-child(4)").all_inner_texts()
+    assert names and all(n.startswith("河南省") for n in names)
+    with page.expect_navigation():
+        page.select_option("#f-type", "县级市")
+    types = page.locator("#ranking tbody tr td:nth-child(5)").all_inner_texts()
+    assert types and set(types) == {"县级市"}
+    assert "province=41" in page.url and "type=" in page.url
+    page.wait_for_timeout(600)
+    shot(page, "02-ranking-henan-county-cities", full=True)
+
+    first = page.locator("#ranking tbody tr a.unit").first
+    name = first.inner_text()
+    with page.expect_navigation():
+        first.click()
+    assert "/unit/41" in page.url
+    assert name in page.locator("#unit-title").inner_text()
+    page.wait_for_function("document.querySelector('#neighmap canvas') !== null")
+    page.wait_for_timeout(1200)
+    for sel in ("#trend", "#radar", "#obstchart", "#neighmap"):
+        assert page.evaluate(CANVAS_INK, sel) > 200, sel
+    assert page.locator("#rank-interval").count() == 1
+    shot(page, "03-profile", full=True)
+
+
+def test_search_and_compare(page, live_server):
+    page.goto(live_server + "/?q=焦作", wait_until="load")
+    page.fill("#f-q", "修武")
+    with page.expect_navigation():
+        page.press("#f-q", "Enter")
+    assert page.locator("#ranking tbody tr").count() == 1
+    page.goto(live_server + "/?city=410800&province=41", wait_until="load")
+    boxes = page.locator("input.pick")
+    for k in range(3):
+        boxes.nth(k).check()
+    with page.expect_navigation():
+        page.click("#compare-go")
+    assert "/compare?units=" in page.url
+    page.wait_for_function("document.querySelector('#cradar canvas') !== null")
+    page.wait_for_timeout(900)
+    assert page.evaluate(CANVAS_INK, "#cradar") > 200
+    shot(page, "04-compare", full=True)
+
+
+def test_map_year_switch(page, live_server):
+    page.goto(live_server + "/map", wait_until="load")
+    page.wait_for_function("document.getElementById('map').getAttribute('data-year') === '2020'", timeout=60_000)
+    page.wait_for_timeout(1200)
+    ink2020 = page.evaluate(CANVAS_INK, "#map")
+    assert ink2020 > 5000
+    shot(page, "05-map-2020")
+    page.click("#years button[data-year='2010']")
+    page.wait_for_function("document.getElementById('map').getAttribute('data-year') === '2010'", timeout=30_000)
+    page.wait_for_timeout(1200)
+    assert "year=2010" in page.url
+    assert page.locator("#map-title").inner_text() == "2010"
+    shot(page, "06-map-2010")
+    page.select_option("#m-province", "33")
+    page.wait_for_function("location.search.indexOf('province=33') >= 0", timeout=30_000)
+    page.wait_for_timeout(1200)
+    shot(page, "07-map-zhejiang-2010")
+
+
+def test_download_workbook(page, live_server):
+    import openpyxl
+
+    page.goto(live_server + "/downloads?year=2020", wait_until="load")
+    with page.expect_download(timeout=120_000) as dl:
+        page.click("#dl-xlsx")
+    d = dl.value
+    assert d.suggested_filename.endswith(".xlsx")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    target = ARTIFACTS / "ranking-2020.xlsx"
+    d.save_as(str(target))
+    wb = openpyxl.load_workbook(io.BytesIO(target.read_bytes()))
+    assert wb.sheetnames
+    shot(page, "08-downloads")
+
+
+def test_framework_and_quality_pages(page, live_server):
+    page.goto(live_server + "/framework", wait_until="load")
+    assert page.locator("#fwtree tbody tr").count() > 10
+    shot(page, "09-framework", full=True)
+    page.goto(live_server + "/quality", wait_until="load")
+    assert page.locator("#screened tbody tr").count() > 10
+    shot(page, "10-quality")

@@ -1,0 +1,59 @@
+"""Server-rendered pages: Chinese with English beside, filters in the ranking, profiles, compare, framework,
+quality and downloads (written by the report layer)."""
+
+from __future__ import annotations
+
+import io
+
+
+def test_ranking_page_filters(client):
+    r = client.get("/", params={"year": "2020", "province": "41", "type": "县级市"})
+    assert r.status_code == 200
+    html = r.text
+    assert "排名" in html and "Rankings" in html and "/assets/echarts.min.js" in html
+    assert 'href="/unit/410882"' in html                     # 沁阳市, a 县级市 of 河南
+    assert 'href="/unit/410821"' not in html                 # 修武县 is a 县
+    assert "焦作市" in html                                  # the city select lists Henan's prefectures
+    assert "cdn" not in html.lower()
+
+
+def test_ranking_page_search_and_pages(client):
+    assert 'href="/unit/410821"' in client.get("/", params={"q": "修武"}).text
+    html = client.get("/", params={"page": 2}).text
+    assert "第 2/" in html and 'id="next"' in html
+    assert client.get("/", params={"year": "1800"}).status_code == 422
+
+
+def test_unit_page(client):
+    html = client.get("/unit/410821").text
+    for words in ("修武县", "焦作市", "得分与名次", "维度雷达", "优势与短板", "障碍因子", "相邻县", "名次区间", "目标进度", "Neighbours"):
+        assert words in html, words
+    r = client.get("/unit/999999")
+    assert r.status_code == 404 and "no county-level unit with code 999999" in r.text and "未找到" in r.text
+
+
+def test_map_compare_framework_quality_pages(client):
+    assert 'data-year="2010"' in client.get("/map").text
+    c = client.get("/compare", params={"units": "410821,410882"})
+    assert c.status_code == 200 and "沁阳市" in c.text and "修武县" in c.text
+    bad = client.get("/compare", params={"units": "410821"})
+    assert bad.status_code == 422 and "2 to 5" in bad.text
+    f = client.get("/framework").text
+    assert "人口与社会发展指数" in f and "min_max" in f and "equal" in f
+    q = client.get("/quality").text
+    assert "未参评县级单位" in q and "130306" in q and "沿用" in q
+
+
+def test_downloads_come_from_the_report_layer(client):
+    import openpyxl
+
+    page = client.get("/downloads").text
+    assert 'href="/download/xlsx?year=2020"' in page
+    r = client.get("/download/xlsx", params={"year": "2020"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert ".xlsx" in r.headers["content-disposition"]
+    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    assert len(wb.sheetnames) >= 2
+    h = client.get("/download/html")
+    assert h.status_code == 200 and b"echarts" in h.content[:2_000_000].lower()
+    assert client.get("/download/pdf").status_code == 404
