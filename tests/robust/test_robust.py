@@ -146,3 +146,18 @@ def test_exclude_drops_the_indicator(asem_model):
     p = P.run(dataclasses.replace(plan, nodes=tuple(nodes)), asem_model.x, asem_model.den,
               asem_model.groups(asem_model.settings["impute"]), asem_model.times)
     np.testing.assert_array_equal(r.ranks[0], p.scored.ranks[..., -1])
+
+
+def test_rank_stats_in_blocks_equal_whole():
+    from xianping.robust import rank_stats as RS
+
+    rng = np.random.default_rng(0)
+    r = rng.integers(1, 50, (31, 2, 23)).astype(np.float32)
+    r[3, 1, 5] = np.nan
+    nom = rng.integers(1, 50, (2, 23)).astype(float)
+    a, b = RS.rank_stats(r, nom, block=4), RS.rank_stats(r, nom, block=1 << 16)
+    for x, y in zip(a, b):
+        np.testing.assert_allclose(x, y, rtol=1e-12)
+    with np.errstate(all="ignore"):
+        np.testing.assert_allclose(a.q95, np.nanquantile(r.astype(float), 0.95, axis=0))
+    np.testing.assert_allclose(RS.mean_abs_shift(r, nom, block=4), RS.mean_abs_shift(r, nom), rtol=1e-12)

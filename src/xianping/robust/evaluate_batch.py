@@ -28,6 +28,7 @@ __all__ = ["Resolved", "resolve", "Batch", "Context", "build_context", "run_task
            "oat_rows", "chunk_size", "nominal"]
 
 CHUNK_ELEMENTS = 1 << 18  # unit-years per node array in one engine call (~2 MB): fits in cache, bounded memory
+MIN_CHUNK = 4  # large panels: at least 4 samples per call, so the shared work (logs, masks of the leaves) is amortised
 
 
 # ---------------------------------------------------------------------------------------------
@@ -240,7 +241,7 @@ class Context:
     resolved: Resolved
     plans: dict[tuple, Any]  # group key → plan
     prep_of: dict[tuple, tuple]  # group key → prepare key
-    prepared: dict[tuple, tuple]  # prepare key → (normalised, keep_indicators, raw or None)
+    prepared: dict[tuple, tuple]  # prepare key → (normalised node-major [T, n, m], keep_indicators, raw or None)
     tiers: dict[str, Any] | None
     shape: tuple[int, int]  # (T, m)
 
@@ -262,20 +263,22 @@ def rows_of_design(res: Resolved, design: Design) -> Batch:
 
 
 def oat_rows(res: Resolved, design: Design, n: int) -> tuple[Batch, np.ndarray]:
-    """One input at a time: for each input, n rows of the design where only that input moves (the others at
-    the framework's own settings). Returns the rows and the input of each row."""
+    """One input at a time around a base point (every discrete input at its first alternative, every weight
+    nominal): for each input, n rows of the design where only that input moves. Returns the rows and the
+    input of each row; the last row is the base point itself (input −1)."""
     full = rows_of_design(res, design)
     n = min(n, design.u.shape[0])
+    k = len(res.inputs)
+    base_c = np.array([-1 if i.kind == "weights" else 0 for i in res.inputs], dtype=np.int64)
     C, U, who = [], [], []
-    for j, inp in enumerate(res.inputs):
-        c = np.full((n, len(res.inputs)), -1, dtype=np.int64)
+    for j in range(k):
+        c = np.tile(base_c, (n, 1))
         u = np.full((n, design.u.shape[1]), 0.5)
         lo, hi = design.blocks[j]
         u[:, lo:hi] = design.u[:n, lo:hi]
         c[:, j] = full.C[:n, j]
         C.append(c), U.append(u), who.append(np.full(n, j))
-    if not C:
-        return Batch(np.zeros((0, 0), dtype=np.int64), np.zeros((0, design.u.shape[1]))), np.zeros(0, dtype=np.int64)
+    C.append(base_c[None]), U.append(np.full((1, design.u.shape[1]), 0.5)), who.append(np.array([-1]))
     return Batch(np.concatenate(C), np.concatenate(U)), np.concatenate(who)
 
 
@@ -305,7 +308,8 @@ def build_context(model, res: Resolved, batches, tiers=None, progress: Callable[
             p = _engine_call(lambda: P.prepare(plan, model.x, model.den, groups, model.times), report,  # noqa: B023
                              "prepare", False)
             raw = p.treated if any(P._uses_raw(s.weights) for s in plan.nodes) else None
-            prepared[pk] = (p.normalised, p.keep_indicators, raw)
+            # node-major and contiguous, as score_batch lays the leaves out: no copy per chunk (nor after pickling)
+            prepared[pk] = (np.ascontiguousarray(np.swapaxes(p.normalised, -1, -2)), p.keep_indicators, raw)
         plans[key], prep_of[key] = plan, pk
     T, m = model.x.shape[0], model.x.shape[1]
     return Context(res, plans, prep_of, prepared, tiers, (T, m))
@@ -340,7 +344,8 @@ def run_task(ctx: Context, key: tuple, C, U, want_scores: bool = False):
     """Evaluate one chunk of rows sharing a group `key`: (root ranks float32 [S, T, m], tier classes int8
     [S, T, m] or None, root scores [S, T, m] when `want_scores` else None)."""
     plan = ctx.plans[key]
-    z, keep, raw = ctx.prepared[ctx.prep_of[key]]
+    zt, keep, raw = ctx.prepared[ctx.prep_of[key]]
+    z = np.swapaxes(zt, -1, -2)
     f = _factors(ctx.resolved, plan, np.asarray(C), np.asarray(U))
     try:
         b = P.score_batch(plan, z, keep, raw=raw, factors=f, rank_root=True)
@@ -365,7 +370,7 @@ def run_task(ctx: Context, key: tuple, C, U, want_scores: bool = False):
 
 def chunk_size(shape, chunk: int | None = None) -> int:
     T, m = shape
-    return int(chunk) if chunk else max(1, CHUNK_ELEMENTS // max(1, T * m))
+    return int(chunk) if chunk else max(MIN_CHUNK, CHUNK_ELEMENTS // max(1, T * m))
 
 
 def tasks_of(res: Resolved, batch: Batch, size: int):
@@ -417,15 +422,28 @@ def evaluate_rows(ctx: Context, batch: Batch, *, chunk: int | None = None, runne
     return ranks, tiers, scores
 
 
-def nominal(model):
-    """The nominal evaluation, exactly as `evaluate` computes it: (root scores [T, m], root ranks [T, m])."""
+def nominal_of(ctx: Context):
+    """The nominal evaluation from a context (its data already prepared): (root scores [T, m], root ranks [T, m])."""
+    key = tuple(-1 for _ in ctx.resolved.plan_changing)
+    plan = ctx.plans[key]
+    zt, keep, raw = ctx.prepared[ctx.prep_of[key]]
+    b = P.score_batch(plan, np.swapaxes(zt, -1, -2), keep, raw=raw)
+    return b.values[..., -1, :], b.root_ranks
+
+
+def nominal(model, values: bool = False):
+    """The nominal evaluation: (root scores [T, m], root ranks [T, m]) — and the scores of every internal node
+    [T, N − n, m] when `values`. The engine's `prepare` and `score_batch` without factors, which give the
+    numbers `score` (and so `evaluate`) gives, bit for bit (tests/robust/test_robust.py), without ranking or
+    copying the leaves."""
     from xianping.evaluation.run import _engine_call
 
     report = ProblemReport()
     plan = model.plan
     groups = model.groups(model.settings["impute"])
     p = _engine_call(lambda: P.prepare(plan, model.x, model.den, groups, model.times), report, "prepare", False)
-    s = _engine_call(lambda: P.score(dataclasses.replace(plan, rank_leaves=False), p.normalised, p.keep_indicators,
-                                     raw=p.treated), report, "weights and aggregation", False, model.info,
-                     model.framework_file)
-    return s.values[..., -1], s.ranks[..., -1]
+    raw = p.treated if any(P._uses_raw(s.weights) for s in plan.nodes) else None
+    b = _engine_call(lambda: P.score_batch(plan, p.normalised, p.keep_indicators, raw=raw), report,
+                     "weights and aggregation", False, model.info, model.framework_file)
+    out = (b.values[..., -1, :], b.root_ranks)
+    return out + (b.values,) if values else out

@@ -3,7 +3,7 @@
 The same steps as `xianping.evaluation.evaluate` (framework, resolved settings, compiled plan, panel,
 base year, groups for group imputation, year numbers), so the nominal run here is the evaluation's.
 Data: a store, a CSV that `evaluation.load_panel.from_csv` reads, or a wide table in COINr's layout
-(uCode, indicator columns) such as ../shared/bench/bench_2800x40.csv. Wide files are read with pandas
+(uCode, indicator columns) such as ../shared/bench/bench_2800x40.csv, or a binary .npz panel. Wide files are read with pandas
 (a 2.5-million-row village panel in seconds); indicator columns match framework codes ignoring case
 (I01 ↔ i01), since library codes are lower-case.
 """
@@ -58,11 +58,31 @@ def _wide_header(path: Path) -> list[str]:
         return [h.strip() for h in f.readline().rstrip("\r\n").split(",")]
 
 
+def _npz_panel(path: Path, codes, years=None) -> Panel:
+    """A binary panel (scripts/make_village_scale.py): values [T, m, k], years, units, columns."""
+    with np.load(path) as f:
+        vals, ys, units, cols = f["values"], [str(y) for y in f["years"]], [str(u) for u in f["units"]], [str(c) for c in f["columns"]]
+    want = [str(y).strip() for y in (years.split(",") if isinstance(years, str) else years)] if years is not None else ys
+    absent = [y for y in want if y not in ys]
+    if absent:
+        raise XianpingInputError(f"data file {path} has no rows for year(s) {', '.join(absent)}")
+    low = {c.lower(): j for j, c in enumerate(cols)}
+    ti = [ys.index(y) for y in want]
+    ci = [low.get(c.lower(), -1) for c in codes]
+    arr = vals if ti == list(range(len(ys))) else vals[ti]
+    arr = np.take(arr, [max(j, 0) for j in ci], axis=-1)  # one gather, contiguous
+    if min(ci, default=0) < 0:
+        arr[..., [j for j, c in enumerate(ci) if c < 0]] = np.nan
+    return Panel(arr, want, units, list(codes), {}, {}, {"kind": "npz", "path": str(path), "sha256": sha256_file(path)})
+
+
 def read_panel(path, codes, years=None) -> Panel:
     """A data file → Panel with `codes` as columns (see the module doc)."""
     path = Path(path)
     if not path.exists():
         raise XianpingInputError(f"data file {path} does not exist")
+    if path.suffix == ".npz":
+        return _npz_panel(path, codes, years)
     head = _wide_header(path)
     low = {h.lower(): h for h in head}
     ucol = "unit_code" if "unit_code" in head else "uCode" if "uCode" in head else None
@@ -123,7 +143,8 @@ def load_model(framework, *, data=None, store=None, years=None, settings: dict[s
     codes = list(plan0.indicators) + [c for c in info["denominators"] if c not in plan0.indicators]
     if panel is None:
         panel = from_store(store, codes, years) if store is not None else read_panel(data, codes, years)
-    missing = [c for c in codes if np.all(np.isnan(panel.take([c])))]
+    col = {c: j for j, c in enumerate(panel.columns)}
+    missing = [c for c in codes if c not in col or np.all(np.isnan(panel.values[..., col[c]]))]
     if missing:
         rep = ProblemReport()
         rep.add("indicator_not_in_data", f"no values for {', '.join(missing)} in the data", value=", ".join(missing),
@@ -141,7 +162,8 @@ def load_model(framework, *, data=None, store=None, years=None, settings: dict[s
 
         tmap = _types_from_gazetteer(panel.units, panel.source.get("code_vintage") or 2024)
         unit_types = [tmap.get(u, "未分类") for u in panel.units]
-    x = panel.take(plan.indicators)
+    # the panel's own array when its columns are the plan's (a village panel is not copied again)
+    x = panel.values if list(panel.columns) == list(plan.indicators) else panel.take(plan.indicators)
     den = panel.take(info["denominators"]) if info["denominators"] else None
     times = []
     for y in panel.years:

@@ -29,7 +29,7 @@ from xianping.robust.spec import UncertaintySpec, load_spec
 
 __all__ = ["robust", "compare", "RobustResult", "OAT_ROWS"]
 
-OAT_ROWS = 64  # rows per input for "which input moves each county most" in a plain uncertainty run
+OAT_ROWS = 64  # at most, rows per input for "which input moves each county most" in a plain uncertainty run (n//4 for small n)
 
 
 @dataclass
@@ -183,7 +183,6 @@ def robust(framework, *, data=None, store=None, spec, n: int, seed: int = 0, yea
         model = load_model(framework, data=data, store=store, years=years, settings=settings)
     res = EB.resolve(sp, model.plan, None)
     t_load = time.perf_counter()
-    nom_scores, nom_ranks = EB.nominal(model)
     dims = res.dims
     if sp.design == "sobol":
         if not res.inputs:
@@ -194,13 +193,15 @@ def robust(framework, *, data=None, store=None, spec, n: int, seed: int = 0, yea
     else:
         design = random_design(n, dims, seed)
     batch = EB.rows_of_design(res, design)
-    oat, who = (None, None)
+    oat, who, oat_n = None, None, 0
     if sp.design != "sobol" and res.inputs:
-        oat, who = EB.oat_rows(res, design, OAT_ROWS)
+        oat_n = min(OAT_ROWS, max(8, n // 4))
+        oat, who = EB.oat_rows(res, design, oat_n)
     tiers = sp.tiers if sp.tiers is not None else model.settings.get("tiers")
     if tiers and tiers.get("method") == "natural_breaks":
         tiers = None  # Jenks per sample and year is a loop; not batched
     ctx = EB.build_context(model, res, [b for b in (batch, oat) if b is not None], tiers)
+    nom_scores, nom_ranks = EB.nominal_of(ctx)  # = EB.nominal(model), on the data the context prepared
     runner = None
     if engine == "dask":
         from xianping.robust.dask_runner import DaskRunner
@@ -249,10 +250,11 @@ def robust(framework, *, data=None, store=None, spec, n: int, seed: int = 0, yea
         moved_by, moved_val = RS.moved_most(per.ST)
         measure = "total Sobol index of the unit's rank"
     elif oat is not None:
-        eff = np.stack([np.nanmean(np.abs(oat_ranks[who == j] - nom_ranks), axis=0) if np.any(who == j)
-                        else np.full((T, m), np.nan) for j in range(k)])
+        base = oat_ranks[who == -1][0]
+        eff = np.stack([RS.unit_shift(oat_ranks[who == j], base) for j in range(k)])
         moved_by, moved_val = RS.moved_most(eff)
-        measure = f"mean |rank shift| when the input alone varies ({OAT_ROWS} rows each)"
+        measure = (f"mean |rank shift| when the input alone varies ({oat_n} rows each) around the base point "
+                   "(discrete inputs at their first alternative, weights nominal)")
     else:
         moved_by, moved_val = np.full((T, m), -1), np.full((T, m), np.nan)
         measure = "none (no uncertain input)"
@@ -260,7 +262,7 @@ def robust(framework, *, data=None, store=None, spec, n: int, seed: int = 0, yea
     timings = {"load": round(t_load - t0, 4), "prepare": round(t_ctx - t_load, 4), "evaluate": round(t_eval - t_ctx, 4),
                "analyse": round(t_end - t_eval, 4), "total": round(t_end - t0, 4)}
     extra = {"rows_evaluated": int(total), "groups": len(ctx.plans), "preparations": len(ctx.prepared),
-             "moved_most_by": measure, "tiers": tiers, "oat_rows_per_input": OAT_ROWS if oat is not None else 0,
+             "moved_most_by": measure, "tiers": tiers, "oat_rows_per_input": oat_n if oat is not None else 0,
              "estimators": {"S1": ["saltelli2010", "jansen"], "ST": "jansen"} if sobol else None}
     man = _manifest(model, sp, design, engine if engine != "dask" else f"dask ({scheduler or 'LocalCluster'})", chunk,
                     timings, extra)
@@ -303,7 +305,8 @@ def compare(framework=None, *, spec, scenarios: dict[str, dict[str, Any]], data=
     for r, label in enumerate(rows):
         key = EB._group_key(res, C[r])
         plan = ctx.plans[key]
-        z, keep, raw = ctx.prepared[ctx.prep_of[key]]
+        zt, keep, raw = ctx.prepared[ctx.prep_of[key]]
+        z = np.swapaxes(zt, -1, -2)
         f = EB._factors(res, plan, C[r : r + 1], batch.U[r : r + 1])
         b = P.score_batch(plan, z, keep, raw=raw, factors=f)
         vals = b.values[0] if f else b.values  # [T, N − n, m]
