@@ -2,10 +2,11 @@
 GET /api/rankings over all counties (the demo's 2020 ranking, 2 835 rows), p95 latency target ≤ 200 ms.
 
     python benchmarks/bench_web.py                       # starts `xianping serve` on a free port, 100 clients, 20 s
+    python benchmarks/bench_web.py --workers 2                # `xianping serve --workers 2`
     python benchmarks/bench_web.py --clients 100 --seconds 30 --gzip
     python benchmarks/bench_web.py --url http://127.0.0.1:8000   # against a server you started
 
-The server is the real command (`xianping serve --cache DIR --port P`, uvicorn, one process) started as a
+The server is the real command (`xianping serve --cache DIR --port P [--workers N]`, uvicorn) started as a
 subprocess; the clients are asyncio coroutines in this process, each with its own keep-alive HTTP/1.1
 connection, sending one request after another. Latency is from writing the request to reading the last byte of
 the body. A warm-up request per client comes first and is not counted.
@@ -34,9 +35,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(cache: Path, port: int) -> subprocess.Popen:
+def start_server(cache: Path, port: int, workers: int = 1) -> subprocess.Popen:
     exe = Path(sys.executable).with_name("xianping")
-    cmd = [str(exe) if exe.exists() else "xianping", "serve", "--cache", str(cache), "--port", str(port)]
+    cmd = [str(exe) if exe.exists() else "xianping", "serve", "--cache", str(cache), "--port", str(port), "--workers", str(workers)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.time() + 180
     while time.time() < deadline:
@@ -101,6 +102,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--path", default="/api/rankings?year=2020", help="request path (default: the 2020 ranking of all counties)")
     ap.add_argument("--gzip", action="store_true", help="ask for gzip (as browsers do)")
+    ap.add_argument("--workers", type=int, default=1, help="xianping serve --workers (default 1)")
     ap.add_argument("--cache", type=Path, help="cache folder for the demo results (default: a temporary folder)")
     ap.add_argument("--target-p95-ms", type=float, default=200)
     a = ap.parse_args()
@@ -110,8 +112,8 @@ def main() -> int:
     if url is None:
         tmp = tempfile.TemporaryDirectory()
         port = free_port()
-        print(f"starting xianping serve on 127.0.0.1:{port} (demo results) …", flush=True)
-        proc = start_server(a.cache or Path(tmp.name), port)
+        print(f"starting xianping serve --workers {a.workers} on 127.0.0.1:{port} (demo results) …", flush=True)
+        proc = start_server(a.cache or Path(tmp.name), port, a.workers)
         url = f"http://127.0.0.1:{port}"
     try:
         meta = json.loads(urllib.request.urlopen(url + "/api/meta").read())
@@ -125,6 +127,7 @@ def main() -> int:
             proc.wait(10)
         if tmp is not None:
             tmp.cleanup()
+    res["workers"] = a.workers if a.url is None else None
     res["target_p95_ms"] = a.target_p95_ms
     res["ok"] = res["p95_ms"] <= a.target_p95_ms
     print(json.dumps(res, indent=2))

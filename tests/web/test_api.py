@@ -246,3 +246,34 @@ def test_no_traceback_on_unexpected_error(dash, monkeypatch):
 
 def test_geo_is_gzip_bytes(dash):
     assert gzip.decompress(dash.geo_gzip())[:1] == b"{"
+
+
+def test_every_profile_is_strict_json(dash):
+    """No NaN or numpy scalar leaks into any county's profile (screened-out years included)."""
+    for i in range(len(dash.codes)):
+        json.dumps(dash.profile(i), allow_nan=False)
+
+
+def test_rankings_carry_rank_intervals(client, plain_dash):
+    from fastapi.testclient import TestClient
+
+    from xianping.web.app import create_app
+
+    rows = client.get("/api/rankings", params={"limit": 50}).json()["rows"]
+    assert all(r["rank_lo"] is not None and r["rank_lo"] <= r["rank_hi"] for r in rows)
+    plain = TestClient(create_app(plain_dash)).get("/api/rankings", params={"limit": 5}).json()["rows"]
+    assert all(r["rank_lo"] is None for r in plain)
+
+
+def test_store_mode_evaluates_at_start(cache_dir, dash):
+    from fastapi.testclient import TestClient
+
+    from xianping.web.app import create_app
+    from xianping.web.source import load_dashboard
+
+    d = load_dashboard(store=cache_dir / "demo" / "xianping.duckdb", framework="census-social", years="2010,2020", cache=cache_dir)
+    assert d.origin["kind"] == "store" and d.years == ["2010", "2020"]
+    a = TestClient(create_app(d)).get("/api/rankings", params={"limit": 20}).json()["rows"]
+    b = [{k: v for k, v in r.items() if k not in ("rank_lo", "rank_hi")} for r in dash.rankings("2020")[:20]]
+    assert [r["unit_code"] for r in a] == [r["unit_code"] for r in b]
+    assert [r["score"] for r in a] == [r["score"] for r in b]

@@ -56,4 +56,7 @@ def test_downloads_come_from_the_report_layer(client):
     assert len(wb.sheetnames) >= 2
     h = client.get("/download/html")
     assert h.status_code == 200 and b"echarts" in h.content[:2_000_000].lower()
+    d = client.get("/download/docx", params={"year": "2010"})
+    assert d.status_code == 200 and d.content[:2] == b"PK"
     assert client.get("/download/pdf").status_code == 404
+    assert client.get("/download/xlsx", params={"year": "1999"}).status_code == 422

@@ -24,6 +24,8 @@ def serve(
     cache: Optional[Path] = typer.Option(None, "--cache", help="Cache folder for the demo results and generated downloads (default: ~/.cache/xianping/serve)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes (each holds the results in memory); "
+                                "more than one serves more requests at once on a machine with several cores."),
 ) -> None:
     from xianping.cli.output import console
     from xianping.web.source import load_dashboard
@@ -37,9 +39,6 @@ def serve(
                               targets=targets, cache=cache, say=say)
     import uvicorn
 
-    from xianping.web.app import create_app
-
-    app = create_app(dash)
     fw = dash.data.framework
     console.print(f"[bold]县评 xianping[/] · {fw.get('name_zh')} · {len(dash.codes)} units · years {', '.join(dash.years)}"
                   + (" · rank intervals" if dash.rank_stats is not None else "") + (" · targets" if dash.targets is not None else ""))
@@ -47,4 +46,21 @@ def serve(
     console.print(f"打开 open [link]http://{shown}:{port}/[/link]  ·  API [link]http://{shown}:{port}/api/docs[/link]  ·  Ctrl+C 停止 stop")
     if host not in ("127.0.0.1", "localhost", "::1"):
         console.print(f"[yellow]note:[/] bound to {host}: the dashboard is reachable from other machines (read-only, no login).")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    if workers == 1:
+        from xianping.web.app import create_app
+
+        uvicorn.run(create_app(dash), host=host, port=port, log_level="warning")
+        return
+    import json
+    import os
+
+    from xianping.web.app import ENV
+
+    # workers load the same results; the demo is already built, so they read it from the cache
+    demo = dash.origin.get("kind") == "demo"
+    cfg = {"results": dash.origin.get("results") if store is None else None, "store": str(store) if store else None,
+           "framework": framework, "years": years, "robust": dash.origin.get("robust"), "targets": dash.origin.get("targets"),
+           "cache": str(cache) if cache else None, "demo": demo}
+    os.environ[ENV] = json.dumps(cfg)
+    console.print(f"  {workers} worker processes")
+    uvicorn.run("xianping.web.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning")

@@ -139,5 +139,24 @@ def _openapi(app: FastAPI, dash: Dashboard) -> dict[str, Any]:
     return schema
 
 
+ENV = "XIANPING_SERVE"   # JSON of load_dashboard's arguments, for worker processes (xianping serve --workers N)
+
+
+def app_from_env() -> FastAPI:
+    """The app in a uvicorn worker process: loads the results named in $XIANPING_SERVE (set by `xianping serve`)."""
+    import json
+    import os
+
+    from xianping.web.source import load_dashboard
+
+    cfg = json.loads(os.environ[ENV])
+    demo = cfg.pop("demo", False)
+    paths = ("results", "store", "robust", "targets", "cache")
+    dash = load_dashboard(**{k: (Path(v) if k in paths and v is not None else v) for k, v in cfg.items()})
+    if demo:
+        dash.origin["kind"] = "demo"
+    return create_app(dash)
+
+
 NAV = [("/", "排名", "Rankings"), ("/map", "地图", "Map"), ("/compare", "对比", "Compare"),
        ("/framework", "指标体系", "Framework"), ("/quality", "数据质量", "Data quality"), ("/downloads", "下载", "Downloads")]

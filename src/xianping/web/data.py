@@ -198,13 +198,17 @@ class Dashboard:
         t, k = d.t(year), self.root_k
         change = d.rank_change(year) if d.base_year and year != d.base_year else np.full(len(self.codes), np.nan)
         schange = d.score_change(year) if d.base_year and year != d.base_year else np.full(len(self.codes), np.nan)
+        rs = self.rank_stats
         rows = []
         for i in d.ranked(year):
             tier = int(d.tier[t, i]) if self.tiers else -1
+            lo = hi = None
+            if rs is not None and not np.isnan(rs.lo[t, i]):
+                lo, hi = _f(rs.lo[t, i], 1), _f(rs.hi[t, i], 1)
             rows.append({**self.unit_ref(i), "score": _f(d.score[t, i, k]), "rank": _i(d.rank[t, i, k]),
                          "type_rank": _i(d.type_rank[t, i, k]) if d.type_rank is not None else None,
                          "tier": tier if tier >= 0 else None, "tier_label": self.tier_label(tier),
-                         "rank_change": _i(change[i]), "score_change": _f(schange[i]), "_i": i})
+                         "rank_change": _i(change[i]), "score_change": _f(schange[i]), "rank_lo": lo, "rank_hi": hi, "_i": i})
         self._rows[year] = rows
         return rows
 
@@ -307,7 +311,8 @@ class Dashboard:
             from xianping.analysis.strengths import strengths_weaknesses
 
             d = self.data
-            s = strengths_weaknesses(d.rank[t][:, self.leaf_k], d.rank[t][:, self.root_k])
+            sw = strengths_weaknesses(d.rank[t][:, self.leaf_k], d.rank[t][:, self.root_k])
+            s = (sw, *sw.top(3))
             self._strengths[t] = s
         return s
 
@@ -343,8 +348,7 @@ class Dashboard:
         while t > 0 and np.isnan(d.rank[t, i, k]):
             t -= 1
         year = self.years[t]
-        sw = self.strengths(t)
-        s_idx, w_idx = sw.top(3)
+        sw, s_idx, w_idx = self.strengths(t)
         strengths = [{"code": self.leaves[j].code, "name_zh": self.leaves[j].name_zh, "name_en": self.leaves[j].name_en,
                       "indicator_rank": _i(d.rank[t, i, self.leaf_k[j]]), "gap": _i(sw.gap[i, j])} for j in s_idx[i] if j >= 0]
         weaknesses = [{"code": self.leaves[j].code, "name_zh": self.leaves[j].name_zh, "name_en": self.leaves[j].name_en,

@@ -33,6 +33,8 @@ class RankingRow(UnitRef):
     tier_label: str
     rank_change: Optional[int] = Field(description="进位 places gained since the base year (> 0 better)")
     score_change: Optional[float] = Field(description="score change since the base year")
+    rank_lo: Optional[float] = Field(description="名次区间 rank interval, lower end (robustness results; null without)")
+    rank_hi: Optional[float] = Field(description="rank interval, upper end")
 
 
 class Rankings(BaseModel):

@@ -4,6 +4,7 @@ cache folder)."""
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Optional
@@ -33,7 +34,7 @@ def router(dash, templates) -> APIRouter:
         with lock:
             if not path.exists():
                 path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_name(path.stem + ".part" + path.suffix)
+                tmp = path.with_name(f"{path.stem}.{os.getpid()}.part{path.suffix}")   # workers may race
                 write_report(dash.data, fmt, tmp, year=year)
                 tmp.replace(path)
         return path

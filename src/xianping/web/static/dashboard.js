@@ -85,7 +85,7 @@
       tooltip: {trigger: 'axis'}, legend: {data: ['得分 score', '全国均值 mean', '名次 rank']},
       grid: {left: 50, right: 55, top: 40, bottom: 30},
       xAxis: {type: 'category', data: years},
-      yAxis: [{type: 'value', name: '得分', scale: true}, {type: 'value', name: '名次', inverse: true, min: 1}],
+      yAxis: [{type: 'value', name: '得分 score', scale: true}, {type: 'value', name: '名次 rank', nameLocation: 'start', inverse: true, min: 1}],
       series: [
         {name: '得分 score', type: 'line', data: p.years.map(function (y) { return y.score; }), symbolSize: 9, itemStyle: {color: '#b3261e'}, label: {show: true, formatter: function (x) { return fmt(x.value, 1); }}},
         {name: '全国均值 mean', type: 'line', data: p.years.map(function (y) { return y.national_mean; }), lineStyle: {type: 'dashed'}, itemStyle: {color: '#888'}},
