@@ -70,7 +70,8 @@ def _npz_panel(path: Path, codes, years=None) -> Panel:
     ti = [ys.index(y) for y in want]
     ci = [low.get(c.lower(), -1) for c in codes]
     arr = vals if ti == list(range(len(ys))) else vals[ti]
-    arr = np.take(arr, [max(j, 0) for j in ci], axis=-1)  # one gather, contiguous
+    if ci != list(range(len(cols))):  # the file's columns in the plan's order already: no copy
+        arr = np.take(arr, [max(j, 0) for j in ci], axis=-1)
     if min(ci, default=0) < 0:
         arr[..., [j for j, c in enumerate(ci) if c < 0]] = np.nan
     return Panel(arr, want, units, list(codes), {}, {}, {"kind": "npz", "path": str(path), "sha256": sha256_file(path)})
@@ -144,7 +145,8 @@ def load_model(framework, *, data=None, store=None, years=None, settings: dict[s
     if panel is None:
         panel = from_store(store, codes, years) if store is not None else read_panel(data, codes, years)
     col = {c: j for j, c in enumerate(panel.columns)}
-    missing = [c for c in codes if c not in col or np.all(np.isnan(panel.values[..., col[c]]))]
+    empty = np.all(np.isnan(panel.values), axis=(0, 1)) if panel.values.size else np.ones(len(panel.columns), bool)  # one pass
+    missing = [c for c in codes if c not in col or empty[col[c]]]
     if missing:
         rep = ProblemReport()
         rep.add("indicator_not_in_data", f"no values for {', '.join(missing)} in the data", value=", ".join(missing),
