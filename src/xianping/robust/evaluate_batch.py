@@ -22,7 +22,7 @@ import numpy as np
 from xianping.engine import pipeline as P
 from xianping.problems import ProblemReport, XianpingInputError
 from xianping.robust.sample import Design, to_choice
-from xianping.robust.spec import Discrete, UncertaintySpec, WeightNoise
+from xianping.robust.spec import Discrete, GoalpostNoise, UncertaintySpec, WeightNoise
 
 __all__ = ["Resolved", "resolve", "Batch", "Context", "build_context", "run_task", "evaluate_rows", "rows_of_design",
            "oat_rows", "chunk_size", "nominal"]
@@ -40,7 +40,7 @@ class RInput:
     name: str
     kind: str
     dim: int  # coordinates in the design
-    coords: tuple[tuple[str, int], ...] = ()  # weights: (node code, child position) per coordinate
+    coords: tuple[tuple[str, int], ...] = ()  # weights: (node code, child position); goalposts: (indicator, 0 lo | 1 hi)
     noise: float = 0.0
     alternatives: tuple[Any, ...] = ()
     targets: tuple[str, ...] = ()  # aggregation / entropy_variant: node codes; setting: (path,)
@@ -58,11 +58,19 @@ class Resolved:
     @property
     def discrete(self) -> list[int]:
         """Positions (in inputs) of the discrete inputs."""
-        return [j for j, i in enumerate(self.inputs) if i.kind != "weights"]
+        return [j for j, i in enumerate(self.inputs) if i.kind not in ("weights", "goalposts")]
 
     @property
     def plan_changing(self) -> list[int]:
-        return [j for j, i in enumerate(self.inputs) if i.kind not in ("weights", "exclude")]
+        return [j for j, i in enumerate(self.inputs) if i.kind not in ("weights", "exclude", "goalposts")]
+
+    @property
+    def continuous(self) -> set[str]:
+        return {"weights", "goalposts"}
+
+    @property
+    def goalposts(self) -> list[int]:
+        return [j for j, i in enumerate(self.inputs) if i.kind == "goalposts"]
 
 
 def _levels(plan) -> dict[str, int]:
@@ -97,6 +105,24 @@ def resolve(spec: UncertaintySpec, plan, file: str | None = None) -> Resolved:
             report.add("bad_input", f"input {inp.name!r}: {msg}", file=file, column=f"{where}.{key}", value=value,
                        expected=expected)
 
+        if isinstance(inp, GoalpostNoise):
+            have = [j for j, g in enumerate(plan.goalposts) if g is not None] if plan.goalposts else []
+            if inp.indicators is not None:
+                want = []
+                for c in inp.indicators:
+                    if c not in leaf_of:
+                        bad(f"no indicator {c!r}", "indicators", c, "indicator or leaf codes of the framework")
+                    elif leaf_of[c] not in have:
+                        bad(f"indicator {c!r} has no goalposts", "indicators", c, "indicators with goalposts: [lo, hi]")
+                    else:
+                        want.append(leaf_of[c])
+            else:
+                want = have
+            if not want and not report.has_errors:
+                bad("no indicator has goalposts", "kind", inp.kind, "goalposts: [lo, hi] on the indicators")
+            coords = tuple((plan.indicators[j], e) for j in want for e in (0, 1))
+            out.append(RInput(inp.name, "goalposts", len(coords), coords=coords, noise=inp.noise))
+            continue
         if isinstance(inp, WeightNoise):
             if inp.nodes is not None:
                 unknown = [c for c in inp.nodes if c not in internal]
@@ -257,7 +283,7 @@ class Batch(NamedTuple):
 def rows_of_design(res: Resolved, design: Design) -> Batch:
     C = np.full((design.u.shape[0], len(res.inputs)), -1, dtype=np.int64)
     for j, inp in enumerate(res.inputs):
-        if inp.kind != "weights":
+        if inp.kind not in ("weights", "goalposts"):
             C[:, j] = to_choice(design.u[:, design.blocks[j][0]], len(inp.alternatives))
     return Batch(C, design.u)
 
@@ -269,7 +295,7 @@ def oat_rows(res: Resolved, design: Design, n: int) -> tuple[Batch, np.ndarray]:
     full = rows_of_design(res, design)
     n = min(n, design.u.shape[0])
     k = len(res.inputs)
-    base_c = np.array([-1 if i.kind == "weights" else 0 for i in res.inputs], dtype=np.int64)
+    base_c = np.array([-1 if i.kind in ("weights", "goalposts") else 0 for i in res.inputs], dtype=np.int64)
     C, U, who = [], [], []
     for j in range(k):
         c = np.tile(base_c, (n, 1))
@@ -308,6 +334,11 @@ def build_context(model, res: Resolved, batches, tiers=None, progress: Callable[
             p = _engine_call(lambda: P.prepare(plan, model.x, model.den, groups, model.times), report,  # noqa: B023
                              "prepare", False)
             raw = p.treated if any(P._uses_raw(s.weights) for s in plan.nodes) else None
+            if res.goalposts:
+                if plan.normalise.get("method") != "goalposts" or plan.normalise.get("shift", "none") != "none":
+                    raise XianpingInputError("goalposts noise needs the goalposts normalisation (without shift) in every "
+                                             f"configuration; this one normalises with {plan.normalise}")
+                raw = p.treated  # normalised again per sample
             # node-major and contiguous, as score_batch lays the leaves out: no copy per chunk (nor after pickling)
             prepared[pk] = (np.ascontiguousarray(np.swapaxes(p.normalised, -1, -2)), p.keep_indicators, raw)
         plans[key], prep_of[key] = plan, pk
@@ -328,6 +359,8 @@ def _factors(res: Resolved, plan, C, U) -> dict[str, np.ndarray]:
                 if code not in f:
                     f[code] = np.ones((S, 1, kids[code]))
                 f[code][:, 0, pos] *= fac[:, q]
+        elif inp.kind == "goalposts":
+            pass  # moves the data, not the weights (_goalpost_data)
         elif inp.kind == "exclude":
             for a, pairs in enumerate(inp.exclude):
                 rows = C[:, j] == a
@@ -340,6 +373,39 @@ def _factors(res: Resolved, plan, C, U) -> dict[str, np.ndarray]:
     return f
 
 
+def _goalpost_data(res: Resolved, plan, treated, keep, U):
+    """The data normalised again with each row's goalposts, through the engine's sample axis: [S, T, m, n].
+    The steps of `pipeline._normalise` for goalposts (then × scale, screened indicator-years NaN)."""
+    from xianping.engine import normalise as N
+
+    S = U.shape[0]
+    gp = np.asarray([(np.nan, np.nan) if g is None else g for g in plan.goalposts], dtype=float)
+    lo = np.broadcast_to(gp[:, 0], (S, plan.n)).copy()
+    hi = np.broadcast_to(gp[:, 1], (S, plan.n)).copy()
+    col = 0
+    idx = {c: j for j, c in enumerate(plan.indicators)}
+    for inp in res.inputs:
+        if inp.kind == "goalposts":
+            u = U[:, col : col + inp.dim]
+            for q, (code, end) in enumerate(inp.coords):
+                j = idx[code]
+                span = gp[j, 1] - gp[j, 0]
+                tgt = lo if end == 0 else hi
+                tgt[:, j] = gp[j, end] + inp.noise * span * (2.0 * u[:, q] - 1.0)
+        col += inp.dim
+    opt = [np.nan if v is None else v for v in plan.optimum] if plan.optimum else None
+    itv = [(np.nan, np.nan) if v is None else v for v in plan.interval] if plan.interval else None
+    bounds = P._bounds(treated, plan, None)
+    x = np.broadcast_to(treated, (S,) + treated.shape)
+    z = N.normalise(x, "goalposts", list(plan.directions), optimum=opt, interval=itv, bounds=bounds,
+                    lower=lo[:, None, :], upper=hi[:, None, :])
+    if plan.scale != 1:
+        z *= plan.scale
+    if not np.all(keep):
+        np.copyto(z, np.nan, where=~np.expand_dims(keep, -2))
+    return z
+
+
 def run_task(ctx: Context, key: tuple, C, U, want_scores: bool = False):
     """Evaluate one chunk of rows sharing a group `key`: (root ranks float32 [S, T, m], tier classes int8
     [S, T, m] or None, root scores [S, T, m] when `want_scores` else None)."""
@@ -347,6 +413,11 @@ def run_task(ctx: Context, key: tuple, C, U, want_scores: bool = False):
     zt, keep, raw = ctx.prepared[ctx.prep_of[key]]
     z = np.swapaxes(zt, -1, -2)
     f = _factors(ctx.resolved, plan, np.asarray(C), np.asarray(U))
+    if ctx.resolved.goalposts:
+        z = _goalpost_data(ctx.resolved, plan, raw, keep, np.asarray(U))
+        if not f:
+            f = {plan.nodes[-1].code: np.ones((z.shape[0], 1, len(plan.nodes[-1].children)))}  # rows = samples
+        raw = None if not any(P._uses_raw(s.weights) for s in plan.nodes) else raw
     try:
         b = P.score_batch(plan, z, keep, raw=raw, factors=f, rank_root=True)
     except P.NodeError as e:

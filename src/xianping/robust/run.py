@@ -289,7 +289,7 @@ def compare(framework=None, *, spec, scenarios: dict[str, dict[str, Any]], data=
     C = np.full((len(rows), len(res.inputs)), -1, dtype=np.int64)
     for r, (label, choice) in enumerate(rows.items()):
         for name, alt in choice.items():
-            if name not in names or res.inputs[names[name]].kind == "weights":
+            if name not in names or res.inputs[names[name]].kind in ("weights", "goalposts"):
                 raise XianpingInputError(f"scenario {label!r}: no discrete input {name!r} in the spec")
             inp = res.inputs[names[name]]
             if isinstance(alt, str):

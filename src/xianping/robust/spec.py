@@ -7,6 +7,8 @@ uncertain inputs; each is one input of the sensitivity analysis (a group of samp
   their parents, 2 = the next level up …) or on the children of named ``nodes``: every weight is
   multiplied by U(1 − noise, 1 + noise) and the weights of each node renormalised to sum 1
   (COINr ``get_noisy_weights``). Continuous: one coordinate per weight.
+- ``goalposts``: each goalpost of a goalposts normalisation moved by up to ±noise of its range (one coordinate
+  per goalpost); the data are normalised again per sample through the engine's sample axis.
 - discrete inputs, an index into ``alternatives`` drawn uniformly (COINr maps U(0, 1) to a level the
   same way): ``normalisation`` (engine normalisation dicts; ``to: [1, 100]`` for min–max to [1, 100]),
   ``aggregation`` (at ``level`` / ``nodes``, default every node), ``imputation`` (engine impute dicts),
@@ -30,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from xianping.problems import ProblemReport, XianpingInputError
 
-__all__ = ["UncertaintySpec", "WeightNoise", "Discrete", "load_spec", "spec_from_dict", "DISCRETE_KINDS"]
+__all__ = ["UncertaintySpec", "WeightNoise", "GoalpostNoise", "Discrete", "load_spec", "spec_from_dict", "DISCRETE_KINDS"]
 
 DISCRETE_KINDS = ("normalisation", "aggregation", "imputation", "entropy_variant", "exclude", "setting")
 NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
@@ -57,6 +59,16 @@ class WeightNoise(_Strict):
             raise ValueError("[weights_target] give either level (1 = indicators' weights) or nodes (their children's "
                              "weights) | expected level: <n> or nodes: [codes]")
         return self
+
+
+class GoalpostNoise(_Strict):
+    """Goalposts (goalposts normalisation) moved: L' = L + noise·(U − L)·(2u − 1), U' likewise with its own u,
+    per indicator (all with goalposts, or `indicators`). The data are normalised again per sample, batched."""
+
+    name: str = Field(pattern=NAME_PATTERN)
+    kind: Literal["goalposts"]
+    noise: float = Field(gt=0, lt=0.5)
+    indicators: list[str] | None = None
 
 
 class Discrete(_Strict):
@@ -122,7 +134,7 @@ class Discrete(_Strict):
         return self.kind == "setting" and self.path.split(".")[0] in PREPARE_SETTINGS
 
 
-Input = Annotated[Union[WeightNoise, Discrete], Field(discriminator="kind")]
+Input = Annotated[Union[WeightNoise, GoalpostNoise, Discrete], Field(discriminator="kind")]
 
 
 class UncertaintySpec(_Strict):
