@@ -277,3 +277,18 @@ def test_store_mode_evaluates_at_start(cache_dir, dash):
     b = [{k: v for k, v in r.items() if k not in ("rank_lo", "rank_hi")} for r in dash.rankings("2020")[:20]]
     assert [r["unit_code"] for r in a] == [r["unit_code"] for r in b]
     assert [r["score"] for r in a] == [r["score"] for r in b]
+
+
+def test_response_cache_answers_repeats_identically(dash):
+    from fastapi.testclient import TestClient
+
+    from xianping.web.app import create_app
+
+    app = create_app(dash)
+    c = TestClient(app)
+    first = c.get("/api/rankings", params={"year": "2010", "province": "33"})
+    again = c.get("/api/rankings", params={"year": "2010", "province": "33"})
+    assert first.status_code == again.status_code == 200 and first.content == again.content
+    assert first.headers["content-type"] == again.headers["content-type"]
+    bad = [c.get("/api/rankings", params={"year": "1999"}) for _ in range(2)]
+    assert [b.status_code for b in bad] == [422, 422]

@@ -56,6 +56,9 @@ def create_app(dash: Dashboard) -> FastAPI:
     app.state.dash = dash
     app.state.templates = templates
 
+    from xianping.web.cache import ResponseCache
+
+    app.add_middleware(ResponseCache)   # repeated GETs of rankings/maps/boundaries are answered from memory
     app.include_router(api.router(dash))
     for page in (rankings, unit, map_page, compare, framework, quality, downloads):
         app.include_router(page.router(dash, templates))
