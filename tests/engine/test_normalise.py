@@ -131,3 +131,17 @@ def test_initial_value_by_hand():
         initial_value(np.array([[[0.0]], [[1.0]]]))
     with pytest.raises(ValueError):
         initial_value(np.array([[1.0, 2.0]]))  # no years axis
+
+
+def test_dispatcher_goalposts_and_target_take_direction_by_keyword():
+    """normalise(…, "goalposts"/"distance_to_target") with mixed directions equals the verbs called directly
+    (the dispatcher once passed the directions where `lower` belongs)."""
+    x = np.array([[1.0, 50.0], [3.0, 20.0], [5.0, 80.0]])
+    lower, upper = np.array([0.0, 0.0]), np.array([4.0, 100.0])
+    got = N.normalise(x, "goalposts", [1, -1], lower=lower, upper=upper)
+    np.testing.assert_allclose(got, N.goalposts(x, lower, upper, direction=[1, -1]))
+    np.testing.assert_allclose(got[:, 0], [0.25, 0.75, 1.0])  # capped at the upper goalpost
+    np.testing.assert_allclose(got[:, 1], [0.5, 0.8, 0.2])  # negative: (upper − x)/(upper − lower)
+    tg = np.array([4.0, 20.0])
+    np.testing.assert_allclose(N.normalise(x, "distance_to_target", [1, -1], target=tg),
+                               N.distance_to_target(x, tg, direction=[1, -1]))

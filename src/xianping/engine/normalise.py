@@ -403,7 +403,9 @@ def normalise(x, method: str = "min_max", direction=1, optimum=None, interval=No
             if key in sub_params and sub_params[key] is not None and np.ndim(sub_params[key]) >= 1:
                 v = sub_params[key]
                 sub_params[key] = tuple(np.asarray(a)[..., lin] for a in v) if key == "anchors" else np.asarray(v)[..., lin]
-        out[..., lin] = METHODS[method](x[..., lin], [dirs[j] for j in lin], **sub_params)
+        # direction by keyword: goalposts(x, lower, upper, direction) and distance_to_target(x, target, direction)
+        # take other positionals first
+        out[..., lin] = METHODS[method](x[..., lin], direction=[dirs[j] for j in lin], **sub_params)
     lo, hi = params.get("lo", 0.0), params.get("hi", 1.0)
     scale = (lambda z: lo + (hi - lo) * z) if method == "min_max" else (lambda z: z)
     if bounds is None and method in ("min_max", "distance_to_target"):
