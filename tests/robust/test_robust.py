@@ -161,3 +161,32 @@ def test_rank_stats_in_blocks_equal_whole():
     with np.errstate(all="ignore"):
         np.testing.assert_allclose(a.q95, np.nanquantile(r.astype(float), 0.95, axis=0))
     np.testing.assert_allclose(RS.mean_abs_shift(r, nom, block=4), RS.mean_abs_shift(r, nom), rtol=1e-12)
+
+
+def test_weighting_alternatives_equal_plans_with_that_method(small_bench):
+    """A weighting input (equal or entropy for the indicators in each group) gives the engine's `run` on the plan
+    with that weight method, and entropy weights times the noise factors when weights are noisy too."""
+    import dataclasses
+
+    from xianping.engine import pipeline as P
+    from xianping.engine import weights as W
+    from xianping.robust.load import load_model
+    from xianping.robust.sample import random_design
+
+    model = load_model(BENCH_FW, data=str(small_bench))
+    sp = load_spec({"inputs": [{"name": "wm", "kind": "weighting", "level": 2, "alternatives": ["equal", "entropy"]}]})
+    res = EB.resolve(sp, model.plan)
+    design = random_design(8, res.dims, seed=1)
+    batch = EB.rows_of_design(res, design)
+    assert set(batch.C[:, 0]) == {0, 1}
+    ctx = EB.build_context(model, res, [batch])
+    ranks, _, _ = EB.evaluate_rows(ctx, batch, chunk=3)
+    groups = [s.code for s in model.plan.nodes[:-1]]
+    for alt, method in ((0, {"method": "equal"}), (1, {"method": "entropy", "variant": "zero_ln_zero", "shift": 0.01})):
+        nodes = tuple(dataclasses.replace(s, weights=method) if s.code in groups else s for s in model.plan.nodes)
+        one = P.run(dataclasses.replace(model.plan, nodes=nodes), model.x)
+        for r in np.flatnonzero(batch.C[:, 0] == alt):
+            np.testing.assert_array_equal(ranks[r], one.scored.ranks[..., -1])
+    assert W.entropy  # the engine verb behind the entropy alternative
+    with pytest.raises(XianpingInputError):
+        EB.resolve(load_spec({"inputs": [{"name": "x", "kind": "weighting", "alternatives": ["ahp"]}]}), model.plan)

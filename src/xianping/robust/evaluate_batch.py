@@ -83,6 +83,23 @@ def _levels(plan) -> dict[str, int]:
     return lev
 
 
+def _weight_method(alt) -> dict[str, Any]:
+    """A weighting alternative → the engine's weight dict, with the defaults `evaluation.plan` gives them."""
+    from xianping.frameworks.model import WeightSpec
+
+    w = WeightSpec.model_validate(alt)
+    m = w.method
+    if m == "entropy":
+        return {"method": "entropy", "variant": w.variant or "zero_ln_zero", "shift": w.shift or 0.01}
+    if m == "critic":
+        return {"method": "critic", "correlation": w.correlation or "signed"}
+    if m == "cv":
+        return {"method": "cv", "basis": w.basis or "raw"}
+    if m in ("equal", "std", "pca"):
+        return {"method": m}
+    raise ValueError(f"weight method {m!r} needs values per child (use a weights noise input or the framework)")
+
+
 def resolve(spec: UncertaintySpec, plan, file: str | None = None) -> Resolved:
     """Map every input onto the plan's nodes; unknown codes and empty levels are located errors."""
     report = ProblemReport()
@@ -139,7 +156,7 @@ def resolve(spec: UncertaintySpec, plan, file: str | None = None) -> Resolved:
         d: Discrete = inp
         targets: tuple[str, ...] = ()
         excl: tuple = ()
-        if d.kind == "aggregation":
+        if d.kind in ("aggregation", "weighting"):
             if d.nodes is not None:
                 unknown = [c for c in d.nodes if c not in internal]
                 if unknown:
@@ -158,9 +175,15 @@ def resolve(spec: UncertaintySpec, plan, file: str | None = None) -> Resolved:
             alts = []
             for a, alt in enumerate(d.alternatives):
                 try:
-                    alts.append(AggregationSpec.model_validate(alt).model_dump(exclude_none=True))
-                except ValidationError as e:
-                    bad(f"alternative {a}: {e.errors()[0]['msg']}", f"alternatives[{a}]", alt, "an aggregation of the framework format")
+                    if d.kind == "aggregation":
+                        alts.append(AggregationSpec.model_validate(alt).model_dump(exclude_none=True))
+                    else:
+                        alts.append(_weight_method(alt))
+                except (ValidationError, ValueError) as e:
+                    msg = e.errors()[0]["msg"] if isinstance(e, ValidationError) else str(e)
+                    bad(f"alternative {a}: {msg}", f"alternatives[{a}]", alt,
+                        f"an {d.kind} of the framework format" if d.kind == "aggregation" else
+                        "a weight method that needs no per-child values: equal, entropy, critic, cv, std, pca")
             d_alts = tuple(alts)
         elif d.kind == "entropy_variant":
             ent = [s.code for s in plan.nodes if s.weights.get("method") == "entropy"]
@@ -242,6 +265,9 @@ def _plan_for(model, res: Resolved, choice: dict[int, int]):
         if inp.kind == "aggregation":
             alt = inp.alternatives[a]
             nodes = [dataclasses.replace(s, aggregation=dict(alt)) if s.code in inp.targets else s for s in nodes]
+        elif inp.kind == "weighting":
+            alt = inp.alternatives[a]
+            nodes = [dataclasses.replace(s, weights=dict(alt)) if s.code in inp.targets else s for s in nodes]
         elif inp.kind == "entropy_variant":
             nodes = [dataclasses.replace(s, weights={**s.weights, "variant": inp.alternatives[a]})
                      if s.code in inp.targets and s.weights.get("method") == "entropy" else s for s in nodes]

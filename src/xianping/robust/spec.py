@@ -11,7 +11,8 @@ uncertain inputs; each is one input of the sensitivity analysis (a group of samp
   per goalpost); the data are normalised again per sample through the engine's sample axis.
 - discrete inputs, an index into ``alternatives`` drawn uniformly (COINr maps U(0, 1) to a level the
   same way): ``normalisation`` (engine normalisation dicts; ``to: [1, 100]`` for min–max to [1, 100]),
-  ``aggregation`` (at ``level`` / ``nodes``, default every node), ``imputation`` (engine impute dicts),
+  ``aggregation`` (at ``level`` / ``nodes``, default every node), ``weighting`` (a weight method for the
+  children of those nodes: equal, entropy, critic, cv, std, pca), ``imputation`` (engine impute dicts),
   ``entropy_variant`` (every entropy-weighted node), ``exclude`` (lists of indicator codes left out:
   their weight becomes 0), and ``setting`` (any evaluation setting by dotted ``path``, e.g.
   ``treat.winmax``, ``screen.unit_threshold``, ``panel``).
@@ -34,7 +35,7 @@ from xianping.problems import ProblemReport, XianpingInputError
 
 __all__ = ["UncertaintySpec", "WeightNoise", "GoalpostNoise", "Discrete", "load_spec", "spec_from_dict", "DISCRETE_KINDS"]
 
-DISCRETE_KINDS = ("normalisation", "aggregation", "imputation", "entropy_variant", "exclude", "setting")
+DISCRETE_KINDS = ("normalisation", "aggregation", "weighting", "imputation", "entropy_variant", "exclude", "setting")
 NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 # settings that act before scoring: a change needs the data prepared again
 PREPARE_SETTINGS = ("normalisation", "impute", "treat", "screen", "panel", "missing_years", "anchors", "base_year")
@@ -75,10 +76,10 @@ class Discrete(_Strict):
     """One of `alternatives`, drawn uniformly."""
 
     name: str = Field(pattern=NAME_PATTERN)
-    kind: Literal["normalisation", "aggregation", "imputation", "entropy_variant", "exclude", "setting"]
+    kind: Literal["normalisation", "aggregation", "weighting", "imputation", "entropy_variant", "exclude", "setting"]
     alternatives: list[Any] = Field(min_length=1)
-    level: int | None = Field(default=None, ge=2)  # aggregation: nodes at this COINr level (2 = parents of indicators)
-    nodes: list[str] | None = None  # aggregation / entropy_variant: these nodes only
+    level: int | None = Field(default=None, ge=2)  # aggregation/weighting: nodes at this COINr level (2 = parents of indicators)
+    nodes: list[str] | None = None  # aggregation / weighting / entropy_variant: these nodes only
     path: str | None = None  # setting: dotted path into the evaluation settings
 
     @field_validator("alternatives")
@@ -94,13 +95,13 @@ class Discrete(_Strict):
                              "e.g. treat.winmax")
         if k != "setting" and self.path is not None:
             raise ValueError(f"[option_not_for_kind] path applies to kind setting only, not {k}")
-        if k not in ("aggregation",) and self.level is not None:
-            raise ValueError(f"[option_not_for_kind] level applies to aggregation (and weights), not {k}")
-        if k not in ("aggregation", "entropy_variant") and self.nodes is not None:
-            raise ValueError(f"[option_not_for_kind] nodes applies to aggregation and entropy_variant, not {k}")
+        if k not in ("aggregation", "weighting") and self.level is not None:
+            raise ValueError(f"[option_not_for_kind] level applies to aggregation, weighting (and weights), not {k}")
+        if k not in ("aggregation", "weighting", "entropy_variant") and self.nodes is not None:
+            raise ValueError(f"[option_not_for_kind] nodes applies to aggregation, weighting and entropy_variant, not {k}")
         alts = []
         for i, a in enumerate(self.alternatives):
-            if k in ("normalisation", "aggregation", "imputation"):
+            if k in ("normalisation", "aggregation", "weighting", "imputation"):
                 if isinstance(a, str):
                     a = {"method": a}
                 if not isinstance(a, dict) or "method" not in a:
