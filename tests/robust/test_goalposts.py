@@ -38,25 +38,7 @@ root:
 """
 
 
-def _engine_goalposts_dispatch_works() -> bool:
-    from xianping.engine import normalise as N
-
-    try:
-        N.normalise(np.ones((2, 3, 1)), "goalposts", [1], lower=[0.0], upper=[2.0])
-        return True
-    except TypeError:
-        return False
-
-
-def test_goalpost_noise_equals_plans_with_those_goalposts(tmp_path, monkeypatch):
-    from xianping.engine import normalise as N
-
-    if not _engine_goalposts_dispatch_works():
-        # engine/normalise.py: normalise() passes the directions positionally, goalposts(x, lower, upper, direction)
-        # takes them as `lower` ("multiple values for argument 'lower'"), so no framework with goalposts
-        # normalisation evaluates today. Emulate the keyword dispatch the fix will give, to test this layer.
-        monkeypatch.setitem(N.METHODS, "goalposts", lambda x, direction=1, lower=None, upper=None, **kw:
-                            N.goalposts(x, lower, upper, direction, **kw))
+def test_goalpost_noise_equals_plans_with_those_goalposts(tmp_path):
     rng = np.random.default_rng(3)
     (tmp_path / "fw.yaml").write_text(FW, encoding="utf-8")
     with open(tmp_path / "d.csv", "w") as f:
