@@ -44,6 +44,9 @@ def page(browser, live_server):
     pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     pg.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}"))
     pg.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    # offline: nothing but this server (no CDN, no fonts, no tiles)
+    pg.on("request", lambda r: problems.append(f"external request: {r.url}")
+          if not r.url.startswith((live_server, "data:", "blob:", "about:")) else None)
     pg.problems = problems
     yield pg
     ctx.close()

@@ -57,6 +57,19 @@ def test_serve_builds_the_demo_once_and_serves(tmp_path):
     assert "building the bundled demo results" not in out
 
 
+def test_serve_with_worker_processes(tmp_path):
+    proc, port = _serve(tmp_path, "--workers", "2")
+    try:
+        for _ in range(4):   # answered by either worker, the same
+            meta = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/meta").read())
+            assert meta["origin"]["kind"] == "demo"
+        rows = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/rankings?limit=3").read())["rows"]
+        assert [r["rank"] for r in rows] == [1, 2, 3]
+    finally:
+        out = _stop(proc)
+    assert "2 worker processes" in out
+
+
 def test_serve_bad_inputs_say_what_is_wrong(tmp_path):
     exe = Path(sys.executable).with_name("xianping")
     for args in (["--results", str(tmp_path / "nope.csv")], ["--store", str(tmp_path / "nope.duckdb")],
