@@ -9,6 +9,8 @@ import gzip
 import json
 from typing import Any, Optional
 
+import numpy as np
+
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
@@ -116,8 +118,11 @@ def router(dash: Dashboard) -> APIRouter:
         def build() -> bytes:
             rows = dash.map_rows(y, p, n)
             vals = [x["score"] for x in rows if x["score"] is not None]
+            k = dash.data.k(n)
+            every = dash.data.score[..., k] if p is None else dash.data.score[:, dash.prov_arr == p, k]
+            lo, hi = (float(np.nanmin(every)), float(np.nanmax(every))) if np.any(~np.isnan(every)) else (None, None)
             return dumps({"year": y, "node": n, "province": p, "min": min(vals) if vals else None,
-                          "max": max(vals) if vals else None, "rows": rows})
+                          "max": max(vals) if vals else None, "scale_min": lo, "scale_max": hi, "rows": rows})
 
         return encoded(request, dash, ("map", y, p, n), build)
 

@@ -89,6 +89,8 @@ class MapData(BaseModel):
     province: Optional[str]
     min: Optional[float]
     max: Optional[float]
+    scale_min: Optional[float] = Field(description="lowest score over all years (a common colour scale across years)")
+    scale_max: Optional[float]
     rows: list[MapRow]
 
 

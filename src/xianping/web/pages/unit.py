@@ -3,8 +3,6 @@ target progress, rank interval, neighbours on a small map."""
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Request
 
 from xianping.web import validate as V

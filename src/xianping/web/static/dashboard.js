@@ -153,13 +153,13 @@
         m.hideLoading();
         m.setOption({
           tooltip: {trigger: 'item', formatter: function (x) { var r = x.data; return r ? r.n + ' ' + r.c + '<br>得分 score ' + fmt(r.value, 1) + '<br>名次 rank ' + (r.r || '—') : (x.name + ' 无数据 no data'); }},
-          visualMap: {min: Math.floor(d.min), max: Math.ceil(d.max), inRange: {color: PALETTE}, calculable: true, left: 10, bottom: 10, text: ['高 high', '低 low']},
+          visualMap: {min: Math.floor(d.scale_min), max: Math.ceil(d.scale_max), inRange: {color: PALETTE}, calculable: true, left: 10, bottom: 10, text: ['高 high', '低 low']},
           series: [{type: 'map', map: name, nameProperty: 'code', roam: true, zoom: st.province ? 1.1 : 1.2,
             itemStyle: {borderColor: '#fff', borderWidth: 0.2, areaColor: '#e0e0e0'}, emphasis: {label: {show: false}, itemStyle: {areaColor: '#ffd54f'}},
             data: d.rows.filter(function (r) { return r.boundary_code; }).map(function (r) { return {name: r.boundary_code, value: r.score, n: r.unit_name, c: r.unit_code, r: r.rank}; })}]
         }, {replaceMerge: ['series']});
         document.getElementById('map-title').textContent = st.year;
-        status.textContent = d.rows.length + ' 个县级单位 units · ' + st.year;
+        status.textContent = d.rows.length + ' 个县级单位 units · ' + st.year + ' · 色阶为各年共同范围 one colour scale for all years';
         el.setAttribute('data-year', st.year);
         var u = new URL(location.href);
         u.searchParams.set('year', st.year);
