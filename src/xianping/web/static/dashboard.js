@@ -126,7 +126,7 @@
         var m = chart('neighmap');
         m.setOption({
           tooltip: {formatter: function (x) { var d = x.data; return d ? d.n + '<br>得分 ' + fmt(d.value, 1) + ' · 第' + (d.r || '—') + '名' : x.name; }},
-          visualMap: {min: Math.floor(Math.min.apply(null, vals)), max: Math.ceil(Math.max.apply(null, vals)), inRange: {color: PALETTE}, calculable: true, left: 0, bottom: 0, itemHeight: 80, textStyle: {fontSize: 10}},
+          visualMap: {show: vals.length > 1, min: Math.floor(Math.min.apply(null, vals)), max: Math.ceil(Math.max.apply(null, vals)) + (vals.length > 1 ? 0 : 1), inRange: {color: PALETTE}, calculable: true, left: 0, bottom: 0, itemHeight: 80, textStyle: {fontSize: 10}},
           series: [{type: 'map', map: 'xp_n' + p.unit_code, nameProperty: 'code', roam: true,
             label: {show: true, fontSize: 10, formatter: function (x) { return x.data ? x.data.n : ''; }},
             data: Object.keys(want).map(function (k) { var w = want[k]; return {name: k, value: w.s, n: w.n, r: w.r, c: w.c,
