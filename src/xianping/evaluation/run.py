@@ -157,6 +157,38 @@ def _zero_variance(plan, scored, info, report, framework_file, strict, codes_of_
                            severity="error" if strict else "warning")
 
 
+def resolve_inputs(framework, settings, read_panel: Callable[[list[str]], Panel], say=lambda s: None):
+    """Framework, settings, plan and panel of one evaluation, shared by `evaluate` and the robustness layer.
+
+    `read_panel(codes)` loads the indicators (and denominators) the plan needs. The plan is compiled twice:
+    once to know the codes, once more with the base year's index, which frozen anchors need. The returned report
+    holds the framework's warnings from the first compilation (weights that do not sum, AHP consistency)."""
+    say("framework")
+    fw, fw_file, fw_meta = _load_framework(framework)
+    st = resolve_settings(fw, settings)
+    report = ProblemReport()
+    plan0, info = compile_plan(fw, st, file=fw_file, report=report)
+    report.raise_if_errors(f"framework {fw.code} cannot be evaluated with these settings")
+    say("data")
+    codes = list(plan0.indicators) + [c for c in info["denominators"] if c not in plan0.indicators]
+    panel = read_panel(codes)
+    col = {c: j for j, c in enumerate(panel.columns)}
+    # one pass over the panel, not one per indicator (village-scale panels are large)
+    empty = np.all(np.isnan(panel.values), axis=(0, 1)) if panel.values.size else np.ones(len(panel.columns), bool)
+    missing_codes = [c for c in codes if c not in col or empty[col[c]]]
+    if missing_codes:
+        report.add("indicator_not_in_data", f"no values for {', '.join(missing_codes)} in the data", value=", ".join(missing_codes),
+                   expected="every indicator of the framework (and its denominators)")
+        raise XianpingInputError("the data lack indicators the framework needs", report)
+    base_year = str(st["base_year"]) if st["base_year"] is not None else panel.years[0]
+    if base_year not in panel.years:
+        raise XianpingInputError(f"base year {base_year} is not among the years evaluated ({', '.join(panel.years)})")
+    st["base_year"] = base_year
+    bi = panel.years.index(base_year)
+    plan, info = compile_plan(fw, st, file=fw_file, report=ProblemReport(), base_index=bi)
+    return fw, fw_file, fw_meta, st, plan, info, panel, bi, report
+
+
 def evaluate(framework, *, store=None, data=None, years=None, by_type: bool = False, types=None,
              settings: dict[str, Any] | None = None, progress: Callable[[str], None] | None = None) -> EvaluationResult:
     """Evaluate every unit with a framework (built-in name, YAML path, or Framework object).
@@ -169,26 +201,9 @@ def evaluate(framework, *, store=None, data=None, years=None, by_type: bool = Fa
     say = progress or (lambda s: None)
     if (store is None) == (data is None):
         raise XianpingInputError("give exactly one data source: a store or a data file")
-    say("framework")
-    fw, fw_file, fw_meta = _load_framework(framework)
-    st = resolve_settings(fw, settings)
-    report = ProblemReport()
-    plan0, info = compile_plan(fw, st, file=fw_file, report=report)
-    report.raise_if_errors(f"framework {fw.code} cannot be evaluated with these settings")
-    say("data")
-    codes = list(plan0.indicators) + [c for c in info["denominators"] if c not in plan0.indicators]
-    panel = from_store(store, codes, years) if store is not None else from_csv(data, codes, years)
-    missing_codes = [c for c in codes if np.all(np.isnan(panel.take([c])))]
-    if missing_codes:
-        report.add("indicator_not_in_data", f"no values for {', '.join(missing_codes)} in the data", value=", ".join(missing_codes),
-                   expected="every indicator of the framework (and its denominators)")
-        raise XianpingInputError("the data lack indicators the framework needs", report)
-    base_year = str(st["base_year"]) if st["base_year"] is not None else panel.years[0]
-    if base_year not in panel.years:
-        raise XianpingInputError(f"base year {base_year} is not among the years evaluated ({', '.join(panel.years)})")
-    st["base_year"] = base_year
-    bi = panel.years.index(base_year)
-    plan, info = compile_plan(fw, st, file=fw_file, report=ProblemReport(), base_index=bi)
+    fw, fw_file, fw_meta, st, plan, info, panel, bi, report = resolve_inputs(
+        framework, settings, lambda codes: from_store(store, codes, years) if store is not None else from_csv(data, codes, years),
+        say=say)
     vintage = panel.source.get("code_vintage") or 2024
     unit_types, types_meta = None, None
     if by_type or (st["impute"].get("groups") == "type"):

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from xianping.evaluation.load_panel import Panel, from_csv, from_store, sha256_file
-from xianping.problems import ProblemReport, XianpingInputError
+from xianping.problems import XianpingInputError
 
 __all__ = ["Model", "load_model", "read_panel"]
 
@@ -131,33 +131,18 @@ def read_panel(path, codes, years=None) -> Panel:
 def load_model(framework, *, data=None, store=None, years=None, settings: dict[str, Any] | None = None,
                panel: Panel | None = None) -> Model:
     """Resolve a framework and its data once (as `evaluate` does). `panel`: an already loaded Panel."""
-    from xianping.evaluation.plan import compile_plan, resolve_settings
-    from xianping.evaluation.run import _load_framework
+    from xianping.evaluation.run import resolve_inputs
 
     if panel is None and (store is None) == (data is None):
         raise XianpingInputError("give exactly one data source: a store or a data file")
-    fw, fw_file, fw_meta = _load_framework(framework)
-    st = resolve_settings(fw, settings)
-    report = ProblemReport()
-    plan0, info = compile_plan(fw, st, file=fw_file, report=report)
-    report.raise_if_errors(f"framework {fw.code} cannot be evaluated with these settings")
-    codes = list(plan0.indicators) + [c for c in info["denominators"] if c not in plan0.indicators]
-    if panel is None:
-        panel = from_store(store, codes, years) if store is not None else read_panel(data, codes, years)
-    col = {c: j for j, c in enumerate(panel.columns)}
-    empty = np.all(np.isnan(panel.values), axis=(0, 1)) if panel.values.size else np.ones(len(panel.columns), bool)  # one pass
-    missing = [c for c in codes if c not in col or empty[col[c]]]
-    if missing:
-        rep = ProblemReport()
-        rep.add("indicator_not_in_data", f"no values for {', '.join(missing)} in the data", value=", ".join(missing),
-                expected="every indicator of the framework (and its denominators)")
-        raise XianpingInputError("the data lack indicators the framework needs", rep)
-    base_year = str(st["base_year"]) if st["base_year"] is not None else panel.years[0]
-    if base_year not in panel.years:
-        raise XianpingInputError(f"base year {base_year} is not among the years evaluated ({', '.join(panel.years)})")
-    st["base_year"] = base_year
-    bi = panel.years.index(base_year)
-    plan, info = compile_plan(fw, st, file=fw_file, report=ProblemReport(), base_index=bi)
+    given = panel
+
+    def read(codes):
+        if given is not None:
+            return given
+        return from_store(store, codes, years) if store is not None else read_panel(data, codes, years)
+
+    fw, fw_file, fw_meta, st, plan, info, panel, bi, _warnings = resolve_inputs(framework, settings, read)
     unit_types = None
     if st["impute"].get("groups") == "type":
         from xianping.evaluation.run import _types_from_gazetteer
