@@ -10,7 +10,7 @@ import numpy as np
 
 from xianping.engine import pipeline as P
 from xianping.engine._common import EngineWarning
-from xianping.evaluation.load_panel import Panel, from_csv, from_store, sha256_file
+from xianping.evaluation.load_panel import Panel, from_store, read_panel, sha256_file
 from xianping.evaluation.manifest import build_manifest
 from xianping.evaluation.plan import compile_plan, resolve_settings
 from xianping.evaluation.result import EvaluationResult
@@ -202,7 +202,7 @@ def evaluate(framework, *, store=None, data=None, years=None, by_type: bool = Fa
     if (store is None) == (data is None):
         raise XianpingInputError("give exactly one data source: a store or a data file")
     fw, fw_file, fw_meta, st, plan, info, panel, bi, report = resolve_inputs(
-        framework, settings, lambda codes: from_store(store, codes, years) if store is not None else from_csv(data, codes, years),
+        framework, settings, lambda codes: from_store(store, codes, years) if store is not None else read_panel(data, codes, years),
         say=say)
     vintage = panel.source.get("code_vintage") or 2024
     unit_types, types_meta = None, None
