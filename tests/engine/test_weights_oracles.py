@@ -190,3 +190,28 @@ def test_equal_explicit_pca():
     z = rng.random((40, 5))
     w = W.pca(z)
     assert w.shape == (5,) and abs(w.sum() - 1) < 1e-12 and np.all(w > 0)
+
+
+def test_pca_first_component_signed_listwise_and_batched():
+    """COINr get_PCA (prcomp center/scale, PC1 loadings; na.omit): the loadings over their sum. The ASEM case is
+    in tests/robust/test_asem_alternatives.py; here the mechanics: a unit with a missing value is left out, the
+    leading axes batch, the sign is fixed so Σ ≥ 0, and signed weights aggregate only arithmetically."""
+    from xianping.engine import aggregate as A
+
+    rng = np.random.default_rng(7)
+    z = rng.normal(size=(2, 3, 30, 4))
+    z[..., 2] = -z[..., 0] + 0.3 * z[..., 2]  # a column loading against the first: a negative weight
+    w = W.pca(z, variant="first_component")
+    assert w.shape == (2, 3, 4) and np.allclose(w.sum(-1), 1)
+    u = np.linalg.svd((z[1, 2] - z[1, 2].mean(0)) / z[1, 2].std(0, ddof=1), full_matrices=False)[2][0]
+    np.testing.assert_allclose(w[1, 2], u / u.sum(), rtol=1e-9)
+    assert (w < 0).any()
+    zm = z[0, 0].copy()
+    zm[5, 1] = np.nan
+    np.testing.assert_allclose(W.pca(zm, variant="first_component"), W.pca(np.delete(z[0, 0], 5, axis=0), variant="first_component"), rtol=1e-12)
+    s = A.aggregate_groups(z[0, 0], None, w[0, 0], "arithmetic", signed=True)[..., 0]
+    np.testing.assert_allclose(s, z[0, 0] @ w[0, 0], rtol=1e-12)
+    with pytest.raises(ValueError, match="non-negative"):
+        A.aggregate_groups(z[0, 0], None, w[0, 0], "arithmetic")
+    with pytest.raises(ValueError, match="arithmetic"):
+        A.aggregate_groups(np.abs(z[0, 0]), None, w[0, 0], "geometric", signed=True)

@@ -165,6 +165,14 @@ def test_method_defaults_are_recorded():
     assert comb.alpha == 0.5
     with pytest.raises(ValidationError, match="combined_incomplete"):
         WeightSpec.model_validate({"method": "combined", "combine": "linear", "components": ["entropy"]})
+    pca = WeightSpec.model_validate("pca")
+    assert (pca.variant, pca.signed) == ("composite", False)
+    with pytest.raises(ValidationError, match="option_not_for_method"):  # composite weights are never negative
+        WeightSpec.model_validate({"method": "pca", "signed": True})
+    with pytest.raises(ValidationError, match="variant_not_for_method"):
+        WeightSpec.model_validate({"method": "pca", "variant": "zero_ln_zero"})
+    with pytest.raises(ValidationError, match="variant_not_for_method"):
+        WeightSpec.model_validate({"method": "entropy", "variant": "first_component"})
 
 
 def test_county_types_keep_defaults_and_add_user_types():

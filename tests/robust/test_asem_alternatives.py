@@ -1,9 +1,11 @@
 """COINr's nominal alternatives on ASEM, reproduced through the robust layer's discrete inputs.
 
-Expected numbers: tests/robust/oracles/coinr_asem/ASEM_alt_c_{z,g,rank}_aggregated.csv, ASEM_compare_amean_vs_gmean.csv
-and ASEM_compare_multi.csv — copied from ../shared/oracles/coinr_asem/outputs (COINr v1.1.14, commit b9682034,
-make_oracles.R): z-scores, min–max to [1, 100] with geometric means, and ranks as normalisation, on the same
-treated data as the nominal coin.
+Expected numbers: tests/robust/oracles/coinr_asem/ASEM_alt_c_{z,g,rank,pca}_aggregated.csv,
+ASEM_compare_amean_vs_gmean.csv and ASEM_compare_multi.csv — copied from ../shared/oracles/coinr_asem/outputs
+(COINr v1.1.14, commit b9682034, make_oracles.R): z-scores, min–max to [1, 100] with geometric means, ranks as
+normalisation, and PCA weights for the pillars (`get_PCA(dset = "Aggregated", Level = 2, weights_to = "PCAwts")`,
+by_groups = TRUE by default: the signed PC1 loadings of each sub-index's pillars), on the same treated data as the
+nominal coin.
 """
 
 from __future__ import annotations
@@ -23,8 +25,11 @@ SPEC = {"inputs": [
     {"name": "norm", "kind": "normalisation",
      "alternatives": [{"method": "z_score"}, {"method": "rank"}, {"method": "min_max", "to": [1, 100]}]},
     {"name": "agg", "kind": "aggregation", "alternatives": ["arithmetic", "geometric"]},
+    # COINr Level = 2 PCA weights are the pillars' weights inside their sub-index: our level-3 nodes' weighting
+    {"name": "wts", "kind": "weighting", "level": 3,
+     "alternatives": ["equal", {"method": "pca", "variant": "first_component", "signed": True}]},
 ]}
-SCENARIOS = {"ZScore": {"norm": 0}, "Rank": {"norm": "rank"}, "Geo": {"norm": 2, "agg": "geometric"}}
+SCENARIOS = {"ZScore": {"norm": 0}, "Rank": {"norm": "rank"}, "Geo": {"norm": 2, "agg": "geometric"}, "PCA": {"wts": 1}}
 
 
 def table(name):
@@ -39,7 +44,7 @@ def alts(asem_model):
 
 
 @pytest.mark.parametrize("label, file", [("ZScore", "ASEM_alt_c_z_aggregated.csv"), ("Rank", "ASEM_alt_c_rank_aggregated.csv"),
-                                         ("Geo", "ASEM_alt_c_g_aggregated.csv")])
+                                         ("Geo", "ASEM_alt_c_g_aggregated.csv"), ("PCA", "ASEM_alt_c_pca_aggregated.csv")])
 def test_every_column_of_the_alternative(alts, asem_model, label, file):
     head, rows = table(file)
     cols = head[1:]
@@ -53,7 +58,7 @@ def test_every_column_of_the_alternative(alts, asem_model, label, file):
 
 def test_compare_multi_ranks(alts, asem_model):
     head, rows = table("ASEM_compare_multi.csv")
-    for col in ("Nominal", "ZScore", "Geo", "Rank"):
+    for col in ("Nominal", "ZScore", "Geo", "Rank", "PCA"):
         j = head.index(col)
         for r in rows:
             assert int(alts[col]["ranks"][0, asem_model.units.index(r[0])]) == int(r[j]), (col, r[0])
@@ -68,10 +73,23 @@ def test_compare_amean_vs_gmean(alts, asem_model):
         assert int(alts["Nominal"]["ranks"][0, i] - alts["Geo"]["ranks"][0, i]) == int(r[4])
 
 
-def test_pca_alternative_is_refused_not_bent(asem_model):
-    """COINr's PCA weights (ASEM_PCA_weights_level2.csv) give Environ and SusEcFin negative weights; the engine
-    refuses negative weights, so COINr's c_pca alternative is not reproducible by design — a weight noise
-    factor can never make a weight negative either."""
+def test_pca_weights_are_coinr_loadings_and_signed_needs_declaring(asem_model):
+    """ASEM_PCA_weights_level2.csv (one PCA over all eight pillars, by_groups = FALSE): Environ and SusEcFin get
+    negative loadings. Our first_component weights are those loadings over their sum (sign fixed so Σ ≥ 0);
+    without `signed: true` the same alternative is refused with the node and the child named."""
+    from xianping.engine import weights as W
+    from xianping.robust.run import compare
+
     head, rows = table("ASEM_PCA_weights_level2.csv")
-    w = {r[0]: float(r[2]) for r in rows}
-    assert w["Environ"] < 0 and w["SusEcFin"] < 0
+    loadings = {r[0]: float(r[2]) for r in rows if r[1] == "2"}
+    agg, _ = table("ASEM_alt_c_z_aggregated.csv")  # only for the pillar order; values from the nominal run below
+    nominal = compare(spec=SPEC, scenarios={}, model=asem_model)["Nominal"]
+    pillars = list(loadings)
+    z = nominal["scores"][0][:, [nominal["nodes"].index(p) for p in pillars]]
+    w = W.pca(z, variant="first_component")
+    ref = np.array([loadings[p] for p in pillars])
+    np.testing.assert_allclose(w, ref / ref.sum(), rtol=1e-9)
+    spec = {"inputs": [{"name": "wts", "kind": "weighting", "level": 3,
+                        "alternatives": ["equal", {"method": "pca", "variant": "first_component"}]}]}
+    with pytest.raises(Exception, match=r"Sust.*negative weight.*signed: true"):
+        compare(spec=spec, scenarios={"PCA": {"wts": 1}}, model=asem_model)

@@ -44,7 +44,7 @@ NAN_POLICIES = ("propagate", "renormalise")
 ZERO_POLICIES = ("error", "epsilon", "skip")
 
 
-def _membership(groups, w, n):
+def _membership(groups, w, n, signed: bool = False):
     """Weighted membership matrix [..., n, G] for integer group labels 0..G-1 (or a single group)."""
     if groups is None:
         labels = np.zeros(n, dtype=np.int64)
@@ -62,8 +62,8 @@ def _membership(groups, w, n):
     w = np.asarray(w, dtype=float)
     if w.shape[-1] != n:
         raise ValueError(f"weights have {w.shape[-1]} entries, data has {n} indicators")
-    if np.any(w < 0):
-        raise ValueError("weights must be non-negative")
+    if not signed and np.any(w < 0):
+        raise ValueError("weights must be non-negative (signed weights, e.g. COINr's PCA loadings, must be declared)")
     return w[..., :, None] * onehot  # [..., n, G]
 
 
@@ -79,8 +79,8 @@ def _quasi_mean(x, W, phi, phi_inv, nan):
         den = obs.astype(float) @ W
     else:
         den = np.sum(W, axis=-2, keepdims=True)
-        # a NaN in a column with positive weight makes the group NaN
-        miss = (~obs).astype(float) @ (W > 0).astype(float)
+        # a NaN in a column with a non-zero weight makes the group NaN
+        miss = (~obs).astype(float) @ (W != 0).astype(float)
         num = np.where(miss > 0, np.nan, num)
     with nan_guard():
         return phi_inv(num / den)
@@ -100,7 +100,7 @@ def _zero_policy(x, zero, eps):
 
 
 def aggregate_groups(x, groups=None, w=None, method: str = "arithmetic", p: float | None = None,
-                     nan: str = "propagate", zero: str = "error", eps: float = 1e-6) -> np.ndarray:
+                     nan: str = "propagate", zero: str = "error", eps: float = 1e-6, signed: bool = False) -> np.ndarray:
     """Aggregate columns by group: x [..., m, n], integer `groups` (n,) → [..., m, G] (G = max+1);
     groups=None aggregates all columns into one. Weights are normalised within each group.
 
@@ -109,11 +109,15 @@ def aggregate_groups(x, groups=None, w=None, method: str = "arithmetic", p: floa
     a_hmean, a_genmean (oracle aggfuncs_smallvec); OECD/JRC Handbook 2008 §6.
     `zero` (geometric, harmonic, generalised with p ≤ 0): "error" (default), "epsilon" (0 → eps),
     "skip" (zeros excluded; needs nan="renormalise" to give a number).
+    `signed=True` lets weights be negative (COINr a_amean takes them as they come, Σ w x / Σ w; its PCA
+    weights are signed loadings); only the arithmetic mean has a meaning then.
     """
     check_variant("method", method, MEANS)
+    if signed and method != "arithmetic":
+        raise ValueError(f"signed (negative) weights only work with the arithmetic mean, not {method}")
     x = as_data(x)
     n = x.shape[-1]
-    W = _membership(groups, w, n)
+    W = _membership(groups, w, n, signed)
     if method == "generalised":
         if p is None:
             raise ValueError("generalised mean needs p")

@@ -388,7 +388,7 @@ def _data_weights(spec, v, raw_v, plan: Plan):
     elif m == "std":
         w = W.standard_deviation(mat)
     elif m == "pca":
-        w = W.pca(mat)
+        w = W.pca(mat, variant=spec.get("variant") or "composite")
     else:
         raise ValueError(f"unknown weight method {m!r}")
     if plan.panel != "per_year":  # one vector for all years
@@ -434,7 +434,24 @@ def _check_zeros(step: NodeStep, v, w, plan: Plan) -> None:
     raise ZeroInMeanError(step.code, m, where, child, float(v[where]))
 
 
-def _aggregate(spec, v, w, plan: Plan):
+def _signed(step: NodeStep, w, plan: Plan) -> bool:
+    """Negative weights (COINr's PCA loadings) stand only where declared (`signed: true`), and only under the
+    arithmetic mean; otherwise the error names the node and the child."""
+    neg = w < 0
+    if not neg.any():
+        return False
+    child = plan.node_codes[step.children[int(np.argwhere(neg)[0][-1])]]
+    if not step.weights.get("signed"):
+        raise NodeError(step.code, f"{step.weights.get('method')} weights give child {child!r} a negative weight "
+                                   f"({float(w[neg][0]):.6g}); declare signed: true to keep signed weights (COINr's "
+                                   "PCA weights) or use a method whose weights are non-negative")
+    if step.aggregation["method"] != "arithmetic":
+        raise NodeError(step.code, f"signed weights (child {child!r} is negative) need the arithmetic mean, not "
+                                   f"{step.aggregation['method']!r}")
+    return True
+
+
+def _aggregate(spec, v, w, plan: Plan, signed: bool = False):
     m = spec["method"]
     extra = None
     if m in ("arithmetic", "geometric", "harmonic", "generalised"):
@@ -442,7 +459,7 @@ def _aggregate(spec, v, w, plan: Plan):
         eps = spec.get("epsilon") or 1e-3
         if zero == "shift":
             v, zero = v + eps, "error"
-        s = A.aggregate_groups(v, None, w, m, p=spec.get("p"), nan=plan.missing, zero=zero, eps=eps)[..., 0]
+        s = A.aggregate_groups(v, None, w, m, p=spec.get("p"), nan=plan.missing, zero=zero, eps=eps, signed=signed)[..., 0]
     elif m == "topsis":
         norm = spec.get("normalisation") or "vector"
         weighting = {"pre_multiply": "multiply", "in_distance": "inside_distance"}.get(spec.get("weighting") or "pre_multiply")
@@ -519,8 +536,9 @@ def score(plan: Plan, z, keep_indicators=None, raw=None) -> Scored:
             details[step.code] = det
         norm_w[..., ch] = w
         _check_zeros(step, v, w, plan)
+        signed = _signed(step, w, plan)
         try:
-            s, extra = _aggregate(step.aggregation, v, w, plan)
+            s, extra = _aggregate(step.aggregation, v, w, plan, signed)
         except ValueError as e:
             raise NodeError(step.code, f"{step.aggregation.get('method')} aggregation: {e}") from None
         vt[..., me, :] = np.where(np.expand_dims(keep[..., me], -1), s, np.nan)
@@ -602,8 +620,9 @@ def score_batch(plan: Plan, z, keep_indicators=None, raw=None, *, factors=None, 
         with quiet():
             w = np.where(tot > 0, w / tot, 0.0)
         keep[..., me] = np.any(kc, axis=-1) if f is None else np.any(kc & (f > 0), axis=-1)
+        signed = _signed(step, w, plan)
         try:
-            s, _ = _aggregate(step.aggregation, v, w, plan)
+            s, _ = _aggregate(step.aggregation, v, w, plan, signed)
         except ValueError as e:
             raise NodeError(step.code, f"{step.aggregation.get('method')} aggregation: {e}") from None
         vt[..., idx, :] = s

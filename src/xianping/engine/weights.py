@@ -30,6 +30,7 @@ __all__ = [
     "critic",
     "coefficient_of_variation",
     "standard_deviation",
+    "PCA_VARIANTS",
     "pca",
     "combine",
 ]
@@ -289,16 +290,27 @@ def standard_deviation(z, ddof: int = 0) -> np.ndarray:
         return _normalise_sum(np.nanstd(z, axis=-2, ddof=ddof))
 
 
-def pca(z, n_components: int | None = None, min_eigenvalue: float = 1.0) -> np.ndarray:
-    """PCA-based weights (the common Chinese-literature recipe, 主成分赋权):
+PCA_VARIANTS = ("composite", "first_component")
 
-    On the correlation matrix R of z: eigenvalues λ_k, loadings u_jk (unit eigenvectors). Keep the
-    components with λ_k ≥ `min_eigenvalue` (Kaiser rule) or the first `n_components`. The
-    coefficient of indicator j in component k is u_jk (= loading/√λ_k); the composite coefficient is
-    a_j = Σ_k λ_k |u_jk| / Σ_k λ_k; w_j = a_j / Σ a. Sign is dropped (|u|) because eigenvector signs
-    are arbitrary. Needs complete data (NaN raises). Not an oracle-checked method; record it.
+
+def pca(z, n_components: int | None = None, min_eigenvalue: float = 1.0, variant: str = "composite") -> np.ndarray:
+    """PCA-based weights on the correlation matrix R of z (eigenvalues λ_k, unit eigenvectors u_·k), in two named
+    variants:
+
+    - "composite" (default; the common Chinese-literature recipe, 主成分赋权): keep the components with
+      λ_k ≥ `min_eigenvalue` (Kaiser rule) or the first `n_components`; a_j = Σ_k λ_k |u_jk| / Σ_k λ_k;
+      w_j = a_j / Σ a. Sign is dropped (|u|) because eigenvector signs are arbitrary. Needs complete data.
+      Not an oracle-checked method; recorded in the manifest.
+    - "first_component" (COINr `get_PCA`, weights_to: the loadings of the first principal component of
+      `prcomp(center = TRUE, scale = TRUE)`): w_j = u_j1 / Σ u_·1, **signed** — COINr keeps negative
+      loadings, and its a_amean divides by Σw, which also makes the arbitrary eigenvector sign irrelevant
+      (we fix Σ u_·1 ≥ 0 so the printed loadings are deterministic). Units with a missing value are left out
+      of the PCA, as COINr's na.omit does. Oracle: COINr ASEM c_pca (ASEM_alt_c_pca_aggregated.csv).
     """
+    check_variant("variant", variant, PCA_VARIANTS)
     z = as_data(z)
+    if variant == "first_component":
+        return _first_component(z)
     if np.any(np.isnan(z)):
         raise ValueError("pca weights need complete data; impute first")
     zc = z - z.mean(axis=-2, keepdims=True)
@@ -314,6 +326,27 @@ def pca(z, n_components: int | None = None, min_eigenvalue: float = 1.0) -> np.n
     lk = np.where(keep, lam, 0.0)
     a = np.einsum("...jk,...k->...j", np.abs(U), lk) / np.sum(lk, axis=-1, keepdims=True)
     return _normalise_sum(a)
+
+
+def _first_component(z):
+    complete = ~np.any(np.isnan(z), axis=-1, keepdims=True)  # [..., m, 1] rows PCA may use (na.omit)
+    cnt = complete.sum(axis=-2, keepdims=True)
+    if np.any(cnt < 2):
+        raise ValueError("pca first_component needs at least two units with complete data")
+    zc = np.where(complete, z, 0.0)
+    zc = np.where(complete, zc - zc.sum(axis=-2, keepdims=True) / cnt, 0.0)
+    cov = np.einsum("...ij,...ik->...jk", zc, zc)
+    d = np.sqrt(np.diagonal(cov, axis1=-2, axis2=-1))
+    if np.any(d == 0):
+        raise ValueError("pca first_component: a constant column has no correlation (scale = TRUE divides by 0)")
+    R = cov / (d[..., :, None] * d[..., None, :])
+    _, U = np.linalg.eigh(R)
+    u = U[..., :, -1]  # the largest eigenvalue's vector
+    u = np.where(np.sum(u, axis=-1, keepdims=True) < 0, -u, u)
+    s = np.sum(u, axis=-1, keepdims=True)
+    if np.any(np.abs(s) < 1e-12):
+        raise ValueError("pca first_component: the loadings sum to 0, so Σw-normalised weights do not exist")
+    return u / s
 
 
 # ---------------------------------------------------------------------------------------------

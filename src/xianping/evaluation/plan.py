@@ -114,6 +114,9 @@ def _weight_dict(spec, children, node_path, report, file, strict, defaults_metho
         spec_d = {"method": "critic", "correlation": (spec.correlation if spec else None) or "signed"}
     elif method == "cv":
         spec_d = {"method": "cv", "basis": (spec.basis if spec else None) or "raw"}
+    elif method == "pca":
+        spec_d = {"method": "pca", "variant": (spec.variant if spec else None) or "composite",
+                  "signed": bool(spec.signed) if spec else False}
     return spec_d
 
 

@@ -47,6 +47,7 @@ from xianping.frameworks.yaml_lines import Path
 
 DEFAULT_COUNTY_TYPES = ["优化开发", "重点发展", "生态功能"]
 
+PCA_VARIANTS = ("composite", "first_component")
 WeightMethod = Literal["equal", "explicit", "ahp", "entropy", "critic", "cv", "pca", "combined"]
 AggregationMethod = Literal["arithmetic", "geometric", "harmonic", "generalised", "topsis", "grey_relational"]
 
@@ -81,7 +82,10 @@ class WeightSpec(_Strict):
 
     - equal; explicit (children's `weight`); ahp (`matrix` over the children in order, `ri_table`, `solver`);
     - entropy (`variant`: zero_ln_zero | shift | epsilon_rescale | spssau_shift, `shift` value);
-    - critic (`correlation`: signed | absolute); cv (`basis`: raw | normalised); pca;
+    - critic (`correlation`: signed | absolute); cv (`basis`: raw | normalised);
+    - pca (`variant`: composite — 主成分综合系数, |loadings| of the Kaiser components — | first_component — COINr
+      get_PCA, the signed loadings of PC1; `signed: true` lets negative loadings stand, as COINr does, with the
+      arithmetic mean only — without it a negative weight is an error that names the node);
     - combined (`combine`: linear (`alpha` for the first component) | multiplicative | geometric | game_theory,
       over `components`).
     """
@@ -90,13 +94,14 @@ class WeightSpec(_Strict):
     matrix: list[list[float]] | None = None
     ri_table: Literal["saaty", "gong_xu"] | None = None
     solver: Literal["eigenvector", "geometric_mean", "arithmetic_mean"] | None = None
-    variant: Literal["zero_ln_zero", "shift", "epsilon_rescale", "spssau_shift"] | None = None
+    variant: Literal["zero_ln_zero", "shift", "epsilon_rescale", "spssau_shift", "composite", "first_component"] | None = None
     shift: float | None = Field(default=None, gt=0)
     correlation: Literal["signed", "absolute"] | None = None
     basis: Literal["raw", "normalised"] | None = None
     combine: Literal["linear", "multiplicative", "geometric", "game_theory"] | None = None
     alpha: float | None = Field(default=None, ge=0, le=1)
     components: list["WeightSpec"] | None = None
+    signed: bool | None = None
 
     _short = _shorthand("method")
 
@@ -143,6 +148,7 @@ class WeightSpec(_Strict):
             "entropy": {"variant", "shift"},
             "critic": {"correlation"},
             "cv": {"basis"},
+            "pca": {"variant", "signed"},
             "combined": {"combine", "alpha", "components"},
         }.get(self.method, set())
         stray = [k for k in self.model_fields_set - {"method"} if k not in own]
@@ -157,9 +163,21 @@ class WeightSpec(_Strict):
             self.ri_table = self.ri_table or "saaty"
             self.solver = self.solver or "eigenvector"
         elif self.method == "entropy":
+            if self.variant in PCA_VARIANTS:
+                raise _err("variant_not_for_method", f"variant {self.variant!r} is a pca variant, not an entropy one",
+                           "zero_ln_zero | shift | epsilon_rescale | spssau_shift")
             self.variant = self.variant or "zero_ln_zero"
             if self.variant == "shift" and self.shift is None:
                 self.shift = 0.0001
+        elif self.method == "pca":
+            if self.variant is not None and self.variant not in PCA_VARIANTS:
+                raise _err("variant_not_for_method", f"variant {self.variant!r} is an entropy variant, not a pca one",
+                           " | ".join(PCA_VARIANTS))
+            self.variant = self.variant or "composite"
+            self.signed = bool(self.signed)
+            if self.signed and self.variant != "first_component":
+                raise _err("option_not_for_method", "signed applies to pca variant first_component only "
+                           "(composite weights are never negative)", "variant: first_component")
         elif self.method == "critic":
             self.correlation = self.correlation or "signed"
         elif self.method == "cv":

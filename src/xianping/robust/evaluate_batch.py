@@ -95,7 +95,9 @@ def _weight_method(alt) -> dict[str, Any]:
         return {"method": "critic", "correlation": w.correlation or "signed"}
     if m == "cv":
         return {"method": "cv", "basis": w.basis or "raw"}
-    if m in ("equal", "std", "pca"):
+    if m == "pca":
+        return {"method": "pca", "variant": w.variant or "composite", "signed": bool(w.signed)}
+    if m in ("equal", "std"):
         return {"method": m}
     raise ValueError(f"weight method {m!r} needs values per child (use a weights noise input or the framework)")
 
