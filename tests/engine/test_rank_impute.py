@@ -100,3 +100,31 @@ def test_natural_breaks_equal_mapclassify_fisher_jenks():
             fj = mapclassify.FisherJenks(x, k=k)
             np.testing.assert_allclose(breaks, fj.bins, rtol=1e-12, atol=0)
             np.testing.assert_array_equal(classes, fj.yb)
+
+
+def test_natural_breaks_batch_equals_one_by_one_and_brute_force():
+    """The divide-and-conquer batch gives the exact optimum: equal to exhaustive search on small cross-sections
+    (every 3-class split of 11 values) and to the one-at-a-time call on cross-sections with NaN of their own."""
+    from itertools import combinations
+
+    rng = np.random.default_rng(11)
+    X = rng.lognormal(size=(3, 4, 11))
+    X[0, 1, 3] = np.nan
+    X[2, 0, [0, 5]] = np.nan
+    breaks, classes = R.natural_breaks_batch(X, 3)
+    for idx in np.ndindex(3, 4):
+        b1, c1 = R.natural_breaks(X[idx], 3)
+        np.testing.assert_array_equal(breaks[idx], b1)
+        np.testing.assert_array_equal(classes[idx], c1)
+        v = np.sort(X[idx][~np.isnan(X[idx])])
+        n = v.size
+
+        def cost(cuts):
+            parts = np.split(v, cuts)
+            return sum(((p - p.mean()) ** 2).sum() for p in parts)
+
+        best = min(cost(list(c)) for c in combinations(range(1, n), 2))
+        got = cost([int(np.sum(v <= b)) for b in breaks[idx][:-1]])
+        assert abs(got - best) < 1e-12
+    with pytest.raises(ValueError, match="distinct"):
+        R.natural_breaks_batch(np.array([[1.0, 1.0, 2.0]]), 3)

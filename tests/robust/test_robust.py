@@ -190,3 +190,26 @@ def test_weighting_alternatives_equal_plans_with_that_method(small_bench):
     assert W.entropy  # the engine verb behind the entropy alternative
     with pytest.raises(XianpingInputError):
         EB.resolve(load_spec({"inputs": [{"name": "x", "kind": "weighting", "alternatives": ["ahp"]}]}), model.plan)
+
+
+def test_natural_break_tiers_are_drawn_again_in_every_sample(small_bench):
+    """P(tier) under Jenks tiers: each sample's scores get their own natural breaks (engine.rank.natural_breaks_batch
+    inside the batched evaluation); checked against Jenks run by hand on each sample's scores, one at a time."""
+    from xianping.engine import rank as R
+    from xianping.robust.load import load_model
+    from xianping.robust.sample import random_design
+
+    tiers = {"method": "natural_breaks", "k": 4}
+    spec = {"tiers": tiers, "inputs": [{"name": "w", "kind": "weights", "level": 1, "noise": 0.25}]}
+    r = robust(BENCH_FW, data=str(small_bench), spec=spec, n=24, seed=5)
+    assert r.tier_classes == [1, 2, 3, 4] and r.tier_p.shape == (4, 1, 300)
+    np.testing.assert_allclose(r.tier_p.sum(axis=0), 1.0)
+    model = load_model(BENCH_FW, data=str(small_bench))
+    sp = load_spec(spec)
+    res = EB.resolve(sp, model.plan)
+    batch = EB.rows_of_design(res, random_design(6, res.dims, seed=5))
+    ctx = EB.build_context(model, res, [batch], tiers)
+    _, cls, scores = EB.evaluate_rows(ctx, batch, keep_scores=True)
+    for row in range(6):
+        _, c = R.natural_breaks(scores[row, 0], 4)
+        np.testing.assert_array_equal(cls[row, 0], 4 - c)  # tier 1 = the best class

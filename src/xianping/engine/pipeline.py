@@ -663,7 +663,14 @@ def tiers(scores, spec: dict[str, Any] | None, ties: str = "min") -> np.ndarray:
         k = int(spec.get("k", 5))
         flat = s.reshape(-1, s.shape[-1])
         out = np.full(flat.shape, -1, dtype=np.int64)
-        for i, row in enumerate(flat):  # Jenks is one cross-section at a time (few years)
+        v = np.sort(flat, axis=-1)
+        distinct = np.sum(np.diff(v, axis=-1) > 0, axis=-1) + 1 - np.isnan(v).any(axis=-1)  # NaN sorts last
+        full = np.isfinite(v[:, 0]) & (distinct >= k)
+        if full.any():  # all cross-sections (years, samples) with k classes at once
+            _, cls = R.natural_breaks_batch(flat[full], k)
+            out[full] = np.where(cls >= 0, k - cls, -1)
+        for i in np.flatnonzero(~full):  # few distinct values: k lowered for that cross-section
+            row = flat[i]
             if np.any(~np.isnan(row)):
                 _, cls = R.natural_breaks(row, k)
                 kk = cls.max() + 1

@@ -7,7 +7,7 @@ excluded from ranking and get rank NaN (class -1).
 Variants (named, for the manifest):
 - ties: "min" (sport/competition ranking 1,2,2,4; R `ties.method="min"`), "dense" (1,2,2,3),
   "average" (1,2.5,2.5,4; R default), "first" (order of appearance), "max" (1,3,3,4).
-- classes: top-N, quantile classes, fixed cut-offs, natural breaks (Jenks, exact dynamic programme).
+- classes: top-N, quantile classes, fixed cut-offs, natural breaks (Jenks, exact dynamic programme, batched).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ __all__ = [
     "quantile_classes",
     "fixed_cutoffs",
     "natural_breaks",
+    "natural_breaks_batch",
     "rank_change",
 ]
 
@@ -134,55 +135,121 @@ def fixed_cutoffs(scores, cuts, closed: str = "left", best_first: bool = False) 
 
 
 def natural_breaks(values, k: int = 5):
-    """Jenks natural breaks for a 1-D array: the partition of the sorted values into k contiguous
-    classes that minimises the total within-class sum of squared deviations (exact).
-
-    Method: dynamic programme over the sorted values with prefix sums,
-    D_c(j) = min_i [D_{c-1}(i-1) + SSD(i..j)], vectorised over (i, j) as an n×n matrix per class,
-    so O(k·n²) time and n² memory (n = 2,800 counties → 63 MB). Source: Jenks (1977), Fisher (1958)
-    exact optimal grouping; mapclassify is not required. Class membership is right-closed
-    (x ≤ break → lower class), as in mapclassify.
+    """Jenks natural breaks of one cross-section (1-D); see `natural_breaks_batch` for the method.
 
     Returns (breaks, classes): breaks = upper bound of each class (k values, the last = max);
-    classes = 0-based ascending class of every value (-1 for NaN).
+    classes = 0-based ascending class of every value (-1 for NaN). k is lowered to the number of
+    distinct values when there are fewer.
     """
     x = np.asarray(values, dtype=float)
     if x.ndim != 1:
-        raise ValueError("natural_breaks works on one cross-section (1-D); call it per year")
+        raise ValueError("natural_breaks works on one cross-section (1-D); use natural_breaks_batch for more")
     ok = ~np.isnan(x)
-    v = np.sort(x[ok])
-    n = v.size
-    if n == 0:
+    if not ok.any():
         raise ValueError("no non-missing values")
-    k = int(min(k, np.unique(v).size))
-    cs = np.concatenate([[0.0], np.cumsum(v)])
-    cs2 = np.concatenate([[0.0], np.cumsum(v * v)])
-    i = np.arange(n)[:, None]  # segment start
-    j = np.arange(n)[None, :]  # segment end (inclusive)
-    cnt = (j - i + 1).astype(float)
-    with nan_guard():
-        seg_sum = cs[j + 1] - cs[i]
-        ssd = cs2[j + 1] - cs2[i] - seg_sum * seg_sum / cnt
-    ssd = np.where(j >= i, np.maximum(ssd, 0.0), np.inf)
-    dp = ssd[0].copy()  # one class: segment 0..j
-    back = np.zeros((k, n), dtype=np.int64)
+    k = int(min(k, np.unique(x[ok]).size))
+    return natural_breaks_batch(x, k)
+
+
+def natural_breaks_batch(values, k: int = 5):
+    """Jenks natural breaks of every cross-section of values [..., m] at once (years, samples): the partition
+    of the sorted values into k contiguous classes that minimises the total within-class sum of squared
+    deviations, exactly (Fisher 1958; Jenks 1977).
+
+    Dynamic programme D_c(j) = min_i [D_{c−1}(i−1) + SSD(i..j)] over prefix sums in float64. The leftmost
+    optimal start i*(j) is non-decreasing in j (the SSD cost is Monge), so each class layer is solved by
+    divide and conquer in O(m log m) instead of O(m²) (as Ckmeans.1d.dp, Wang & Song 2011, does); the
+    recursion runs level by level with every (cross-section, sub-problem) pair in one flat array, so many
+    cross-sections cost a few dozen numpy calls per class. Written here because mapclassify.FisherJenks
+    works in float32 (breaks of large 万元 values drift) and one cross-section at a time.
+    Class membership is right-closed (x ≤ break → lower class), as in mapclassify.
+
+    Returns breaks [..., k] and classes [..., m] (0-based ascending, −1 for NaN). A cross-section with
+    fewer than k distinct values raises (use `natural_breaks` on it, which lowers k).
+    """
+    x = np.asarray(values, dtype=float)
+    if x.ndim < 1:
+        raise ValueError("natural_breaks_batch needs values [..., m]")
+    k = int(k)
+    if k < 1:
+        raise ValueError("k must be ≥ 1")
+    lead, m = x.shape[:-1], x.shape[-1]
+    flat = x.reshape(-1, m)
+    # blocks of cross-sections keep the gathers in cache (1,000 × 2,800 in one block is ~3× slower per row)
+    block = max(1, 2**18 // max(m, 1))
+    parts = [_jenks_block(flat[a : a + block], k) for a in range(0, flat.shape[0], block)] or [_jenks_block(flat, k)]
+    breaks = np.concatenate([p[0] for p in parts])
+    classes = np.concatenate([p[1] for p in parts])
+    return breaks.reshape(lead + (k,)), classes.reshape(lead + (m,))
+
+
+def _jenks_block(flat, k):
+    S, m = flat.shape
+    v = np.sort(flat, axis=-1)  # NaN last
+    cnt = np.sum(~np.isnan(v), axis=-1)  # [S]
+    if S and np.any(cnt == 0):
+        raise ValueError("a cross-section has no non-missing values")
+    distinct = np.sum(np.diff(v, axis=-1) > 0, axis=-1) + 1
+    if np.any(distinct < k):
+        raise ValueError(f"a cross-section has {int(distinct.min())} distinct values, fewer than k = {k} classes")
+    v0 = np.where(np.isnan(v), 0.0, v)
+    cs = np.zeros((S, m + 1))
+    cs2 = np.zeros((S, m + 1))
+    np.cumsum(v0, axis=-1, out=cs[:, 1:])
+    np.cumsum(v0 * v0, axis=-1, out=cs2[:, 1:])
+
+    csf, cs2f = cs.ravel(), cs2.ravel()
+
+    def ssd(s, i, j):  # within-segment sum of squares of v[s, i..j] (inclusive); flat 1-D gathers
+        n = (j - i + 1).astype(float)
+        a, b = s * (m + 1) + i, s * (m + 1) + j + 1
+        t = csf[b] - csf[a]
+        return np.maximum(cs2f[b] - cs2f[a] - t * t / n, 0.0)
+
+    rows = np.arange(S)
+    jj = np.arange(m)
+    valid = jj[None, :] < cnt[:, None]
+    D = np.where(valid, ssd(rows[:, None], np.zeros((1, m), dtype=np.int64), jj[None, :]), np.inf)  # one class
+    back = np.zeros((k, S, m), dtype=np.int64)
     for c in range(1, k):
-        prev = np.concatenate([[np.inf], dp[:-1]])  # D_{c-1}(i-1), i ≥ 1
-        tot = prev[:, None] + ssd  # [i, j]
-        back[c] = np.argmin(tot, axis=0)
-        dp = tot[back[c], np.arange(n)]
-    # backtrack class starts
-    ends = [n - 1]
-    j_end = n - 1
+        Dn = np.full((S, m), np.inf)
+        # sub-problems: rows s, ends j in [jlo, jhi], starts i in [ilo, ihi] (i ≥ c: c classes fit before i)
+        ts, jlo, jhi = rows.copy(), np.full(S, c), cnt - 1
+        ilo, ihi = np.full(S, c), cnt - 1
+        while ts.size:
+            mid = (jlo + jhi) // 2
+            top = np.minimum(mid, ihi)
+            L = top - ilo + 1  # ≥ 1 by construction
+            seg = np.repeat(np.arange(ts.size), L)
+            off = np.cumsum(L) - L
+            i = ilo[seg] + (np.arange(L.sum()) - off[seg])
+            s = ts[seg]
+            cost = D.ravel()[s * m + i - 1] + ssd(s, i, mid[seg])
+            best = np.minimum.reduceat(cost, off)
+            hit = np.flatnonzero(cost == best[seg])
+            hs = seg[hit]  # non-decreasing: the first hit of each sub-problem is its leftmost optimum
+            first = hit[np.concatenate([[True], hs[1:] != hs[:-1]])]
+            opt = i[first]
+            Dn[ts, mid] = best
+            back[c, ts, mid] = opt
+            left = mid - 1 >= jlo
+            right = mid + 1 <= jhi
+            ts = np.concatenate([ts[left], ts[right]])
+            jlo, jhi = np.concatenate([jlo[left], mid[right] + 1]), np.concatenate([mid[left] - 1, jhi[right]])
+            ilo, ihi = np.concatenate([ilo[left], opt[right]]), np.concatenate([opt[left], ihi[right]])
+        D = Dn
+    # backtrack: the end of each class, last class first
+    ends = np.empty((S, k), dtype=np.int64)
+    ends[:, k - 1] = cnt - 1
+    j_end = cnt - 1
     for c in range(k - 1, 0, -1):
-        start = back[c, j_end]
-        ends.append(start - 1)
+        start = back[c, rows, j_end]
+        ends[:, c - 1] = start - 1
         j_end = start - 1
-    ends = ends[::-1]
-    breaks = v[np.asarray(ends)]
-    classes = np.full(x.shape, -1, dtype=np.int64)
-    classes[ok] = np.searchsorted(breaks, x[ok], side="left")
-    return breaks, classes
+    breaks = np.take_along_axis(v, ends, axis=-1)
+    classes = np.sum(flat[:, :, None] > breaks[:, None, :-1], axis=-1)
+    classes = np.where(np.isnan(flat), -1, classes)
+    return breaks, classes.astype(np.int64)
 
 
 def rank_change(rank_now, rank_base) -> np.ndarray:
