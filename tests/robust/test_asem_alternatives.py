@@ -11,6 +11,7 @@ nominal coin.
 from __future__ import annotations
 
 import csv
+import dataclasses
 
 import numpy as np
 import pytest
@@ -93,3 +94,23 @@ def test_pca_weights_are_coinr_loadings_and_signed_needs_declaring(asem_model):
                         "alternatives": ["equal", {"method": "pca", "variant": "first_component"}]}]}
     with pytest.raises(Exception, match=r"Sust.*negative weight.*signed: true"):
         compare(spec=spec, scenarios={"PCA": {"wts": 1}}, model=asem_model)
+
+
+def test_mcda_alternatives_are_discrete_inputs(asem_model):
+    """engine.mcda methods ride the robust layer like the built-in ones: VIKOR at the sub-indices and MEREC weights
+    on the pillars are alternatives of a compare; the scenario equals the evaluation with that framework change."""
+    from xianping.engine import pipeline as P
+
+    spec = {"inputs": [{"name": "agg", "kind": "aggregation", "level": 3,
+                        "alternatives": ["arithmetic", {"method": "vikor", "options": {"v": 0.4}}]},
+                       {"name": "wts", "kind": "weighting", "level": 3, "alternatives": ["equal", {"method": "gini"}]}]}
+    out = compare(spec=spec, scenarios={"V": {"agg": 1, "wts": 1}}, model=asem_model)
+    plan = asem_model.plan
+    lev3 = {"Conn", "Sust"}
+    nodes = [dataclasses.replace(s, aggregation={"method": "vikor", "options": {"v": 0.4, "zero_range": "nan"}},
+                                 weights={"method": "gini", "basis": "normalised", "options": {}})
+             if s.code in lev3 else s for s in plan.nodes]
+    groups = asem_model.groups(asem_model.settings["impute"])
+    one = P.run(dataclasses.replace(plan, nodes=tuple(nodes)), asem_model.x, asem_model.den, groups, asem_model.times)
+    k = out["V"]["nodes"].index("Index")
+    np.testing.assert_allclose(out["V"]["scores"][0][:, k], one.scored.values[0][:, -1], rtol=1e-12)

@@ -24,6 +24,7 @@ from . import normalise as N
 from . import rank as R
 from . import screen as S
 from . import treat_outliers as TR
+from . import mcda as MCDA
 from . import weights as W
 from ._common import check_variant, quiet, warn
 
@@ -371,13 +372,18 @@ def _pool(v, mode: str, base: int):
     return v
 
 
-def _data_weights(spec, v, raw_v, plan: Plan):
+def _data_weights(spec, v, raw_v, plan: Plan, raw_dirs=None):
     m = spec["method"]
     T = v.shape[-3]
-    src = raw_v if (m == "cv" and spec.get("basis", "raw") == "raw") else v
+    src = raw_v if _uses_raw(spec) else v
     mat = _pool(src, plan.panel, plan.base_index)
     details = {}
-    if m == "entropy":
+    if m in MCDA.WEIGHTING_METHODS:
+        meth = MCDA.WEIGHTING_METHODS[m]
+        # children are benefit-oriented once normalised; on raw values the indicators' own directions apply
+        d = raw_dirs if (src is raw_v and raw_dirs is not None) else 1
+        w = meth.func(mat, d, **(spec.get("options") or {}))
+    elif m == "entropy":
         variant = spec.get("variant") or "zero_ln_zero"
         er = W.entropy_table(mat, variant, shift=spec.get("shift") or 0.01)
         w, details = er.weights, {"entropy": er.entropy, "divergence": er.divergence}
@@ -397,7 +403,7 @@ def _data_weights(spec, v, raw_v, plan: Plan):
     return w, details
 
 
-def _weights(spec, v, raw_v, plan: Plan):
+def _weights(spec, v, raw_v, plan: Plan, raw_dirs=None):
     m = spec["method"]
     k = v.shape[-1]
     lead = v.shape[:-2]  # [..., T]
@@ -406,10 +412,10 @@ def _weights(spec, v, raw_v, plan: Plan):
     if m in ("explicit", "ahp"):
         w = np.asarray(spec["values"], dtype=float)
         return np.broadcast_to(w / w.sum(), lead + (k,)), {}
-    if m in DATA_WEIGHTS:
-        return _data_weights(spec, v, raw_v, plan)
+    if m in DATA_WEIGHTS or m in MCDA.WEIGHTING_METHODS:
+        return _data_weights(spec, v, raw_v, plan, raw_dirs)
     if m == "combined":
-        comps = [_weights(c, v, raw_v, plan)[0] for c in spec["components"]]
+        comps = [_weights(c, v, raw_v, plan, raw_dirs)[0] for c in spec["components"]]
         how = spec.get("combine", "linear")
         return W.combine(np.stack(np.broadcast_arrays(*comps)), method=how, alpha=spec.get("alpha", 0.5)), {}
     raise ValueError(f"unknown weight method {m!r}")
@@ -467,15 +473,57 @@ def _aggregate(spec, v, w, plan: Plan, signed: bool = False):
         s = extra.closeness * plan.scale
     elif m == "grey_relational":
         s = A.grey_relational(v, w, rho=spec.get("rho") or 0.5).degree * plan.scale
+    elif m in MCDA.RANKING_METHODS:
+        s = _mcda_score(MCDA.RANKING_METHODS[m], v, w, spec.get("options") or {}) * plan.scale
     else:
         raise ValueError(f"unknown aggregation {m!r}")
     return s, extra
 
 
+PAIRWISE_BLOCK = 2**24  # elements of one m × m table batch (128 MB of float64)
+
+
+def _mcda_score(meth, v, w, options):
+    """An engine.mcda ranking method on the children [..., T, m, k] (benefit-oriented after normalisation),
+    its preference turned into a higher-is-better node score by the method's declared `to_score`. Methods
+    holding m × m tables run a few cross-sections at a time so that 2,800 counties × 20 years × samples stay
+    within memory (the loop is over blocks of cross-sections, not over units)."""
+    w = np.broadcast_to(w, v.shape[:-2] + (v.shape[-1],))
+    if meth.name in MCDA.PAIRWISE_METHODS:
+        m = v.shape[-2]
+        lead = v.shape[:-2]
+        flat_v, flat_w = v.reshape((-1,) + v.shape[-2:]), w.reshape(-1, v.shape[-1])
+        step = max(1, PAIRWISE_BLOCK // max(m * m, 1))
+        pref = np.concatenate([meth.func(flat_v[a : a + step], flat_w[a : a + step], 1, **options).preference
+                               for a in range(0, flat_v.shape[0], step)]).reshape(lead + (m,))
+    else:
+        pref = meth.func(v, w, 1, **options).preference
+    return MCDA.score_from_preference(meth, pref)
+
+
 def _uses_raw(spec) -> bool:
-    if spec.get("method") == "cv" and spec.get("basis", "raw") == "raw":
+    m = spec.get("method")
+    if m == "cv" and spec.get("basis", "raw") == "raw":
+        return True
+    if m in MCDA.WEIGHTING_METHODS and spec.get("basis") == "raw":
         return True
     return any(_uses_raw(c) for c in spec.get("components") or [])
+
+
+def _raw_directions(spec, plan: Plan, ch, n):
+    """Directions of the children's raw values for an MCDA weighting on basis raw: the indicators' own (±1),
+    +1 for child nodes (their scores are benefit-oriented). A moderate/interval indicator has no cost/benefit
+    type on its raw scale, so it cannot take part."""
+    if not _uses_raw(spec):
+        return None
+    out = []
+    for c in ch:
+        d = plan.directions[c] if c < n else 1
+        if d not in (1, -1, 1.0, -1.0):
+            raise ValueError(f"indicator {plan.indicators[c]!r} is {d}: raw-basis weights need +1/−1 indicators "
+                             "(use basis: normalised)")
+        out.append(float(d))
+    return np.asarray(out)
 
 
 def _raw_children(spec, raw, vals, ch, n):
@@ -523,7 +571,7 @@ def score(plan: Plan, z, keep_indicators=None, raw=None) -> Scored:
         kc = keep[..., ch]  # [..., T, k]
         try:
             rv = _raw_children(step.weights, raw, vals, ch, n)
-            w, det = _weights(step.weights, v, rv, plan)
+            w, det = _weights(step.weights, v, rv, plan, _raw_directions(step.weights, plan, ch, n))
         except ValueError as e:
             raise NodeError(step.code, f"{step.weights.get('method')} weights: {e}") from None
         w = np.where(kc, w, 0.0)
@@ -607,9 +655,9 @@ def score_batch(plan: Plan, z, keep_indicators=None, raw=None, *, factors=None, 
             rv = None
             if _uses_raw(step.weights):
                 if not all(c < n for c in ch):
-                    raise ValueError("CV weights on the raw values of internal nodes are not batched")
+                    raise ValueError("weights on the raw values of internal nodes (basis: raw) are not batched")
                 rv = raw[..., ch]
-            w, _ = _weights(step.weights, v, rv, plan)
+            w, _ = _weights(step.weights, v, rv, plan, _raw_directions(step.weights, plan, ch, n))
         except ValueError as e:
             raise NodeError(step.code, f"{step.weights.get('method')} weights: {e}") from None
         w = np.where(kc, w, 0.0)

@@ -284,7 +284,8 @@ def coefficient_of_variation(x, ddof: int = 1) -> np.ndarray:
 
 
 def standard_deviation(z, ddof: int = 0) -> np.ndarray:
-    """Standard-deviation weights w_j = s_j / Σ s (pymcdm/pyrepo `std_weights`, ddof 0 by default)."""
+    """Standard-deviation weights w_j = s_j / Σ s (pyrepo `std_weighting` uses ddof 0, pymcdm
+    `standard_deviation_weights` ddof 1: the same weights on complete data, since the factor cancels)."""
     z = as_data(z)
     with quiet():
         return _normalise_sum(np.nanstd(z, axis=-2, ddof=ddof))

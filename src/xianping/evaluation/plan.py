@@ -117,6 +117,8 @@ def _weight_dict(spec, children, node_path, report, file, strict, defaults_metho
     elif method == "pca":
         spec_d = {"method": "pca", "variant": (spec.variant if spec else None) or "composite",
                   "signed": bool(spec.signed) if spec else False}
+    elif spec is not None and spec.options is not None:  # an engine.mcda weighting (defaults filled by the model)
+        spec_d = {"method": method, "basis": spec.basis, "options": dict(spec.options)}
     return spec_d
 
 

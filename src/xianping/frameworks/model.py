@@ -42,14 +42,21 @@ from xianping.frameworks.library import (
     load_library,
     parse_direction,
 )
+from xianping.engine.mcda import RANKING_METHODS, WEIGHTING_METHODS
 from xianping.frameworks.located import Finding
 from xianping.frameworks.yaml_lines import Path
 
 DEFAULT_COUNTY_TYPES = ["优化开发", "重点发展", "生态功能"]
 
 PCA_VARIANTS = ("composite", "first_component")
-WeightMethod = Literal["equal", "explicit", "ahp", "entropy", "critic", "cv", "pca", "combined"]
-AggregationMethod = Literal["arithmetic", "geometric", "harmonic", "generalised", "topsis", "grey_relational"]
+BUILTIN_WEIGHTS = ("equal", "explicit", "ahp", "entropy", "critic", "cv", "pca", "combined")
+BUILTIN_AGGREGATIONS = ("arithmetic", "geometric", "harmonic", "generalised", "topsis", "grey_relational")
+# the MCDA methods of engine.mcda (VIKOR, PROMETHEE II, MEREC …) are named like the built-in ones
+WeightMethod = Literal[BUILTIN_WEIGHTS + tuple(WEIGHTING_METHODS)]  # type: ignore[valid-type]
+AggregationMethod = Literal[BUILTIN_AGGREGATIONS + tuple(RANKING_METHODS)]  # type: ignore[valid-type]
+# MEREC, CILOS and IDOCRIW work on a decision matrix of positive values with cost/benefit types, as published:
+# by default they see the children's raw values (indicators before normalisation, with their directions)
+RAW_BASIS_WEIGHTS = ("merec", "cilos", "idocriw")
 
 # Saaty's random index, n = 1..15 (methods_formulas.md §4; n = 12 is 1.48 in some sources, 1.54 in others)
 SAATY_RI = [0, 0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59]
@@ -62,6 +69,17 @@ NODE_CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 def _err(kind: str, message: str, expected: str | None = None) -> ValueError:
     # located.pydantic_problems splits "[kind] message | expected …" back into Problem fields
     return ValueError(f"[{kind}] {message}" + (f" | expected {expected}" if expected else ""))
+
+
+def _method_options(kind: str, method: str, declared: dict[str, Any], given: dict[str, Any] | None) -> dict[str, Any]:
+    """An MCDA method's `options`, checked against what it declares and completed with every default (so the
+    manifest records them)."""
+    given = dict(given or {})
+    stray = sorted(set(given) - set(declared))
+    if stray:
+        raise _err("option_not_for_method", f"option(s) {', '.join(stray)} do not apply to {kind} {method!r}",
+                   (f"only {', '.join(sorted(declared))}" if declared else "no options") + f" for {method}")
+    return {**declared, **given}
 
 
 def _shorthand(key: str):
@@ -87,7 +105,10 @@ class WeightSpec(_Strict):
       get_PCA, the signed loadings of PC1; `signed: true` lets negative loadings stand, as COINr does, with the
       arithmetic mean only — without it a negative weight is an error that names the node);
     - combined (`combine`: linear (`alpha` for the first component) | multiplicative | geometric | game_theory,
-      over `components`).
+      over `components`);
+    - the engine.mcda weightings — merec, gini, cilos, idocriw, angle, lopcow, variance, std, rancom — with their own
+      `options` (every default filled in) and `basis`: normalised (the children's scores) | raw (indicators before
+      normalisation with their directions; the default of merec, cilos and idocriw, which need positive values).
     """
 
     method: WeightMethod
@@ -102,6 +123,7 @@ class WeightSpec(_Strict):
     alpha: float | None = Field(default=None, ge=0, le=1)
     components: list["WeightSpec"] | None = None
     signed: bool | None = None
+    options: dict[str, Any] | None = None  # the MCDA weightings' own options (merec, angle, rancom …)
 
     _short = _shorthand("method")
 
@@ -151,6 +173,8 @@ class WeightSpec(_Strict):
             "pca": {"variant", "signed"},
             "combined": {"combine", "alpha", "components"},
         }.get(self.method, set())
+        if self.method in WEIGHTING_METHODS:
+            own = {"options", "basis"}
         stray = [k for k in self.model_fields_set - {"method"} if k not in own]
         if stray:
             raise _err("option_not_for_method", f"option(s) {', '.join(sorted(stray))} do not apply to method {self.method!r}",
@@ -182,6 +206,12 @@ class WeightSpec(_Strict):
             self.correlation = self.correlation or "signed"
         elif self.method == "cv":
             self.basis = self.basis or "raw"
+        elif self.method in WEIGHTING_METHODS:
+            self.options = _method_options("weights", self.method, WEIGHTING_METHODS[self.method].options, self.options)
+            self.basis = self.basis or ("raw" if self.method in RAW_BASIS_WEIGHTS else "normalised")
+            if self.method == "rancom" and self.options.get("ranking") is None and self.options.get("matrix") is None:
+                raise _err("rancom_without_ranking", "RANCOM weights come from a ranking of the children",
+                           "options: {ranking: [1, 2, 2, 3]} (1 = most important) or a pairwise matrix")
         elif self.method == "combined":
             if not self.combine or not self.components or len(self.components) < 2:
                 raise _err("combined_incomplete", "method combined needs `combine` and at least two `components`",
@@ -209,7 +239,12 @@ class AggregationSpec(_Strict):
     arithmetic Σwz; geometric Πz^w (`zero_policy` for zeros: error | epsilon | shift, `epsilon`);
     harmonic; generalised mean (`p`); topsis (`normalisation`: vector | min_max, `weighting`:
     pre_multiply | in_distance — not equivalent, methods_formulas §6, `ideal`: observed | theoretical);
-    grey_relational (`rho`, default 0.5).
+    grey_relational (`rho`, default 0.5);
+    the engine.mcda ranking methods — vikor, edas, codas, mabac, mairca, marcos, spotis, balanced_spotis, rim, ervd,
+    probid, sprobid, aroman, rafsi, lopm, cradis, wsm, saw, wpm, waspas, moora, multimoora, aras, copras, cocoso,
+    ocra, ram, lmaw, pvm, promethee_ii, prosa_c, comet — with their own `options` (every default filled in); the
+    node score is the method's preference turned higher-is-better (VIKOR, SPOTIS: 1 − value; MAIRCA, LoPM: −value)
+    times the score scale.
     """
 
     method: AggregationMethod
@@ -220,6 +255,7 @@ class AggregationSpec(_Strict):
     weighting: Literal["pre_multiply", "in_distance"] | None = None
     ideal: Literal["observed", "theoretical"] | None = None
     rho: float | None = Field(default=None, gt=0, le=1)
+    options: dict[str, Any] | None = None  # the MCDA ranking methods' own options (vikor v, promethee p/q …)
 
     _short = _shorthand("method")
 
@@ -232,6 +268,8 @@ class AggregationSpec(_Strict):
             "topsis": {"normalisation", "weighting", "ideal"},
             "grey_relational": {"rho"},
         }.get(self.method, set())
+        if self.method in RANKING_METHODS:
+            own = {"options"}
         stray = [k for k in self.model_fields_set - {"method"} if k not in own]
         if stray:
             raise _err("option_not_for_method", f"option(s) {', '.join(sorted(stray))} do not apply to aggregation {self.method!r}",
@@ -251,6 +289,15 @@ class AggregationSpec(_Strict):
             self.ideal = self.ideal or "observed"
         elif self.method == "grey_relational":
             self.rho = 0.5 if self.rho is None else self.rho
+        elif self.method in RANKING_METHODS:
+            self.options = _method_options("aggregation", self.method, RANKING_METHODS[self.method].options, self.options)
+            if self.method == "copras" and self.options.get("variant") == "pymcdm":
+                # pymcdm 1.4.0 writes Q = S+ + S−, so costs raise the score (tests/engine/test_mcda_utility.py)
+                raise _err("method_defect", "COPRAS variant 'pymcdm' adds the cost sum to the score (a defect kept in "
+                           "the engine only to reproduce pymcdm's numbers)", "variant: standard")
+            if self.method == "comet" and self.options.get("cvalues") is None:
+                raise _err("comet_without_cvalues", "COMET needs characteristic values for the children",
+                           "options: {cvalues: [0, 0.5, 1]} (one list for all children, one per child, or a count)")
         return self
 
 

@@ -97,6 +97,8 @@ def _weight_method(alt) -> dict[str, Any]:
         return {"method": "cv", "basis": w.basis or "raw"}
     if m == "pca":
         return {"method": "pca", "variant": w.variant or "composite", "signed": bool(w.signed)}
+    if w.options is not None:  # an engine.mcda weighting (merec, gini, angle …), defaults filled by the model
+        return {"method": m, "basis": w.basis, "options": dict(w.options)}
     if m in ("equal", "std"):
         return {"method": m}
     raise ValueError(f"weight method {m!r} needs values per child (use a weights noise input or the framework)")
@@ -185,7 +187,8 @@ def resolve(spec: UncertaintySpec, plan, file: str | None = None) -> Resolved:
                     msg = e.errors()[0]["msg"] if isinstance(e, ValidationError) else str(e)
                     bad(f"alternative {a}: {msg}", f"alternatives[{a}]", alt,
                         f"an {d.kind} of the framework format" if d.kind == "aggregation" else
-                        "a weight method that needs no per-child values: equal, entropy, critic, cv, std, pca")
+                        "a weight method that needs no per-child values: equal, entropy, critic, cv, std, pca, "
+                        "merec, gini, angle …")
             d_alts = tuple(alts)
         elif d.kind == "entropy_variant":
             ent = [s.code for s in plan.nodes if s.weights.get("method") == "entropy"]

@@ -205,7 +205,7 @@ def _expert_by_name(name: str):
     if name in _BUILTIN_EXPERTS:
         return _BUILTIN_EXPERTS[name]
     try:  # any ranking method the mcda package registers (integrator's combined registry), if present
-        from . import METHODS as _ALL  # type: ignore[attr-defined]
+        from . import RANKING_METHODS as _ALL
     except ImportError:
         _ALL = {}
     if name in _ALL and name != "comet":
