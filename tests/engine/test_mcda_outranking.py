@@ -10,7 +10,6 @@ test source (pymcdm PROMETHEE_II('usual'); pyrepo `_linear_function` = our "vsha
 """
 
 import itertools
-import re
 
 import numpy as np
 import pytest
@@ -18,38 +17,15 @@ import pytest
 from xianping.engine.mcda import outranking as O
 from xianping.engine.mcda._registry import RankingMethod
 
-from .oracle_io import load_json
+from .oracle_io import CaseBook, assert_published, case_id, load_json, mcda_inputs, method_key
 
 PYMCDM = load_json("mcda/pymcdm_test_oracles.json")["cases"]
 PYREPO = load_json("mcda/pyrepo_mcda_test_oracles.json")["cases"]
 
 OWNED = {"PROMETHEE_II", "PROSA_C"}
-COVERED: set[str] = set()
-
-
-def cid(case):
-    return f"{case['test']}:{case['source_line']}"
-
-
-def cases(src, test):
-    out = [c for c in src if c["test"] == test]
-    assert out, f"no oracle case named {test}"
-    COVERED.update(cid(c) for c in out)
-    return out
-
-
-def inputs(case):
-    loc = case["locals"]
-    return np.array(loc["matrix"], float), np.array(loc["weights"], float), loc["types"]
-
-
-def assert_published(case, got, digits):
-    np.testing.assert_array_equal(np.round(np.asarray(got, float), digits), np.asarray(case["expected"], float))
-
-
-def method_key(test_name):
-    cls = test_name.split(".")[1]
-    return re.sub(r"_\d+$", "", re.sub(r"^Test_?", "", cls))
+BOOK = CaseBook()
+COVERED, cases, cid = BOOK.covered, BOOK.cases, case_id
+inputs = mcda_inputs
 
 
 # ---------------------------------------------------------------------------------------------

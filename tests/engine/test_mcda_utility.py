@@ -19,7 +19,7 @@ from xianping.engine import weights as W
 from xianping.engine.mcda import utility as U
 from xianping.engine.mcda._registry import RankingMethod
 
-from .oracle_io import load_json
+from .oracle_io import CaseBook, assert_published, case_id, load_json, mcda_inputs, method_key
 
 PYMCDM = load_json("mcda/pymcdm_test_oracles.json")["cases"]
 PYREPO = load_json("mcda/pyrepo_mcda_test_oracles.json")["cases"]
@@ -27,34 +27,9 @@ PYREPO = load_json("mcda/pyrepo_mcda_test_oracles.json")["cases"]
 # methods whose oracle cases this file owns (class name without "Test"/"Test_" and a trailing number)
 OWNED = {"WSM", "SAW", "WPM", "WASPAS", "MOORA", "MULTIMOORA", "ARAS", "COPRAS", "COCOSO", "OCRA", "RAM",
          "LMAW", "PVM", "TOPSIS", "AHP"}
-COVERED: set[str] = set()
-
-
-def cid(case):
-    return f"{case['test']}:{case['source_line']}"
-
-
-def cases(src, test):
-    """The oracle cases of one upstream test (registered as covered)."""
-    out = [c for c in src if c["test"] == test]
-    assert out, f"no oracle case named {test}"
-    COVERED.update(cid(c) for c in out)
-    return out
-
-
-def inputs(case):
-    loc = case["locals"]
-    return np.array(loc["matrix"], float), np.array(loc["weights"], float), loc["types"]
-
-
-def assert_published(case, got, digits):
-    """Upstream: assertListEqual / assertEqual of the output rounded to `digits` with `expected`."""
-    np.testing.assert_array_equal(np.round(np.asarray(got, float), digits), np.asarray(case["expected"], float))
-
-
-def method_key(test_name):
-    cls = test_name.split(".")[1]
-    return re.sub(r"_?\d+$", "", re.sub(r"^Test_?", "", cls))
+BOOK = CaseBook()
+COVERED, cases, cid = BOOK.covered, BOOK.cases, case_id
+inputs = mcda_inputs
 
 
 # ---------------------------------------------------------------------------------------------
