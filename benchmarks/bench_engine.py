@@ -1,7 +1,7 @@
 """Engine benchmark (run on demand, not in CI).
 
 Reproduce:
-    .venv/bin/pip install pymcdm          # only for this benchmark; not a project dependency
+    .venv/bin/pip install -e '.[test]'    # pymcdm 1.4.0 comes with the test extra
     .venv/bin/python benchmarks/bench_engine.py [/path/to/shared/bench]
 
 Data: ../shared/bench/bench_2800x40.csv (2,800 units × 40 lognormal indicators, fixed seed) and its meta
