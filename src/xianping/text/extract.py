@@ -43,6 +43,8 @@ RIGHT_NP = re.compile(r"^(?:的)?(?P<np>[^,;。、和及与“”\d]{1,24})")
 LIST_SPLIT = re.compile(r"[、和及与]")
 CN_RANK = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
+_DIGIT = re.compile(r"\d")
+
 
 @dataclass
 class Token:
@@ -166,7 +168,7 @@ class Extractor:
             return any(a < y and x < b for x, y in taken)
 
         toks: list[Token] = []
-        has_digit = any(c.isdigit() for c in s)
+        has_digit = _DIGIT.search(s) is not None  # the number patterns below all need a \d
         if has_digit:
             for m in P.DATE.finditer(s):
                 taken.append(m.span())

@@ -51,6 +51,12 @@ class NameIndex:
             if len(s) >= 2 and s != d.name and s not in SHORT_STOP:
                 self.short.setdefault(s, []).append(p)
         self.max_len = max(len(k) for k in self.full)
+        # the lengths of the full names ending in each character, longest first: find_full tries only those
+        lengths: dict[str, set[int]] = {}
+        for k in self.full:
+            if len(k) >= 2:
+                lengths.setdefault(k[-1], set()).add(len(k))
+        self.lengths_by_last = {c: sorted(v, reverse=True) for c, v in lengths.items()}
         self.short_by_prefix: dict[str, list[str]] = {}
         for k in self.short:
             self.short_by_prefix.setdefault(k[:2], []).append(k)
@@ -58,9 +64,12 @@ class NameIndex:
     def find_full(self, text: str) -> list[Mention]:
         out = []
         last_end = -1
+        by_last = self.lengths_by_last
         for m in re.finditer(f"[{SUFFIX_CHARS}]", text):
             e = m.end()
-            for k in range(min(self.max_len, e), 1, -1):
+            for k in by_last.get(m.group(0), ()):
+                if k > e:
+                    continue
                 s = e - k
                 if s < last_end:
                     continue
