@@ -215,3 +215,35 @@ def test_pca_first_component_signed_listwise_and_batched():
         A.aggregate_groups(z[0, 0], None, w[0, 0], "arithmetic")
     with pytest.raises(ValueError, match="arithmetic"):
         A.aggregate_groups(np.abs(z[0, 0]), None, w[0, 0], "geometric", signed=True)
+
+
+def test_pca_composite_mathmodels_varimax():
+    """Source: mathmodels pca_weight docs example (tests/engine/oracles/mathmodels_more/pca_weight.json): iris rows 1–10,
+    2 components, varimax rotation, |loadings| weighted by the variance shares → w to the 7 printed digits. The
+    indicators' directions do not change the weights (signs are dropped), so they are not passed."""
+    case = load_json("mathmodels_more/pca_weight.json")
+    X = np.array(case["X"])
+    w = W.pca(X, n_components=2, rotation="varimax", loading="abs")
+    np.testing.assert_allclose(w, case["w"], atol=5e-8)
+    flipped = X * np.array([1, 1, -1, -1])
+    np.testing.assert_allclose(W.pca(flipped, n_components=2, rotation="varimax"), w, rtol=1e-12)
+    # batched: slices rotated together equal the slices one by one (different Kaiser counts included)
+    rng = np.random.default_rng(2)
+    Z = rng.normal(size=(4, 30, 6)) @ rng.normal(size=(6, 6))
+    batched = W.pca(Z, rotation="varimax")
+    for i in range(4):
+        np.testing.assert_allclose(batched[i], W.pca(Z[i], rotation="varimax"), rtol=1e-10)
+    with pytest.raises(ValueError, match="n_components"):
+        W.pca(X, n_components=9)
+
+
+def test_initial_value_and_mean_ratio_mathmodels():
+    """Source: mathmodels test-preprocess.R (tests/engine/oracles/mathmodels_more/preprocess.json): 初值化 of
+    (10, 5, 20) is (1, 0.5, 2) and its cost form x[1]/x gives 2 at the second value; 均值化 of (2, 4, 6) has mean 1.
+    Our initial_value runs along the years axis, so the series is three years of one unit."""
+    case = load_json("mathmodels_more/preprocess.json")
+    x = np.array(case["rescale_initial"]["x"], float).reshape(3, 1, 1)
+    assert N.initial_value(x)[0, 0, 0] == case["rescale_initial"]["plus_first"]
+    assert N.initial_value(x, -1)[1, 0, 0] == case["rescale_initial"]["minus_second"]
+    y = np.array(case["rescale_mean"]["x"], float).reshape(3, 1)
+    assert np.mean(N.mean_ratio(y)) == pytest.approx(case["rescale_mean"]["mean_of_result"], abs=1e-12)

@@ -394,7 +394,7 @@ def _data_weights(spec, v, raw_v, plan: Plan, raw_dirs=None):
     elif m == "std":
         w = W.standard_deviation(mat)
     elif m == "pca":
-        w = W.pca(mat, variant=spec.get("variant") or "composite")
+        w = W.pca(mat, variant=spec.get("variant") or "composite", **(spec.get("options") or {}))
     else:
         raise ValueError(f"unknown weight method {m!r}")
     if plan.panel != "per_year":  # one vector for all years

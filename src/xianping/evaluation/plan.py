@@ -116,7 +116,7 @@ def _weight_dict(spec, children, node_path, report, file, strict, defaults_metho
         spec_d = {"method": "cv", "basis": (spec.basis if spec else None) or "raw"}
     elif method == "pca":
         spec_d = {"method": "pca", "variant": (spec.variant if spec else None) or "composite",
-                  "signed": bool(spec.signed) if spec else False}
+                  "signed": bool(spec.signed) if spec else False, "options": dict((spec.options if spec else None) or {})}
     elif spec is not None and spec.options is not None:  # an engine.mcda weighting (defaults filled by the model)
         spec_d = {"method": method, "basis": spec.basis, "options": dict(spec.options)}
     return spec_d

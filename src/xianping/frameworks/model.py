@@ -49,6 +49,8 @@ from xianping.frameworks.yaml_lines import Path
 DEFAULT_COUNTY_TYPES = ["优化开发", "重点发展", "生态功能"]
 
 PCA_VARIANTS = ("composite", "first_component")
+# engine.weights.pca's choices for the composite variant (mathmodels pca_weight: all components, varimax, abs)
+PCA_COMPOSITE_OPTIONS = {"n_components": None, "min_eigenvalue": 1.0, "rotation": "none", "loading": "abs"}
 BUILTIN_WEIGHTS = ("equal", "explicit", "ahp", "entropy", "critic", "cv", "pca", "combined")
 BUILTIN_AGGREGATIONS = ("arithmetic", "geometric", "harmonic", "generalised", "topsis", "grey_relational")
 # the MCDA methods of engine.mcda (VIKOR, PROMETHEE II, MEREC …) are named like the built-in ones
@@ -101,7 +103,8 @@ class WeightSpec(_Strict):
     - equal; explicit (children's `weight`); ahp (`matrix` over the children in order, `ri_table`, `solver`);
     - entropy (`variant`: zero_ln_zero | shift | epsilon_rescale | spssau_shift, `shift` value);
     - critic (`correlation`: signed | absolute); cv (`basis`: raw | normalised);
-    - pca (`variant`: composite — 主成分综合系数, |loadings| of the Kaiser components — | first_component — COINr
+    - pca (`variant`: composite — 主成分综合系数, |loadings| of the Kaiser components, `options`: n_components,
+      min_eigenvalue, rotation none | varimax, loading abs | squared — | first_component — COINr
       get_PCA, the signed loadings of PC1; `signed: true` lets negative loadings stand, as COINr does, with the
       arithmetic mean only — without it a negative weight is an error that names the node);
     - combined (`combine`: linear (`alpha` for the first component) | multiplicative | geometric | game_theory,
@@ -170,7 +173,7 @@ class WeightSpec(_Strict):
             "entropy": {"variant", "shift"},
             "critic": {"correlation"},
             "cv": {"basis"},
-            "pca": {"variant", "signed"},
+            "pca": {"variant", "signed", "options"},
             "combined": {"combine", "alpha", "components"},
         }.get(self.method, set())
         if self.method in WEIGHTING_METHODS:
@@ -199,6 +202,13 @@ class WeightSpec(_Strict):
                            " | ".join(PCA_VARIANTS))
             self.variant = self.variant or "composite"
             self.signed = bool(self.signed)
+            if self.variant == "composite":
+                self.options = _method_options("weights", "pca composite", PCA_COMPOSITE_OPTIONS, self.options)
+                if self.options["rotation"] not in ("none", "varimax") or self.options["loading"] not in ("abs", "squared"):
+                    raise _err("bad_option", f"pca options rotation={self.options['rotation']!r}, "
+                               f"loading={self.options['loading']!r}", "rotation: none | varimax, loading: abs | squared")
+            elif self.options:
+                raise _err("option_not_for_method", "pca first_component takes no options", "no options")
             if self.signed and self.variant != "first_component":
                 raise _err("option_not_for_method", "signed applies to pca variant first_component only "
                            "(composite weights are never negative)", "variant: first_component")

@@ -96,7 +96,7 @@ def _weight_method(alt) -> dict[str, Any]:
     if m == "cv":
         return {"method": "cv", "basis": w.basis or "raw"}
     if m == "pca":
-        return {"method": "pca", "variant": w.variant or "composite", "signed": bool(w.signed)}
+        return {"method": "pca", "variant": w.variant or "composite", "signed": bool(w.signed), "options": dict(w.options or {})}
     if w.options is not None:  # an engine.mcda weighting (merec, gini, angle …), defaults filled by the model
         return {"method": m, "basis": w.basis, "options": dict(w.options)}
     if m in ("equal", "std"):
