@@ -116,3 +116,13 @@ def test_cli_reports_located_error(tmp_path):
     r = CliRunner().invoke(app, ["evaluate", "-f", fw, "--data", data, "--out", str(tmp_path / "o.csv")])
     assert r.exit_code != 0
     assert isinstance(r.exception, XianpingInputError) and "idx" in str(r.exception)
+
+
+def test_another_tier_method_does_not_inherit_top_n(tmp_path):
+    """Settings merge over the defaults, but a different tier method starts afresh: {method: quantile, k: 4} must not
+    carry top_n's n = 30 into the manifest."""
+    fw, data = write(tmp_path, "")
+    r = evaluate(fw, data=data, settings={"tiers": {"method": "quantile", "k": 4}})
+    assert r.manifest["settings"]["tiers"] == {"method": "quantile", "k": 4}
+    r = evaluate(fw, data=data, settings={"tiers": {"n": 5}})
+    assert r.manifest["settings"]["tiers"] == {"method": "top_n", "n": 5}

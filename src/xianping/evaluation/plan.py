@@ -55,7 +55,9 @@ def resolve_settings(framework, settings: dict[str, Any] | None) -> dict[str, An
     out["panel"] = ns.panel
     out["normalisation"] = {"method": ns.method, "shift": ns.shift, "shift_value": ns.shift_value}
     for k, v in list((framework.evaluation or {}).items()) + list(user.items()):
-        if isinstance(out.get(k), dict) and isinstance(v, dict) and k not in ("anchors",):
+        if k == "tiers" and isinstance(v, dict) and v.get("method", "top_n") != (out.get(k) or {}).get("method"):
+            out[k] = dict(v)  # another tier method: top_n's n would only mislead in the manifest
+        elif isinstance(out.get(k), dict) and isinstance(v, dict) and k not in ("anchors",):
             out[k] = {**out[k], **v}
         elif v is not None:
             out[k] = v
