@@ -3,6 +3,7 @@
 import csv
 
 import numpy as np
+import pytest
 
 from xianping.engine import aggregate as A
 from xianping.engine import impute as I
@@ -142,3 +143,15 @@ def test_tai_goalposts_equal_weights():
     assert rho >= 0.99
     # plain sample min–max (no goalposts) does much worse (README: 11/23)
     assert (R.rank(A.weighted_arithmetic(N.min_max(X))) == ew).sum() < 15
+
+
+def test_treat_log_fallback_coinr_unit_test():
+    """Source: COINr tests/testthat/test-treat.R ("treat_num"): x = c(1:20, 100, 200) with winmax = 1 does not pass
+    check_SkewKurt; with f2 = "log" the result is log(x) exactly (the log applies to the original x, not the
+    winsorised one). Here fallback="log"; the same vector with winmax = 5 is COINr's winsorised treat_smallvec."""
+    x = np.r_[np.arange(1.0, 21.0), 100.0, 200.0]
+    res = T.coinr_treat(x[:, None], winmax=1, fallback="log")
+    assert res.log_applied[0] and not T.coinr_treat(x[:, None], winmax=1, fallback="none").passed[0]
+    np.testing.assert_array_equal(res.x[:, 0], np.log(x))
+    with pytest.raises(ValueError, match="positive"):
+        T.coinr_treat(np.r_[x - 5][:, None], winmax=1, fallback="log")

@@ -82,10 +82,12 @@ def coinr_treat(x, winmax: int = 5, skew_thresh: float = 2.0, kurt_thresh: float
 
     rule="coinr_or": pass when |skew| < 2 OR kurt < 3.5 (COINr, the oracle); rule="both": pass only
     when |skew| ≤ 2 AND kurt ≤ 3.5 (the stricter reading found in some write-ups).
-    fallback: "log_CT" (COINr default), "none" (keep the winsorised vector, still flagged as failing).
+    fallback: "log_CT" (COINr default), "log" (COINr f2 = "log": ln x, needs x > 0), "none" (keep the
+    winsorised vector, still flagged as failing). Either log applies to the original vector (COINr's
+    combine_treat = FALSE).
     """
     check_variant("rule", rule, ("coinr_or", "both"))
-    check_variant("fallback", fallback, ("log_CT", "none"))
+    check_variant("fallback", fallback, ("log_CT", "log", "none"))
     x = as_data(x)
     shape = x.shape
     v0 = np.moveaxis(x, -2, -1).reshape(-1, shape[-2])  # [K, m]: one row per column vector
@@ -117,12 +119,18 @@ def coinr_treat(x, winmax: int = 5, skew_thresh: float = 2.0, kurt_thresh: float
         active = active & ~p
     ok1, _, _ = _passes(v, skew_thresh, kurt_thresh, rule)
     flags = np.where(hi, FLAG_WIN_HI, np.where(lo, FLAG_WIN_LO, FLAG_NONE)).astype(np.int8)
-    use_log = ~ok1 & (fallback == "log_CT")
+    use_log = ~ok1 & (fallback != "none")
     if use_log.any():
-        with quiet():
-            mn = np.nanmin(v0, axis=-1, keepdims=True)
-            mx = np.nanmax(v0, axis=-1, keepdims=True)
-            logged = np.log(v0 - mn + 0.01 * (mx - mn))
+        if fallback == "log":
+            if np.any(v0[use_log] <= 0):
+                raise ValueError("treat fallback 'log' needs positive values in the columns it transforms "
+                                 "(use log_CT, which shifts by the minimum)")
+            logged = np.log(v0)
+        else:
+            with quiet():
+                mn = np.nanmin(v0, axis=-1, keepdims=True)
+                mx = np.nanmax(v0, axis=-1, keepdims=True)
+                logged = np.log(v0 - mn + 0.01 * (mx - mn))
         v = np.where(use_log[:, None], logged, v)
         flags = np.where(use_log[:, None] & ~np.isnan(v0), FLAG_LOG, flags).astype(np.int8)
     flags = np.where(np.isnan(v0), FLAG_NONE, flags).astype(np.int8)

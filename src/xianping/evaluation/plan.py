@@ -27,7 +27,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # a unit needs half of the indicators in a year, or it is screened out that year (reported): otherwise
     # available-case aggregation would score a county from one indicator
     "screen": {"unit_threshold": 0.5, "indicator_threshold": None, "nonzero_threshold": None},
-    "treat": {"method": "none"},  # none | coinr (winsorise, then log; COINr defaults)
+    "treat": {"method": "none"},  # none | coinr (winsorise, then log; COINr defaults; fallback log_CT | log | none)
     "missing": "renormalise",  # aggregation with a missing child: renormalise | propagate
     "ties": "min",
     "tiers": {"method": "top_n", "n": 30},  # top_n | quantile (k) | natural_breaks (k) | fixed (cuts)
