@@ -205,3 +205,27 @@ def test_tiers():
     nb = P.tiers(np.array([1.0, 1.1, 1.2, 5, 5.1, 9, 9.2]), {"method": "natural_breaks", "k": 3})
     assert nb.tolist() == [3, 3, 3, 2, 2, 1, 1]
     assert P.tiers(s, None).tolist() == [[-1] * 8]
+
+
+def test_mcda_node_leaves_out_children_with_zero_weight():
+    """A screened-out child (weight 0, values missing that year) is left out of an MCDA method's matrix, as the
+    weighted means leave it out; per-child options follow the kept children. By hand: the method on the kept
+    columns only."""
+    from xianping.engine import mcda
+
+    rng = np.random.default_rng(4)
+    v = rng.uniform(1, 100, size=(3, 25, 4))  # [years, units, children]
+    w = np.tile([0.4, 0.3, 0.2, 0.1], (3, 1))
+    v[1, :, 2] = np.nan
+    w[1, 2] = 0.0
+    vik = mcda.RANKING_METHODS["vikor"]
+    got = P._mcda_score(vik, v, w, {"v": 0.5, "zero_range": "nan"})
+    for t, cols in ((0, [0, 1, 2, 3]), (1, [0, 1, 3]), (2, [0, 1, 2, 3])):
+        q = mcda.compromise.vikor(v[t][:, cols], w[t, cols], 1, v=0.5).preference
+        np.testing.assert_allclose(got[t], 1 - q, rtol=1e-12)
+    prom = mcda.RANKING_METHODS["promethee_ii"]
+    opts = {"preference_function": ["usual", "vshape", "level", "usual"], "p": [20, 20, 20, 20], "q": [5, 5, 5, 5]}
+    got = P._mcda_score(prom, v, w, opts)
+    ref = mcda.outranking.promethee_ii(v[1][:, [0, 1, 3]], w[1, [0, 1, 3]], 1, ["usual", "vshape", "usual"],
+                                       p=[20, 20, 20], q=[5, 5, 5]).preference
+    np.testing.assert_allclose(got[1], ref, rtol=1e-12)

@@ -485,20 +485,47 @@ PAIRWISE_BLOCK = 2**24  # elements of one m × m table batch (128 MB of float64)
 
 def _mcda_score(meth, v, w, options):
     """An engine.mcda ranking method on the children [..., T, m, k] (benefit-oriented after normalisation),
-    its preference turned into a higher-is-better node score by the method's declared `to_score`. Methods
-    holding m × m tables run a few cross-sections at a time so that 2,800 counties × 20 years × samples stay
-    within memory (the loop is over blocks of cross-sections, not over units)."""
+    its preference turned into a higher-is-better node score by the method's declared `to_score`.
+
+    A child with weight 0 (screened out that year, or excluded in a sample) is left out of the method's
+    matrix, as the weighted means leave it out: its column would otherwise enter column statistics (VIKOR's
+    ranges, PROMETHEE's pairs) or be all missing. Cross-sections are grouped by which children they keep
+    (a few patterns), and methods holding m × m tables run a few cross-sections at a time so that 2,800
+    counties × 20 years × samples stay within memory — loops over groups and blocks, never over units."""
     w = np.broadcast_to(w, v.shape[:-2] + (v.shape[-1],))
-    if meth.name in MCDA.PAIRWISE_METHODS:
-        m = v.shape[-2]
-        lead = v.shape[:-2]
-        flat_v, flat_w = v.reshape((-1,) + v.shape[-2:]), w.reshape(-1, v.shape[-1])
-        step = max(1, PAIRWISE_BLOCK // max(m * m, 1))
-        pref = np.concatenate([meth.func(flat_v[a : a + step], flat_w[a : a + step], 1, **options).preference
-                               for a in range(0, flat_v.shape[0], step)]).reshape(lead + (m,))
-    else:
-        pref = meth.func(v, w, 1, **options).preference
-    return MCDA.score_from_preference(meth, pref)
+    lead, (m, k) = v.shape[:-2], v.shape[-2:]
+    fv, fw = v.reshape((-1, m, k)), w.reshape(-1, k)
+    pref = np.full((fv.shape[0], m), np.nan)
+    patterns, which = np.unique(fw != 0, axis=0, return_inverse=True)
+    step = max(1, PAIRWISE_BLOCK // max(m * m, 1)) if meth.name in MCDA.PAIRWISE_METHODS else fv.shape[0]
+    for g, keep in enumerate(patterns):
+        rows = np.flatnonzero(which.reshape(-1) == g)
+        if not keep.any():
+            continue
+        cols = np.flatnonzero(keep)
+        opts = _options_for(options, cols, k)
+        for a in range(0, rows.size, step):
+            r = rows[a : a + step]
+            sub_v = fv[r][..., cols] if cols.size < k else fv[r]
+            pref[r] = meth.func(sub_v, fw[r][:, cols], 1, **opts).preference
+    return MCDA.score_from_preference(meth, pref.reshape(lead + (m,)))
+
+
+def _options_for(options, cols, k):
+    """Per-criterion options (bounds, reference points, preference functions …) follow the kept children."""
+    if len(cols) == k:
+        return options
+    out = {}
+    for key, val in options.items():
+        per_child = isinstance(val, (list, tuple)) and len(val) == k
+        if key == "cvalues" and per_child and not all(isinstance(e, (list, tuple)) for e in val):
+            per_child = False  # COMET: one list of characteristic values for every child
+        if per_child:
+            out[key] = [val[c] for c in cols]
+        else:
+            out[key] = val
+    return out
+
 
 
 def _uses_raw(spec) -> bool:
