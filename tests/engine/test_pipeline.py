@@ -229,3 +229,17 @@ def test_mcda_node_leaves_out_children_with_zero_weight():
     ref = mcda.outranking.promethee_ii(v[1][:, [0, 1, 3]], w[1, [0, 1, 3]], 1, ["usual", "vshape", "usual"],
                                        p=[20, 20, 20], q=[5, 5, 5]).preference
     np.testing.assert_allclose(got[1], ref, rtol=1e-12)
+
+
+def test_mcda_weights_leave_out_a_child_without_values():
+    """MEREC on a slice where one child has no value at all (screened out): weight 0 for it, the others as MEREC on
+    the kept columns."""
+    from xianping.engine import mcda
+
+    rng = np.random.default_rng(8)
+    mat = rng.uniform(1, 100, size=(2, 30, 4))
+    mat[1, :, 1] = np.nan
+    w = P._mcda_weights(mcda.WEIGHTING_METHODS["merec"], mat, np.array([1.0, 1, -1, 1]), {})
+    np.testing.assert_allclose(w[0], mcda.weighting.merec(mat[0], [1, 1, -1, 1]), rtol=1e-12)
+    assert w[1, 1] == 0
+    np.testing.assert_allclose(w[1, [0, 2, 3]], mcda.weighting.merec(mat[1][:, [0, 2, 3]], [1, -1, 1]), rtol=1e-12)

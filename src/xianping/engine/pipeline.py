@@ -382,7 +382,7 @@ def _data_weights(spec, v, raw_v, plan: Plan, raw_dirs=None):
         meth = MCDA.WEIGHTING_METHODS[m]
         # children are benefit-oriented once normalised; on raw values the indicators' own directions apply
         d = raw_dirs if (src is raw_v and raw_dirs is not None) else 1
-        w = meth.func(mat, d, **(spec.get("options") or {}))
+        w = _mcda_weights(meth, mat, d, spec.get("options") or {})
     elif m == "entropy":
         variant = spec.get("variant") or "zero_ln_zero"
         er = W.entropy_table(mat, variant, shift=spec.get("shift") or 0.01)
@@ -401,6 +401,26 @@ def _data_weights(spec, v, raw_v, plan: Plan, raw_dirs=None):
         w = np.broadcast_to(np.expand_dims(w, -2), w.shape[:-1] + (T, w.shape[-1]))
         details = {k: np.broadcast_to(np.expand_dims(a, -2), a.shape[:-1] + (T, a.shape[-1])) for k, a in details.items()}
     return w, details
+
+
+def _mcda_weights(meth, mat, d, options):
+    """An engine.mcda weighting on [..., rows, k]; a child with no value at all in a slice (screened out) is left
+    out of that slice's matrix and gets weight 0, slices grouped by which children they keep."""
+    k = mat.shape[-1]
+    lead = mat.shape[:-2]
+    flat = mat.reshape((-1,) + mat.shape[-2:])
+    present = ~np.all(np.isnan(flat), axis=-2)  # [S, k]
+    if present.all():
+        return meth.func(mat, d, **options)
+    out = np.zeros((flat.shape[0], k))
+    dd = np.broadcast_to(np.asarray(d, dtype=float), (k,))
+    patterns, which = np.unique(present, axis=0, return_inverse=True)
+    for g, keep in enumerate(patterns):
+        rows = np.flatnonzero(which.reshape(-1) == g)
+        cols = np.flatnonzero(keep)
+        if cols.size:
+            out[np.ix_(rows, cols)] = meth.func(flat[rows][..., cols], dd[cols], **_options_for(options, cols, k))
+    return out.reshape(lead + (k,))
 
 
 def _weights(spec, v, raw_v, plan: Plan, raw_dirs=None):
