@@ -172,3 +172,34 @@ def targets(targets_file: Path = typer.Option(..., "--targets", help="YAML/JSON:
     spec = spec.get("targets", spec) if isinstance(spec, dict) else spec
     inp = _input(results, store, framework, data, years)
     _emit("targets", inp, run_targets(inp, spec, file=str(targets_file)), out, json, "targets.csv")
+
+
+@app.command("audit", help="统计审计 Statistical coherence of a framework (COINr/JRC audit): indicator statistics of the raw and "
+             "treated data, correlations with parents and within a level, high-correlation pairs, Cronbach's alpha, PCA of a "
+             "level, optimised weights. Evaluates --framework on --data or --store first (the audit needs the indicators).")
+def audit_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA, store: Optional[Path] = STORE,
+              years: Optional[str] = YEARS, year: Optional[str] = typer.Option(None, "--year", help="Year audited (default: the latest)."),
+              level: int = typer.Option(2, "--level", help="Level for the within-level correlations and the PCA (1 = indicators; 2 = their parents)."),
+              pval: float = typer.Option(0.05, "--pval", help="Show a correlation in the matrices only where p ≤ this (0: all; COINr's default 0.05)."),
+              flag_threshold: float = typer.Option(0.9, "--corr-threshold", help="Flag indicator pairs in one group correlated above this (COINr default 0.9)."),
+              flag_kind: str = typer.Option("high", "--corr-kind", help="high (above the threshold) | low (below)."),
+              group_level: int = typer.Option(2, "--group-level", help="Level whose groups the flagged pairs share."),
+              optimise_level: Optional[int] = typer.Option(None, "--optimise-level", help="Level whose weights are optimised (default: the index's children; 0: skip)."),
+              targets: str = typer.Option("equal", "--targets", help="Target shares of the correlations with the index: equal or e.g. 1,2."),
+              toler: float = typer.Option(0.1, "--toler", help="Optimiser's relative tolerance (COINr default 0.1; e.g. 1e-10 to match the targets closely)."),
+              maxiter: int = typer.Option(500, "--maxiter", help="Optimiser's maximum evaluations (COINr default 500)."),
+              out: Optional[Path] = OUT, json: bool = JSON) -> None:
+    from xianping.analysis.coherence import audit
+    from xianping.analysis.tables import from_evaluation
+    from xianping.cli.output import fail
+    from xianping.evaluation import evaluate
+
+    if framework is None:
+        fail("audit needs --framework (a built-in name or a YAML file) and --data FILE or --store DB")
+    if (data is None) == (store is None):
+        fail("audit needs exactly one of --data FILE or --store DB (an evaluation's results CSV has no indicator data)")
+    res = evaluate(framework, store=store, data=data, years=years)
+    tg = targets if targets == "equal" else [float(x) for x in targets.split(",")]
+    tables = audit(res, year=year, level=level, pval=pval, flag_threshold=flag_threshold, flag_kind=flag_kind,
+                   group_level=group_level, optimise_level=optimise_level, targets=tg, toler=toler, maxiter=maxiter)
+    _emit("audit", from_evaluation(res), tables, out, json, "audit.xlsx")
