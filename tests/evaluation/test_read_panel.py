@@ -50,3 +50,34 @@ def test_bad_cell_in_wide_file_is_located(tmp_path):
         read_panel(bad, ["i01", "i08"])
     p = e.value.report.errors[0]
     assert p.row == 5 and p.value == "约12"
+
+
+def test_gzip_and_gbk_files_read_like_utf8(tmp_path):
+    """Data files as users have them: gzipped (the bundled demo panel is .csv.gz) and GBK/GB18030 from Chinese Excel,
+    wide and long — the same panel as the UTF-8 file; bytes that are neither give a clear error naming the file."""
+    import gzip
+
+    want = read_panel(BENCH, ["i01", "i08"])
+    text = BENCH.read_text(encoding="utf-8").replace("uCode", "unit_code")
+    gz = tmp_path / "wide.csv.gz"
+    gz.write_bytes(gzip.compress(text.encode("utf-8")))
+    lines = text.splitlines()
+    head, rows = lines[0].split(","), [r.split(",") for r in lines[1:]]
+    gbk = tmp_path / "wide_gbk.csv"  # an ASCII header, Chinese names in GBK below it
+    gbk.write_bytes(("unit_code,unit_name,I01,I08\n" + "".join(f"{r[0]},示例县{i},{r[1]},{r[2]}\n"
+                                                              for i, r in enumerate(rows))).encode("gbk"))
+    long_text = "unit_code,unit_name,year,indicator,value\n" + "".join(
+        f"{r[0]},示例县{i},2020,{head[j]},{r[j]}\n" for i, r in enumerate(rows) for j in (1, 2))
+    long_gbk = tmp_path / "long_gbk.csv"
+    long_gbk.write_bytes(long_text.encode("gbk"))
+    for path in (gz, gbk, long_gbk):
+        got = read_panel(path, ["i01", "i08"])
+        np.testing.assert_array_equal(got.values[-1], want.values[0])
+    assert read_panel(long_gbk, ["i01", "i08"]).unit_names[rows[0][0]] == "示例县0"
+    assert read_panel(gbk, ["i01", "i08"]).unit_names[rows[1][0]] == "示例县1"
+    with pytest.raises(XianpingInputError, match="none of the indicators x9"):
+        read_panel(long_gbk, ["x9"])
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b"unit_code,year,i01\nu1,2020,\xff\xfe\xfd\n")
+    with pytest.raises(XianpingInputError, match="broken.csv.*neither UTF-8 nor GBK"):
+        read_panel(broken, ["i01"])

@@ -8,7 +8,9 @@ The source is identified for the manifest: the store's path and batch ids, or th
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -121,13 +123,36 @@ def _num(text: str):
     return float(t)
 
 
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(2) == b"\x1f\x8b"
+
+
+def _text_of(path: Path, head_only: bool = False) -> tuple[str, str]:
+    """A CSV's text and encoding: gzip or plain, UTF-8 (with or without BOM) or GB18030/GBK as Chinese Excel saves
+    it (ingest.read_table.decode_text, one rule for import and evaluation). head_only: the first megabyte, cut at a
+    line end (enough to see the encoding of names after an ASCII header)."""
+    from xianping.ingest.read_table import decode_text
+
+    opener = gzip.open if _is_gzip(path) else open
+    with opener(path, "rb") as f:
+        data = f.read(1 << 20) if head_only else f.read()
+    if head_only and len(data) == 1 << 20 and b"\n" in data:
+        data = data[: data.rfind(b"\n") + 1]
+    try:
+        return decode_text(data)
+    except UnicodeDecodeError as e:
+        raise XianpingInputError(f"data file {path}: text is neither UTF-8 nor GBK/GB18030 (byte {e.start}); "
+                                 "expected a CSV saved as UTF-8 or GBK") from None
+
+
 def from_csv(path: str | Path, codes: Sequence[str] | None = None, years=None) -> Panel:
     """Read a long or wide CSV (see module doc); every bad cell is reported with row and column."""
     path = Path(path)
     if not path.exists():
         raise XianpingInputError(f"data file {path} does not exist")
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        rows = list(csv.reader(f))
+    text, _ = _text_of(path)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
     if not rows:
         raise XianpingInputError(f"data file {path} is empty")
     head = [h.strip() for h in rows[0]]
@@ -144,8 +169,7 @@ def from_csv(path: str | Path, codes: Sequence[str] | None = None, years=None) -
     iu = head.index(ucol)
     iy = head.index(ycol) if ycol else None
     ys = _year_list(years)
-    want = set(codes) if codes is not None else None
-    # wide headers match codes ignoring case (COINr's I01 ↔ library-style i01)
+    # indicator codes (wide headers, long `indicator` cells) match ignoring case (COINr's I01 ↔ library-style i01)
     canon = {c.lower(): c for c in codes} if codes is not None else None
     if _LONG <= set(head):
         ii, iv = head.index("indicator"), head.index("value")
@@ -154,8 +178,10 @@ def from_csv(path: str | Path, codes: Sequence[str] | None = None, years=None) -
                 continue
             y = row[iy].strip() if iy is not None else "0"
             c = row[ii].strip()
-            if want is not None and c not in want:
-                continue
+            if canon is not None:
+                c = canon.get(c.lower())
+                if c is None:
+                    continue
             try:
                 cells[(row[iu].strip(), y, c)] = _num(row[iv])
             except ValueError:
@@ -187,6 +213,9 @@ def from_csv(path: str | Path, codes: Sequence[str] | None = None, years=None) -
                     report.add("not_a_number", f"indicator {h!r}: value is not a number", file=str(path), row=r,
                                column=h, value=row[j], expected="a number or an empty cell")
     report.raise_if_errors(f"data file {path} has {len(report.errors)} bad cell(s)")
+    if not cells and rows[1:]:
+        what = f"none of the indicators {', '.join(list(codes)[:8])}{' …' if len(codes) > 8 else ''}" if codes else "no values"
+        raise XianpingInputError(f"data file {path} has {what} (indicator codes are matched ignoring case)")
     found = sorted({k[1] for k in cells})
     if ys:
         absent = [y for y in ys if y not in found]
@@ -199,9 +228,9 @@ def from_csv(path: str | Path, codes: Sequence[str] | None = None, years=None) -
     return Panel(_assemble(cells, found, units, cols), found, units, cols, names, attrs, src)
 
 
-def _wide_header(path: Path) -> list[str]:
-    with open(path, encoding="utf-8-sig") as f:
-        return [h.strip() for h in f.readline().rstrip("\r\n").split(",")]
+def _wide_header(path: Path) -> tuple[list[str], str]:
+    text, enc = _text_of(path, head_only=True)
+    return [h.strip() for h in text.split("\n", 1)[0].rstrip("\r").split(",")], enc
 
 
 def _npz_panel(path: Path, codes, years=None) -> Panel:
@@ -233,7 +262,7 @@ def read_panel(path, codes, years=None) -> Panel:
         raise XianpingInputError(f"data file {path} does not exist")
     if path.suffix == ".npz":
         return _npz_panel(path, codes, years)
-    head = _wide_header(path)
+    head, enc = _wide_header(path)
     low = {h.lower(): h for h in head}
     ucol = "unit_code" if "unit_code" in head else "uCode" if "uCode" in head else None
     if ucol is None or {"indicator", "value"} <= set(head):
@@ -242,8 +271,11 @@ def read_panel(path, codes, years=None) -> Panel:
 
     ycol = "period" if "period" in head else "year" if "year" in head else None
     str_cols = [c for c in (ucol, ycol, "unit_name") if c and c in head]
-    df = pd.read_csv(path, dtype={c: str for c in str_cols}, na_values=["", "NA", "NaN", "nan", "—", "-", "…", "..."],
-                     keep_default_na=False, encoding="utf-8-sig")
+    try:
+        df = pd.read_csv(path, dtype={c: str for c in str_cols}, na_values=["", "NA", "NaN", "nan", "—", "-", "…", "..."],
+                         keep_default_na=False, encoding=enc, compression="gzip" if _is_gzip(path) else None)
+    except UnicodeDecodeError:  # the encoding changes after the first megabyte: the whole-file reader decides
+        return from_csv(path, codes, years)
     cols = [low.get(c.lower()) for c in codes]
     bad = [h for h in cols if h is not None and not pd.api.types.is_numeric_dtype(df[h])]
     if bad:  # let the evaluation's reader locate every bad cell

@@ -28,7 +28,8 @@ def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _decode(data: bytes) -> tuple[str, str]:
+def decode_text(data: bytes) -> tuple[str, str]:
+    """(text, encoding) of a CSV's bytes; UnicodeDecodeError when it is none of these."""
     # BOM first (Excel's "CSV UTF-8"), then strict UTF-8, then GB18030 (a superset of GBK, what Chinese Excel writes).
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
@@ -37,6 +38,9 @@ def _decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     return data.decode("gb18030"), "gb18030"
+
+
+_decode = decode_text  # the name map_headers and crosswalk_table import
 
 
 def read_table(path: str | Path, sheet: str | int | None = None) -> RawTable:
