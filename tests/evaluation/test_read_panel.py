@@ -81,3 +81,30 @@ def test_gzip_and_gbk_files_read_like_utf8(tmp_path):
     broken.write_bytes(b"unit_code,year,i01\nu1,2020,\xff\xfe\xfd\n")
     with pytest.raises(XianpingInputError, match="broken.csv.*neither UTF-8 nor GBK"):
         read_panel(broken, ["i01"])
+
+
+def test_xlsx_workbook_reads_like_the_csv(tmp_path):
+    """An Excel workbook (what analysts have) gives the same panel as the CSV; a text cell is located by its Excel
+    row and column."""
+    import openpyxl
+
+    want = read_panel(BENCH, ["i01", "i08"])
+    rows = [r.split(",") for r in BENCH.read_text(encoding="utf-8").splitlines()]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["unit_code", "unit_name", "I01", "I08"])
+    for i, r in enumerate(rows[1:]):
+        ws.append([r[0], f"示例县{i}", float(r[1]), float(r[2])])
+    ws.cell(row=7, column=4).value = "约2.5"
+    bad = tmp_path / "bad.xlsx"
+    wb.save(bad)
+    with pytest.raises(XianpingInputError) as e:
+        read_panel(bad, ["i01", "i08"])
+    p = e.value.report.errors[0]
+    assert (p.row, p.column, p.value) == (7, "I08", "约2.5")
+    ws.cell(row=7, column=4).value = float(rows[6][2])
+    good = tmp_path / "good.xlsx"
+    wb.save(good)
+    got = read_panel(good, ["i01", "i08"])
+    np.testing.assert_array_equal(got.values, want.values)
+    assert got.unit_names[rows[1][0]] == "示例县0"

@@ -48,7 +48,7 @@ def _settings(settings_file: Optional[Path], panel, base_year, strict, tiers, im
 
 def evaluate_cmd(
     framework: str = typer.Option(..., "--framework", "-f", help="A built-in name (census-social, sanqilai …) or a YAML file."),
-    data: Optional[Path] = typer.Option(None, "--data", help="A CSV of observations (long: unit_code, period, indicator, value; or wide)."),
+    data: Optional[Path] = typer.Option(None, "--data", help="Observations: CSV (UTF-8 or GBK, may be .gz) or XLSX, long (unit_code, period, indicator, value) or wide."),
     store: Optional[Path] = typer.Option(None, "--store", help="A DuckDB panel store (from `xianping import` / `xianping demo`)."),
     years: Optional[str] = typer.Option(None, "--years", help="Years to evaluate, e.g. 2010,2020 (default: all)."),
     by_type: bool = typer.Option(False, "--by-type", help="分类考核: also score with each county type's overrides and rank within types."),

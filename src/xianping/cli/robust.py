@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
 
 def robust_cmd(
     framework: str = typer.Option(..., "--framework", "-f", help="A built-in name or a framework YAML file."),
-    data: Optional[Path] = typer.Option(None, "--data", help="A CSV (long, wide with unit_code, or COINr's uCode layout)."),
+    data: Optional[Path] = typer.Option(None, "--data", help="CSV (UTF-8 or GBK, may be .gz) or XLSX: long, wide with unit_code, or COINr's uCode layout."),
     store: Optional[Path] = typer.Option(None, "--store", help="A DuckDB panel store."),
     spec: Path = typer.Option(..., "--spec", "-s", help="The uncertainty spec (YAML): which inputs are uncertain and how."),
     n: int = typer.Option(..., "--n", "-n", min=1, help="Samples (uncertainty) or base samples (sobol: n·(k+2) evaluations)."),

@@ -146,13 +146,35 @@ def _text_of(path: Path, head_only: bool = False) -> tuple[str, str]:
                                  "expected a CSV saved as UTF-8 or GBK") from None
 
 
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    """The first sheet of a workbook as text rows (row i = Excel row i + 1, so problems name the Excel row): numbers
+    as exact decimal text, empty cells as "". Titles above the header are not looked for here (`xianping import`
+    does that); the first row must be the header."""
+    from xianping.ingest.read_table import read_table
+
+    def text(c):
+        if c is None:
+            return ""
+        if isinstance(c, bool):
+            return str(c)
+        if isinstance(c, (int, float)):
+            return repr(float(c)) if isinstance(c, float) else str(c)
+        return str(c)
+
+    return [[text(c) for c in row] for row in read_table(path).rows]
+
+
 def from_csv(path: str | Path, codes: Sequence[str] | None = None, years=None) -> Panel:
-    """Read a long or wide CSV (see module doc); every bad cell is reported with row and column."""
+    """Read a long or wide CSV (gzip, UTF-8 or GBK) or the first sheet of an XLSX workbook (see module doc); every
+    bad cell is reported with row and column."""
     path = Path(path)
     if not path.exists():
         raise XianpingInputError(f"data file {path} does not exist")
-    text, _ = _text_of(path)
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        rows = _xlsx_rows(path)
+    else:
+        text, _ = _text_of(path)
+        rows = list(csv.reader(io.StringIO(text, newline="")))
     if not rows:
         raise XianpingInputError(f"data file {path} is empty")
     head = [h.strip() for h in rows[0]]
@@ -224,7 +246,7 @@ def from_csv(path: str | Path, codes: Sequence[str] | None = None, years=None) -
         found = ys
     units = list(dict.fromkeys(k[0] for k in cells))
     cols = list(codes) if codes is not None else list(dict.fromkeys(k[2] for k in cells))
-    src = {"kind": "csv", "path": str(path), "sha256": sha256_file(path)}
+    src = {"kind": "xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv", "path": str(path), "sha256": sha256_file(path)}
     return Panel(_assemble(cells, found, units, cols), found, units, cols, names, attrs, src)
 
 
@@ -262,6 +284,8 @@ def read_panel(path, codes, years=None) -> Panel:
         raise XianpingInputError(f"data file {path} does not exist")
     if path.suffix == ".npz":
         return _npz_panel(path, codes, years)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return from_csv(path, codes, years)  # a workbook: openpyxl rows through the same cell-by-cell reader
     head, enc = _wide_header(path)
     low = {h.lower(): h for h in head}
     ucol = "unit_code" if "unit_code" in head else "uCode" if "uCode" in head else None
