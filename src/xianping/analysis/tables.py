@@ -124,7 +124,14 @@ def from_data_csv(path: str | Path, code_column: str | None = None, year_column:
     p = Path(path)
     if not p.exists():
         raise XianpingInputError(f"data file {p} does not exist")
-    df = pd.read_excel(p, dtype=str) if p.suffix.lower() in (".xlsx", ".xls") else pd.read_csv(p, dtype=str, encoding="utf-8-sig")
+    if p.suffix.lower() in (".xlsx", ".xls"):
+        df = pd.read_excel(p, dtype=str)
+    else:  # gzip, UTF-8 or GBK: the evaluation's reader decides, so both read the same files
+        import io
+
+        from xianping.evaluation.load_panel import read_text
+
+        df = pd.read_csv(io.StringIO(read_text(p)[0]), dtype=str)
     cols = list(df.columns)
     code = code_column or next((c for c in ("unit_code", "code", "adcode", "代码", "区划代码", "gb") if c in cols), None)
     if code is None or code not in cols:

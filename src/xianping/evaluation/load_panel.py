@@ -164,6 +164,11 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
     return [[text(c) for c in row] for row in read_table(path).rows]
 
 
+def read_text(path: str | Path) -> tuple[str, str]:
+    """(text, encoding) of a text data file: gzip or plain, UTF-8 or GBK/GB18030; a clear error otherwise."""
+    return _text_of(Path(path))
+
+
 def from_csv(path: str | Path, codes: Sequence[str] | None = None, years=None) -> Panel:
     """Read a long or wide CSV (gzip, UTF-8 or GBK) or the first sheet of an XLSX workbook (see module doc); every
     bad cell is reported with row and column."""
