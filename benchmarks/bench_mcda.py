@@ -14,7 +14,6 @@ an m × m table per criterion, so it runs on the first 700 units. Timings: best 
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -26,18 +25,13 @@ from xianping.engine.mcda import weighting as WT
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_engine import BENCH, load  # noqa: E402
+from bench_engine import best as _best  # noqa: E402
 
 REPEAT = 7
 
 
 def best(fn, repeat=REPEAT):
-    fn()
-    ts = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t)
-    return min(ts)
+    return _best(fn, repeat)
 
 
 def main():

@@ -19,14 +19,8 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 SRC = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE.parents[1].parent / "shared" / "oracles" / "coinr_asem"
-
-
-def code(i: str) -> str:
-    return "asem_" + i.lower()
-
-
-def q(s: str) -> str:
-    return '"' + s.replace('"', "'") + '"'
+sys.path.insert(0, str(HERE.parent / "asem"))
+from make_asem import code, q  # noqa: E402  (the same indicator codes and YAML quoting as the one-year example)
 
 
 def main() -> None:
