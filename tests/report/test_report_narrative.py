@@ -63,3 +63,20 @@ def test_default_template_has_every_number_traced(evaluated):
             for f in sorted(nar.fills, key=lambda f: -len(f.text)):
                 rest = rest.replace(f.text, "")
             assert not any(ch.isdigit() for ch in rest), (b.text, rest)
+
+
+def test_method_paragraph_names_the_methods_of_the_manifest(evaluated, tmp_path):
+    """评价方法: the normalisation, the panel mode, and each node's weighting and aggregation in Chinese, from the
+    manifest — the same words for built-in and engine.mcda methods (their registry labels)."""
+    from xianping.evaluation import evaluate
+
+    text = " ".join(b.text for b in narrative(from_result(evaluated["result"])).blocks)
+    assert "极差标准化（min–max），各年份共用同一组极值" in text
+    assert "权重确定：各层级均采用等权法。逐级合成：各层级均采用线性加权求和。" in text
+    fw = evaluated["framework"].read_text(encoding="utf-8").replace("  weights: equal\n", "  weights: entropy\n").replace(
+        "  name_en: Test index\n", "  name_en: Test index\n  aggregation: {method: vikor}\n  weights: {method: gini}\n")
+    (tmp_path / "fw.yaml").write_text(fw, encoding="utf-8")
+    res = evaluate(str(tmp_path / "fw.yaml"), data=str(evaluated["data"]))
+    text = " ".join(b.text for b in narrative(from_result(res)).blocks)
+    assert "测试综合指数采用基尼系数赋权法，经济实力采用熵权法，社会发展采用熵权法" in text
+    assert "测试综合指数采用VIKOR 折衷排序法，经济实力采用线性加权求和" in text

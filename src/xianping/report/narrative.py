@@ -331,6 +331,63 @@ def _prov(data, i: int) -> str:
     return province_name(data.province(i))
 
 
+NORMALISE_ZH = {"min_max": "极差标准化（min–max）", "z_score": "Z-score 标准化", "max_ratio": "比值法（x/max）",
+                "mean_ratio": "均值化", "initial_value": "初值化", "vector": "向量归一化", "goalposts": "门槛值（目标值）法",
+                "target": "目标达成度法"}
+PANEL_ZH = {"pooled": "各年份共用同一组极值（面板标准化），得分可跨年比较", "per_year": "逐年分别标准化，得分不宜跨年比较",
+            "frozen": "以基期为锚，新增年份不改写既往得分"}
+WEIGHTS_ZH = {"equal": "等权法", "explicit": "给定权重（专家赋权）", "ahp": "层次分析法（AHP）", "entropy": "熵权法",
+              "critic": "CRITIC 法", "cv": "变异系数法", "pca": "主成分分析法", "std": "标准差法"}
+COMBINE_ZH = {"linear": "线性组合", "multiplicative": "乘法合成", "geometric": "几何组合", "game_theory": "博弈论组合"}
+AGGREGATION_ZH = {"arithmetic": "线性加权求和", "geometric": "加权几何平均", "harmonic": "加权调和平均",
+                  "generalised": "广义加权平均", "topsis": "TOPSIS 逼近理想解排序法", "grey_relational": "灰色关联分析"}
+
+
+def _weights_zh(spec: dict[str, Any]) -> str:
+    m = spec.get("method", "")
+    if m == "combined":
+        parts = "与".join(_weights_zh(c) for c in spec.get("components") or [])
+        return f"{parts}的{COMBINE_ZH.get(spec.get('combine'), '组合')}赋权"
+    if m in WEIGHTS_ZH:
+        return WEIGHTS_ZH[m]
+    from xianping.engine.mcda import WEIGHTING_METHODS
+
+    return WEIGHTING_METHODS[m].label_zh if m in WEIGHTING_METHODS else m
+
+
+def _aggregation_zh(spec: dict[str, Any]) -> str:
+    m = spec.get("method", "")
+    if m in AGGREGATION_ZH:
+        return AGGREGATION_ZH[m]
+    from xianping.engine.mcda import RANKING_METHODS
+
+    return RANKING_METHODS[m].label_zh if m in RANKING_METHODS else m
+
+
+def _by_node(data, nodes: dict[str, Any], key: str, label) -> str:
+    """One phrase when every node uses the same method, else 'node: method' for each (root first)."""
+    names = {n.code: n.name_zh for n in data.nodes}
+    order = list(nodes.items())
+    order = order[-1:] + order[:-1]  # the root (last in post-order) first, then the dimensions in their order
+    items = [(names.get(code, code), label(spec[key])) for code, spec in order]
+    if len({lab for _, lab in items}) == 1:
+        return f"各层级均采用{items[0][1]}"
+    return "，".join(f"{name}采用{lab}" for name, lab in items)
+
+
+def _method_ctx(data) -> dict[str, str]:
+    """评价方法: the method choices of the manifest in words (no numbers, so nothing to trace)."""
+    steps = data.manifest.get("steps", {})
+    norm = steps.get("normalise", {})
+    nodes = steps.get("nodes") or {}
+    out = {"normalise": NORMALISE_ZH.get(norm.get("method"), str(norm.get("method", ""))),
+           "panel": PANEL_ZH.get(norm.get("panel"), "")}
+    if nodes:
+        out["weights"] = _by_node(data, nodes, "weights", _weights_zh)
+        out["aggregation"] = _by_node(data, nodes, "aggregation", _aggregation_zh)
+    return out
+
+
 def build_context(data, year=None, focus: str | None = None, top_n: int = 10) -> dict[str, Any]:
     """The named fields a template can use (see templates/default_zh.md for them in use)."""
     year = str(year or data.latest)
@@ -341,6 +398,7 @@ def build_context(data, year=None, focus: str | None = None, top_n: int = 10) ->
         "year": Value(int(year[:4]), {"kind": "year", "year": year}, "year", fmt="year"),
         "n_dimensions": Value(len(data.dimensions), {"kind": "framework", "what": "first-level dimensions"}, "n_dimensions", fmt="count"),
         "n_indicators": Value(len(data.leaves), {"kind": "framework", "what": "indicators"}, "n_indicators", fmt="count"),
+        "method": _method_ctx(data),
     }
     if base:
         ctx["base_year"] = Value(int(base[:4]), {"kind": "year", "year": base}, "base_year", fmt="year")
