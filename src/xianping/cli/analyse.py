@@ -203,3 +203,31 @@ def audit_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA,
     tables = audit(res, year=year, level=level, pval=pval, flag_threshold=flag_threshold, flag_kind=flag_kind,
                    group_level=group_level, optimise_level=optimise_level, targets=tg, toler=toler, maxiter=maxiter)
     _emit("audit", from_evaluation(res), tables, out, json, "audit.xlsx")
+
+
+@app.command("whatif", help="提升路径 What would move one county: each indicator alone raised by a step (or lowered, for negative "
+             "indicators) or set to the provincial median, the 第一方阵 median or the provincial best, re-evaluated through the "
+             "engine (new score, rank, 进位, dimension changes); and for each indicator the value needed to reach rank N.")
+def whatif_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA, store: Optional[Path] = STORE,
+               unit: str = typer.Option(..., "--unit", help="The county's division code, e.g. 410104."),
+               year: Optional[str] = typer.Option(None, "--year", help="Year changed and ranked (default: the latest)."),
+               scenario: Optional[list[str]] = typer.Option(None, "--scenario", help="step[:P%] (default 10%), province_median, top_median, "
+                                                            "province_best; repeat or comma-separate (default: all four)."),
+               target_rank: Optional[int] = typer.Option(None, "--target-rank", help="Rank to reach (default: the top-N tier of the settings, 30)."),
+               years: Optional[str] = YEARS, out: Optional[Path] = OUT, json: bool = JSON) -> None:
+    import json as _json
+
+    from xianping.analysis.what_if import what_if
+    from xianping.cli.output import console, fail
+
+    if framework is None:
+        fail("whatif needs --framework (a built-in name or a YAML file) and --data FILE or --store DB")
+    if (data is None) == (store is None):
+        fail("whatif needs exactly one of --data FILE or --store DB (the scenarios re-evaluate the indicator data)")
+    res = what_if(framework, data=data, store=store, unit=unit, year=year, scenarios=scenario, target_rank=target_rank, years=years)
+    written = res.write(out or Path("whatif.csv"))
+    if json:
+        typer.echo(_json.dumps(res.summary, ensure_ascii=False, indent=1, default=_jsonable))
+    else:
+        console.print_json(_json.dumps(res.summary, ensure_ascii=False, default=_jsonable))
+        console.print("written: " + "  ·  ".join(f"{k}: {v}" for k, v in written.items()))
