@@ -231,3 +231,53 @@ def whatif_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA
     else:
         console.print_json(_json.dumps(res.summary, ensure_ascii=False, default=_jsonable))
         console.print("written: " + "  ·  ".join(f"{k}: {v}" for k, v in written.items()))
+
+
+def _plant_hhi(path: Path) -> dict[str, float]:
+    import csv
+
+    from xianping.problems import ProblemReport
+
+    rep, out = ProblemReport(), {}
+    if not path.exists():
+        rep.add("file_not_found", "plant Herfindahl file not found", file=str(path), expected="a CSV industry,H")
+    else:
+        for i, r in enumerate(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()), start=1):
+            if not r or (i == 1 and r[-1].strip().upper() in ("H", "HHI")):
+                continue
+            try:
+                out[r[0].strip()] = float(r[1])
+            except (IndexError, ValueError):
+                rep.add("bad_value", "H is not a number", file=str(path), row=i, column="H", value=r[1] if len(r) > 1 else None,
+                        expected="the plant Herfindahl of the industry, in [0, 1]")
+    rep.raise_if_errors(f"{path}: cannot read the plant Herfindahls")
+    return out
+
+
+@app.command("industry", help="产业结构 Location quotients (区位熵) against the nation, province or prefecture and each county's "
+             "主导产业 (LQ > 1 and share ≥ --min-share); HHI (raw, scaled) and Krugman specialisation per county; Ellison–Glaeser "
+             "concentration per industry (H: the county-level Herfindahl unless --plant-hhi; the H = 0 bound beside it).")
+def industry_cmd(data: Optional[Path] = typer.Option(None, "--data", help="CSV/XLSX: a unit code column, optionally a year column, "
+                                                      "employment by industry (GB/T 4754 sections by 中文 or English name, or --industries)."),
+                 demo: bool = typer.Option(False, "--demo", help="The bundled census 2010 county table (long-form sample counts, 20 sections)."),
+                 reference: str = typer.Option("nation", "--reference", help="nation | province | prefecture (by GB/T 2260 code prefix)."),
+                 min_share: float = typer.Option(0.05, "--min-share", help="主导产业 also need this share of the county's employment."),
+                 industries: Optional[str] = typer.Option(None, "--industries", help="Industry columns, comma-separated (default: recognised sections)."),
+                 total: Optional[str] = typer.Option(None, "--total", help="Column of each unit's total employment (default: the sum of the industries)."),
+                 plant_hhi: Optional[Path] = typer.Option(None, "--plant-hhi", help="CSV industry,H: plant Herfindahl of each industry for Ellison–Glaeser."),
+                 unit: Optional[list[str]] = typer.Option(None, "--unit", help="Units whose profile and 主导产业 go into the summary; repeat or comma-separate."),
+                 years: Optional[str] = YEARS, out: Optional[Path] = OUT, json: bool = JSON) -> None:
+    from xianping.analysis.industry_structure import demo_path, run_industry
+    from xianping.cli.output import fail
+
+    if (data is None) == (not demo):
+        fail("industry needs exactly one of --data FILE or --demo")
+    inds = [c.strip() for c in industries.split(",")] if industries else None
+    units = [u.strip() for x in unit or [] for u in x.split(",") if u.strip()]
+    ph = _plant_hhi(plant_hhi) if plant_hhi else None
+    with demo_path() as p:
+        inp = _input(None, None, None, p if demo else data, years)
+        if demo:
+            inp.source["bundled"] = "census2010_industry_employment.csv.gz, built by scripts/build_industry_data.py"
+        res = run_industry(inp, reference=reference, min_share=min_share, industries=inds, total=total, plant_hhi=ph, units=units)
+    _emit("industry", inp, res, out, json, "industry.csv")

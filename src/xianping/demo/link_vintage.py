@@ -19,8 +19,11 @@ SourceRecord = tuple[str, int, str, str, float, str, str]
 LinkedRecord = tuple[str, str, str, float, str, str, str]
 
 
-def link_to_vintage(records: Iterable[SourceRecord], vintage: int):
+def link_to_vintage(records: Iterable[SourceRecord], vintage: int, library=None):
     """Return (linked records, report rows).
+
+    `library` (default: the built-in indicator library) gives each indicator's merge rule; a build script whose
+    indicators are not in the library (industry employment counts) passes the library extended by them.
 
     Report rows are (source_code, source_vintage, relation, targets, n_indicators, note) for every source code
     that was not carried over 1:1 under its own code: recoded, renamed, merged, split or unmapped.
@@ -29,7 +32,7 @@ def link_to_vintage(records: Iterable[SourceRecord], vintage: int):
     from xianping.ingest.crosswalk_table import crosswalk_records
     from xianping.reference.divisions import get_gazetteer
 
-    gaz, lib = get_gazetteer(), load_library()
+    gaz, lib = get_gazetteer(), (library if library is not None else load_library())
     by_vintage: dict[int, list[dict]] = defaultdict(list)
     for code, src_vintage, period, ind, value, unit, source in records:
         by_vintage[src_vintage].append(
