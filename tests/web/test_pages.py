@@ -32,6 +32,17 @@ def test_unit_page(client):
     assert r.status_code == 404 and "no county-level unit with code 999999" in r.text and "未找到" in r.text
 
 
+def test_unit_page_whatif_section(client):
+    """提升路径: a button fetching /api/units/{code}/whatif, the year and target to ask for, the tables to fill."""
+    html = client.get("/unit/410104").text
+    for words in ("提升路径", "What would move this county", 'id="wi-go"', "测算", 'id="wi-year"', 'id="wi-target"',
+                  'value="30"', 'id="wi-levers"', 'id="wi-needed"', "需要多大提升才能进入前N名", 'id="wi-status"'):
+        assert words in html, words
+    assert '<option value="2020" selected>' in html
+    # a year the county was not ranked in cannot be chosen
+    assert '<option value="2010" disabled>' in client.get("/unit/130306").text
+
+
 def test_map_compare_framework_quality_pages(client):
     assert 'data-year="2010"' in client.get("/map").text
     c = client.get("/compare", params={"units": "410821,410882"})

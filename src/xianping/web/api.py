@@ -20,6 +20,8 @@ from xianping.web.data import Dashboard
 
 ERRORS = {404: {"model": schemas.Problem, "description": "Not found (e.g. an unknown county code)"},
           422: {"model": schemas.Problem, "description": "Invalid parameter, with what would have been valid"}}
+WHATIF_ERRORS = {**ERRORS, 409: {"model": schemas.Problem, "description": "The evaluation cannot be rebuilt: its data are gone "
+                                                                          "or changed since the results were written"}}
 
 
 def dumps(obj: Any) -> bytes:
@@ -95,6 +97,29 @@ def router(dash: Dashboard) -> APIRouter:
            summary="县域画像 A county's profile: scores and ranks over time, dimensions, strengths, obstacles, neighbours")
     def unit(code: str) -> dict[str, Any]:
         return dash.profile(V.unit(dash, code))
+
+    most = max([int(np.sum(~np.isnan(dash.data.rank[t, :, dash.root_k]))) for t in range(len(dash.years))] or [2])
+
+    @r.get("/units/{code}/whatif", response_model=schemas.WhatIf, responses=WHATIF_ERRORS,
+           summary="提升路径 What would move this county: single-indicator scenarios and the value needed to reach rank N",
+           description="Each indicator alone raised by 10 % (lowered for negative indicators, towards the optimum for moderate "
+                       "ones) or set to the provincial median, the 第一方阵 median or the provincial best, and the whole "
+                       "evaluation run again through the engine (`xianping analyse whatif`); and for each indicator the value "
+                       "needed to reach rank `target` alone (bisection), or why it cannot. The evaluation is rebuilt from the "
+                       "results' manifest on the first request (409 when its data are gone or changed); the first answer for "
+                       "a county, year and target takes a few seconds at national scale, repeats come from memory.")
+    def unit_whatif(request: Request, code: str,
+                    year: Optional[str] = Query(None, description="evaluated year (default: latest)"),
+                    target: Optional[int] = Query(None, ge=1, le=max(1, most - 1),
+                                                  description="rank to reach (default: the top-N tier of the settings, 30)")) -> Response:
+        from xianping.web import whatif
+
+        i = V.unit(dash, code)
+        _given(year=year)
+        y = V.year(dash, year)
+        n = V.target_rank(dash, i, y, target, whatif.default_target(dash.data.manifest))
+        key = ("whatif", dash.codes[i], y, n)
+        return encoded(request, dash, key, lambda: whatif.answer(dash, key, i, y, n))
 
     @r.get("/compare", response_model=schemas.Compare, responses=ERRORS, summary="对比 Compare 2–5 counties")
     def compare(units: str = Query(..., description="2–5 codes separated by commas, e.g. 410821,410882",

@@ -34,6 +34,15 @@ def echarts_bytes() -> bytes:
     return resources.files("xianping.report").joinpath("assets", "echarts.min.js").read_bytes()
 
 
+def _got(e: dict[str, Any]) -> str:
+    """The value a parameter was given, so a 422 says what was wrong, not only what was expected."""
+    v = e.get("input")
+    if v is None or isinstance(v, (dict, list)):
+        return ""
+    v = str(v)
+    return f" (got {v[:40]!r})"
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api") or request.url.path in ("/openapi.json",)
 
@@ -90,7 +99,7 @@ def create_app(dash: Dashboard) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        errs = [{"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+        errs = [{"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", "")) + _got(e), "type": str(e.get("type", ""))}
                 for e in exc.errors()]
         msg = "; ".join(f"{e['loc'][0] if e['loc'] else 'request'} parameter '{e['loc'][-1] if e['loc'] else ''}': {e['msg']}"
                         for e in errs) or "invalid request"

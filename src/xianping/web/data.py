@@ -147,6 +147,10 @@ class Dashboard:
         self._geo: bytes | None = None
         self._neigh = None
         self._strengths: dict[int, Any] = {}
+        # 提升路径 (web/whatif.py): the evaluation model, rebuilt on the first what-if request; one what-if at a time
+        self._wi_model = None
+        self._wi_model_lock = threading.Lock()
+        self._wi_lock = threading.Lock()
         if self.rank_stats is None and d.rank_intervals is not None:
             ri = d.rank_intervals
             self.rank_stats = RankStats(ri["median"], ri["lo"], ri["hi"], np.full_like(ri["lo"], np.nan), source=ri.get("file", ""),

@@ -75,6 +75,63 @@ class Profile(UnitRef):
     boundary_code: Optional[str]
 
 
+class WhatIfLever(BaseModel):
+    indicator: str = Field(description="indicator code")
+    name_zh: str
+    name_en: str
+    unit: str = Field(description="单位 the indicator's unit")
+    direction: str = Field(description="positive | negative | moderate")
+    scenario: str = Field(description="step:10% | province_median | top_median | province_best")
+    scenario_label: str
+    current: Optional[float] = Field(description="当前值 the county's value")
+    value: Optional[float] = Field(description="情景值 the value in the scenario")
+    change_pct: Optional[float]
+    new_score: Optional[float]
+    delta_score: Optional[float]
+    new_rank: Optional[int] = Field(description="新排名 national rank with this one change")
+    rank_gain: Optional[int] = Field(description="进位 places gained")
+    note: str
+
+
+class WhatIfNeeded(BaseModel):
+    indicator: str
+    name_zh: str
+    name_en: str
+    unit: str
+    current: Optional[float]
+    needed: Optional[float] = Field(description="所需值 smallest value (within 0.1 % of the change) reaching the target rank alone")
+    change_pct: Optional[float] = Field(description="所需变化% change from the current value")
+    new_rank: Optional[int]
+    reachable: bool
+    reason: str = Field(description="reachable | already | no_data | at_best | weight | other")
+    reason_label: str
+    search_limit: Optional[float] = Field(description="the best value searched up to (score at its maximum)")
+    rank_at_limit: Optional[int] = Field(description="rank at the search limit, when even that does not reach the target")
+    note: str
+
+
+class WhatIf(BaseModel):
+    unit_code: str
+    unit_name: str
+    full_name: str
+    year: str
+    target_rank: int
+    top_n: int
+    score: float
+    rank: int
+    ranked_units: int
+    score_at_target_rank: float
+    gap: float = Field(description="score still missing to the target rank's score")
+    levers: list[WhatIfLever] = Field(description="the best scenario of each indicator that raises the score, most places gained first (at most 8)")
+    needed: list[WhatIfNeeded] = Field(description="per indicator: value needed to reach the target rank alone, reachable first")
+    evaluations: dict[str, Any] = Field(description="engine re-evaluations made")
+    seconds: float = Field(description="computing time of this answer (repeats are served from memory)")
+    method: str
+    settings: dict[str, Any]
+    summary: dict[str, Any] = Field(description="analysis.what_if's summary, as `xianping analyse whatif --json` prints it")
+    tables: dict[str, list[dict[str, Any]]] = Field(description="analysis.what_if's tables (whatif: every scenario; needed)")
+
+
 class MapRow(BaseModel):
     unit_code: str
     boundary_code: Optional[str] = Field(description="code of the boundary polygon (2023 geometry; 1:1 recodes resolved)")

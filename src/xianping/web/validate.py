@@ -110,3 +110,22 @@ def node(dash: Dashboard, n: str | None) -> str:
     if n not in codes:
         raise Invalid(422, f"node {n!r} is not in the framework; choose one of {', '.join(codes)}")
     return n
+
+
+def target_rank(dash: Dashboard, i: int, y: str, target: int | None, default: int) -> int:
+    """The rank a what-if aims at: 1 … (units ranked in `y`) − 1; the unit itself must be ranked in `y`."""
+    import numpy as np
+
+    d = dash.data
+    t = d.t(y)
+    ranks = d.rank[t, :, dash.root_k]
+    n = int(np.sum(~np.isnan(ranks)))
+    if np.isnan(ranks[i]):
+        ok = [yy for tt, yy in enumerate(dash.years) if not np.isnan(d.rank[tt, i, dash.root_k])]
+        raise Invalid(422, f"unit {dash.codes[i]} {dash.short[i]} was not ranked in {y} (screened out: too little data), so no rank "
+                      f"can move; choose a year it was ranked: {', '.join(ok) or '(none)'}")
+    v = default if target is None else int(target)
+    if not 1 <= v < n:
+        raise Invalid(422, f"target rank {v} is not valid for {y}: expected a whole number from 1 to {n - 1} "
+                      f"(below the {n} units ranked that year)")
+    return v

@@ -1,5 +1,6 @@
 """县域画像 A county's profile: scores and ranks over time, dimension radar, strengths and weaknesses, obstacles,
-target progress, rank interval, neighbours on a small map."""
+target progress, rank interval, neighbours on a small map, and 提升路径 (what would move this county), computed on
+request through /api/units/{code}/whatif."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ def router(dash, templates) -> APIRouter:
     def unit_page(request: Request, code: str):
         i = V.unit(dash, code)
         prof = dash.profile(i)
+        from xianping.web.whatif import default_target
+
         return templates.TemplateResponse(request, "unit.html", {
-            "active": "", "p": prof, "profile": prof})
+            "active": "", "p": prof, "profile": prof, "wi_target": default_target(dash.data.manifest)})
 
     return r

@@ -135,7 +135,84 @@
         m.on('click', function (x) { if (x.data && !want[x.name].self) location.href = '/unit/' + x.data.c; });
       }).catch(function (e) { nm.textContent = '地图不可用 map unavailable: ' + e.message; });
     } else if (nm) { nm.innerHTML = '<p class="muted">无边界 <span class="en">no boundary for this unit</span></p>'; nm.style.height = 'auto'; }
+    whatIf(p);
   };
+
+  // 提升路径: one request to /api/units/{code}/whatif (a few seconds the first time); errors are shown in the card
+  function el(tag, text, cls) { var e = document.createElement(tag); if (text !== undefined && text !== null) e.textContent = text; if (cls) e.className = cls; return e; }
+  function withUnit(v, u) { return v === null || v === undefined ? '—' : (+Number(v).toPrecision(6)) + (u && u !== '1' ? ' ' + u : ''); }
+  function indicatorCell(r) { var td = el('td', r.name_zh + ' '); td.appendChild(el('span', r.name_en, 'en')); return td; }
+  function whatIf(p) {
+    var go = document.getElementById('wi-go');
+    if (!go) return;
+    var status = document.getElementById('wi-status'), out = document.getElementById('wi-out');
+    go.addEventListener('click', function () {
+      var year = document.getElementById('wi-year').value, target = document.getElementById('wi-target').value;
+      var url = '/api/units/' + encodeURIComponent(p.unit_code) + '/whatif?year=' + encodeURIComponent(year) + (target ? '&target=' + encodeURIComponent(target) : '');
+      var t0 = Date.now();
+      go.disabled = true;
+      go.textContent = '测算中…';
+      status.className = 'note';
+      status.textContent = '正在逐项重算 re-evaluating every county for each scenario …';
+      var tick = setInterval(function () { status.textContent = '正在逐项重算 re-evaluating every county for each scenario … ' + Math.round((Date.now() - t0) / 1000) + ' s'; }, 1000);
+      fetch(url, {headers: {'Accept': 'application/json'}}).then(function (r) {
+        return r.json().catch(function () { return {detail: r.status + ' ' + r.statusText}; }).then(function (b) {
+          if (!r.ok) throw new Error(b.detail || (r.status + ' ' + r.statusText));
+          return b;
+        });
+      }).then(function (d) {
+        renderWhatIf(d);
+        status.textContent = d.unit_name + ' ' + d.year + ' · 用时 ' + ((Date.now() - t0) / 1000).toFixed(1) + ' s · ' + d.evaluations.total + ' 次重算 re-evaluations';
+        out.hidden = false;
+      }).catch(function (e) {
+        out.hidden = true;
+        status.className = 'msg error';
+        status.textContent = '无法测算 could not compute: ' + e.message;
+      }).then(function () {
+        clearInterval(tick);
+        go.disabled = false;
+        go.innerHTML = '测算 <span class="en">compute</span>';
+      });
+    });
+  }
+  function renderWhatIf(d) {
+    document.getElementById('wi-head').textContent = d.year + '年 第' + d.rank + '名 / ' + d.ranked_units + ' · 得分 score ' + fmt(d.score) +
+      (d.rank > d.target_rank ? ' · 距前' + d.target_rank + '名还差 gap to rank ' + d.target_rank + ': ' + fmt(d.gap, 3) : ' · 已在前' + d.target_rank + '名 already in the top ' + d.target_rank);
+    var lb = document.querySelector('#wi-levers tbody');
+    lb.textContent = '';
+    d.levers.forEach(function (r) {
+      var tr = el('tr');
+      tr.appendChild(indicatorCell(r));
+      tr.appendChild(el('td', withUnit(r.current, r.unit), 'num'));
+      var sc = el('td', withUnit(r.value, r.unit) + ' ');
+      sc.appendChild(el('span', r.scenario_label, 'en'));
+      tr.appendChild(sc);
+      tr.appendChild(el('td', r.new_rank === null ? '—' : String(r.new_rank), 'num'));
+      tr.appendChild(el('td', r.rank_gain === null ? '—' : (r.rank_gain > 0 ? '+' : '') + r.rank_gain, 'num' + (r.rank_gain > 0 ? ' up' : '')));
+      lb.appendChild(tr);
+    });
+    if (!d.levers.length) { var tr0 = el('tr'); var td0 = el('td', '没有能提高得分的单项情景 no single-indicator scenario raises the score', 'muted'); td0.colSpan = 5; tr0.appendChild(td0); lb.appendChild(tr0); }
+    document.getElementById('wi-needed-title').innerHTML = '';
+    document.getElementById('wi-needed-title').appendChild(document.createTextNode('需要多大提升才能进入前' + d.target_rank + '名 '));
+    document.getElementById('wi-needed-title').appendChild(el('span', 'value needed to reach rank ' + d.target_rank + ' by one indicator alone', 'en'));
+    var nb = document.querySelector('#wi-needed tbody');
+    nb.textContent = '';
+    d.needed.forEach(function (r) {
+      var tr = el('tr');
+      tr.appendChild(indicatorCell(r));
+      tr.appendChild(el('td', withUnit(r.current, r.unit), 'num'));
+      tr.appendChild(el('td', r.reachable ? withUnit(r.needed, r.unit) : '—', 'num'));
+      tr.appendChild(el('td', r.reachable && r.change_pct !== null ? (r.change_pct > 0 ? '+' : '') + fmt(r.change_pct, 1) + '%' : '—', 'num'));
+      var why = el('td', r.reason_label + ' ', r.reachable ? '' : 'muted');
+      var more = {reachable: '新排名 new rank ' + r.new_rank,
+                  weight: '即使达到最优值 ' + withUnit(r.search_limit, r.unit) + ' 也只到第' + r.rank_at_limit + '名 even at the best value only rank ' + r.rank_at_limit,
+                  at_best: '最优值 best value ' + withUnit(r.search_limit, r.unit)}[r.reason];
+      why.appendChild(el('span', more || r.note, 'en'));
+      why.title = r.note;
+      tr.appendChild(why);
+      nb.appendChild(tr);
+    });
+  }
 
   // ── national / provincial map ──────────────────────────────────
   XP.mapPage = function () {

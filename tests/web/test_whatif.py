@@ -1,0 +1,159 @@
+"""提升路径 through the API (/api/units/{code}/whatif) on the demo results: the answer is `analysis.what_if` called
+directly on the same framework, data and settings; the model is rebuilt once and answers are cached; unknown
+units, bad years and targets get 404/422 with a message; data that are gone or changed get 409, not a 500."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+
+import pytest
+
+WHATIF = "/api/units/{}/whatif"
+
+
+def _direct(dash, code, year, target=None):
+    """`what_if` on the inputs the results' manifest names, without the web layer's model."""
+    from xianping.analysis.what_if import what_if
+
+    m = dash.data.manifest
+    assert m["data"]["kind"] == "store" and m["framework"]["source"] == "builtin"
+    return what_if(m["framework"]["name"], store=m["data"]["path"], years=m["years"], settings=m["settings"],
+                   unit=code, year=year, target_rank=target)
+
+
+def _json(obj):
+    from xianping.web.whatif import _clean
+
+    return json.loads(json.dumps(_clean(obj), allow_nan=False))
+
+
+def test_whatif_is_analysis_what_if_and_cached(client, dash):
+    t0 = time.perf_counter()
+    r = client.get(WHATIF.format("410104"), params={"year": "2020"})
+    first = time.perf_counter() - t0
+    assert r.status_code == 200, r.text
+    body = r.json()
+    w = _direct(dash, "410104", "2020")
+    # what_if's own tables and summary, unchanged
+    assert body["tables"] == _json(w.tables())
+    summary = {k: v for k, v in w.summary.items() if k != "evaluations"}
+    assert body["summary"] == _json(summary)
+    assert body["evaluations"] == {k: v for k, v in w.summary["evaluations"].items() if k != "seconds"}
+    assert body["settings"] == _json(w.settings)
+    # …and it starts from the dashboard's numbers
+    i, t = dash.index["410104"], dash.data.t("2020")
+    assert body["rank"] == w.nominal["rank"] == int(dash.data.rank[t, i, dash.root_k]) == 45
+    assert body["score"] == pytest.approx(float(dash.data.score[t, i, dash.root_k]), abs=1e-9)
+    assert body["target_rank"] == 30 and body["unit_name"] == "管城回族区"
+    # the levers: each indicator's best scenario, rows of what_if's table
+    rows = {(x["指标 indicator"], x["scenario_code"]): x for x in w.scenarios}
+    assert body["levers"] and len({x["indicator"] for x in body["levers"]}) == len(body["levers"])
+    for lv in body["levers"]:
+        row = rows[(lv["indicator"], lv["scenario"])]
+        assert (lv["new_rank"], lv["rank_gain"], lv["value"]) == (row["新排名 new rank"], row["进位 rank gain"], row["情景值 scenario value"])
+    top = w.summary["top_levers"][0]
+    assert (body["levers"][0]["indicator"], body["levers"][0]["new_rank"]) == (top["indicator"], top["new_rank"])
+    assert body["levers"][0]["name_zh"] == "人均住房建筑面积" and body["levers"][0]["unit"] == "平方米/人"
+    # needed to reach rank 30: the same values, reasons for the rest
+    need = {x["指标 indicator"]: x for x in w.needed}
+    reach = [x for x in body["needed"] if x["reachable"]]
+    assert [x["indicator"] for x in reach] == [x["indicator"] for x in w.summary["reachable_alone"]]
+    for x in reach:
+        assert x["needed"] == need[x["indicator"]]["达到前30所需值 needed value"] and x["new_rank"] <= 30
+    assert {x["reason"] for x in body["needed"] if not x["reachable"]} <= {"weight", "at_best", "no_data", "other"}
+    assert all(x["note"] for x in body["needed"] if not x["reachable"])
+    # the second request is the cached bytes
+    model = dash._wi_model
+    t0 = time.perf_counter()
+    again = client.get(WHATIF.format("410104"), params={"year": "2020", "target": 30})
+    cached = time.perf_counter() - t0
+    assert again.status_code == 200 and again.content == r.content
+    assert cached < 0.1 and cached < first / 10, (first, cached)
+    # another county reuses the model built once
+    other = client.get(WHATIF.format("410821"))
+    assert other.status_code == 200 and other.json()["year"] == "2020" and dash._wi_model is model
+    print(f"what-if 410104 2020: first {first:.2f} s (model build included), cached {cached * 1000:.1f} ms")
+
+
+def test_whatif_target_and_year(client, dash):
+    b = client.get(WHATIF.format("410821"), params={"year": "2010", "target": 500}).json()
+    w = _direct(dash, "410821", "2010", 500)
+    assert b["tables"] == _json(w.tables()) and b["target_rank"] == 500 and b["year"] == "2010"
+    assert b["rank"] == int(dash.data.rank[dash.data.t("2010"), dash.index["410821"], dash.root_k])
+    # a county already inside the target: every indicator "already there"
+    top = dash.rankings("2020")[0]["unit_code"]
+    a = client.get(WHATIF.format(top), params={"target": 10}).json()
+    assert a["rank"] == 1 and {x["reason"] for x in a["needed"]} == {"already"}
+
+
+@pytest.mark.parametrize("code, params, status, words", [
+    ("999999", {}, 404, "no county-level unit with code 999999"),
+    ("41082", {}, 404, "6 digits"),
+    ("410821", {"year": "1999"}, 422, "year '1999' was not evaluated; choose one of 2010, 2020"),
+    ("410821", {"year": ""}, 422, "'year' is empty"),
+    ("410821", {"target": 0}, 422, "greater than or equal to 1 (got '0')"),
+    ("410821", {"target": "x"}, 422, "(got 'x')"),
+    ("410821", {"target": 99999}, 422, "less than or equal to 2834"),
+    ("410821", {"year": "2010", "target": 2800}, 422, "target rank 2800 is not valid for 2010: expected a whole number from 1 to 2790"),
+    ("130306", {"year": "2010"}, 422, "was not ranked in 2010"),
+])
+def test_whatif_bad_inputs_are_explained(client, code, params, status, words):
+    r = client.get(WHATIF.format(code), params=params)
+    assert r.status_code == status, r.text
+    assert words in r.json()["detail"] and "Traceback" not in r.text
+
+
+def _stale(dash, **data_source):
+    """A dashboard of the same results whose manifest names another data source."""
+    from fastapi.testclient import TestClient
+
+    from xianping.web.app import create_app
+    from xianping.web.data import Dashboard
+
+    m = {**dash.data.manifest, "data": data_source}
+    d = Dashboard(dataclasses.replace(dash.data, manifest=m), origin=dict(dash.origin))
+    return d, TestClient(create_app(d), raise_server_exceptions=False)
+
+
+def test_whatif_data_gone_or_changed_is_409(dash, cache_dir, tmp_path):
+    store = dash.data.manifest["data"]
+    cases = [
+        ({**store, "path": str(tmp_path / "gone.duckdb")}, "no longer exists"),
+        ({**store, "batches": [{**b, "sha256": "0" * 64} for b in store["batches"]]}, "changed since these results were evaluated"),
+        ({"kind": "csv", "path": str(cache_dir / "demo" / "census_co2_panel.csv"), "sha256": "0" * 64}, "sha256 differs"),
+        ({}, "names no data source"),
+    ]
+    for src, words in cases:
+        d, c = _stale(dash, **src)
+        for _ in range(2):   # not cached: asked again, the same clear answer
+            r = c.get(WHATIF.format("410821"))
+            assert r.status_code == 409, (src, r.text)
+            assert words in r.json()["detail"] and "提升路径不可用" in r.json()["detail"]
+        assert d._wi_model is None
+        assert c.get("/api/units/410821").status_code == 200    # the rest of the dashboard still works
+
+
+def test_whatif_scores_must_match(dash):
+    """A model whose nominal scores are not the dashboard's (here: the results' scores shifted) is refused."""
+    data = dataclasses.replace(dash.data, score=dash.data.score + 1.0)
+    from fastapi.testclient import TestClient
+
+    from xianping.web.app import create_app
+    from xianping.web.data import Dashboard
+
+    r = TestClient(create_app(Dashboard(data)), raise_server_exceptions=False).get(WHATIF.format("410821"))
+    assert r.status_code == 409 and "does not give the scores shown here" in r.json()["detail"]
+
+
+def test_whatif_in_openapi(client):
+    spec = client.get("/openapi.json").json()
+    op = spec["paths"]["/api/units/{code}/whatif"]["get"]
+    assert {"200", "404", "409", "422"} <= set(op["responses"])
+    prm = {p["name"]: p for p in op["parameters"]}
+    assert prm["year"]["schema"]["enum"] == ["2010", "2020"]
+    ints = [x for x in prm["target"]["schema"]["anyOf"] if x.get("type") == "integer"]
+    assert ints == [{"type": "integer", "minimum": 1, "maximum": 2834}]
+    props = spec["components"]["schemas"]["WhatIf"]["properties"]
+    assert {"levers", "needed", "tables", "summary", "target_rank"} <= set(props)
