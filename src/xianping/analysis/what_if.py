@@ -296,6 +296,12 @@ def _province(codes):
     return np.array([c[:2] if len(c) >= 6 and c[:6].isdigit() else "" for c in codes])
 
 
+def default_target(settings: dict[str, Any]) -> int:
+    """The rank aimed at without `target_rank`: the top-N tier of the settings (第一方阵), else 30."""
+    tiers = settings.get("tiers") or {}
+    return int(tiers.get("n", 30)) if tiers.get("method", "top_n") == "top_n" else 30
+
+
 def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scenarios=None, target_rank: int | None = None,
             years=None, settings: dict[str, Any] | None = None, model=None, chunk: int | None = None,
             rtol: float = RTOL) -> WhatIf:
@@ -311,8 +317,7 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
     code, y = model.units[u], model.years[t]
     plan = model.plan
     scs = list(scenarios) if scenarios and all(isinstance(s, Scenario) for s in scenarios) else parse_scenarios(scenarios)
-    tiers = model.settings.get("tiers") or {}
-    top_n = int(tiers.get("n", 30)) if tiers.get("method", "top_n") == "top_n" else 30
+    top_n = default_target(model.settings)  # the 第一方阵 size, also the default target
     N_target = int(target_rank) if target_rank is not None else top_n
     if N_target < 1:
         raise XianpingInputError(f"target rank {target_rank} is not valid: expected a rank of 1 or more")
@@ -438,21 +443,22 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
         base = {**ind_cols(j), "当前值 current": _num(v0), "当前排名 rank": r0, "目标排名 target rank": N_target}
         if r0 <= N_target:
             need_rows[j] = {**base, f"达到前{N_target}所需值 needed value": _num(v0), "所需变化% needed change %": 0.0,
-                            "新排名 new rank": r0, "可达 reachable": True, "说明 note": f"already at rank {r0} ≤ {N_target}"}
+                            "新排名 new rank": r0, "可达 reachable": True, "原因 reason": "already",
+                            "说明 note": f"already at rank {r0} ≤ {N_target}"}
             continue
         if carried[j]:
-            need_rows[j] = {**base, "可达 reachable": False,
+            need_rows[j] = {**base, "可达 reachable": False, "原因 reason": "no_data",
                             "说明 note": f"不适用 n/a: no data for this indicator in {y} (carried forward from another year)"}
             continue
         if np.isnan(v0):
-            need_rows[j] = {**base, "可达 reachable": False, "说明 note": "不适用 n/a: no current value"}
+            need_rows[j] = {**base, "可达 reachable": False, "原因 reason": "no_value", "说明 note": "不适用 n/a: no current value"}
             continue
         b, where = _end(model, j, t, v0)
         ind = meta.get(plan.leaf_codes[j])
         b, _ = _clip(b, tuple(ind.valid_range) if ind is not None and ind.valid_range else None)
         ends[j] = (v0, b, where)
         if not np.isfinite(b) or b == v0 or _distance(plan, j, b) >= _distance(plan, j, v0):
-            need_rows[j] = {**base, "可达 reachable": False, "搜索上限 search limit": _num(b),
+            need_rows[j] = {**base, "可达 reachable": False, "原因 reason": "at_best", "搜索上限 search limit": _num(b),
                             "说明 note": f"not reachable by this indicator alone: already at the best value ({where}, {with_unit(b, j)}); "
                                          "its score is capped at its max, so it cannot move the county further"}
             continue
@@ -470,7 +476,7 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
                 continue
             gain = float(e1["scores"][k, -1] - root)
             need_rows[j] = {**ind_cols(j), "当前值 current": _num(v0), "当前排名 rank": r0, "目标排名 target rank": N_target,
-                            "可达 reachable": False, "搜索上限 search limit": _num(b),
+                            "可达 reachable": False, "原因 reason": "weight", "搜索上限 search limit": _num(b),
                             "上限处排名 rank at limit": int(rk) if np.isfinite(rk) else None,
                             "说明 note": f"not reachable by this indicator alone: even at the best value ({where}, {with_unit(b, j)}), "
                                          f"where its score reaches its max, the index rises by only {gain:.3f} to rank {int(rk)}; "
@@ -504,7 +510,7 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
                             f"达到前{N_target}所需值 needed value": float(need), "所需变化% needed change %": _pct(need, v0),
                             "所需变化 needed change": float(need - v0), "新得分 new score": float(s[-1]),
                             "得分变化 Δscore": float(s[-1] - root), "新排名 new rank": int(rk), "可达 reachable": True,
-                            "搜索上限 search limit": _num(b), "未达到值 value just short": float(below),
+                            "原因 reason": "reachable", "搜索上限 search limit": _num(b), "未达到值 value just short": float(below),
                             "说明 note": f"bisection on [current, {where}]: rank ≤ {N_target} at the needed value, not at a change "
                                          f"smaller by {rtol:.1%} of it"}
         bis_steps = steps

@@ -103,7 +103,7 @@ class WhatIfNeeded(BaseModel):
     change_pct: Optional[float] = Field(description="所需变化% change from the current value")
     new_rank: Optional[int]
     reachable: bool
-    reason: str = Field(description="reachable | already | no_data | at_best | weight | other")
+    reason: str = Field(description="reachable | already | no_data | no_value | at_best | weight | other")
     reason_label: str
     search_limit: Optional[float] = Field(description="the best value searched up to (score at its maximum)")
     rank_at_limit: Optional[int] = Field(description="rank at the search limit, when even that does not reach the target")

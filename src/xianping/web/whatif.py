@@ -32,9 +32,10 @@ class Stale(Invalid):
 
 
 def default_target(manifest: dict[str, Any]) -> int:
-    """The rank `what_if` aims at without `target_rank`: the top-N tier of the settings, else 30."""
-    tiers = manifest.get("settings", {}).get("tiers") or {}
-    return int(tiers.get("n", 30)) if tiers.get("method", "top_n") == "top_n" else 30
+    """The rank `what_if` aims at without `target_rank` (one rule, analysis.what_if.default_target)."""
+    from xianping.analysis.what_if import default_target as rule
+
+    return rule(manifest.get("settings", {}))
 
 
 def _framework(manifest: dict[str, Any]):
@@ -131,19 +132,11 @@ def _needed_key(row: dict[str, Any]) -> str | None:
 
 REASONS = {"reachable": "单项可达 reachable alone", "already": "已在目标名次内 already there",
            "no_data": "当年无数据 no data this year", "at_best": "已是最优值 already at the best value",
-           "weight": "权重太小 weight too small", "other": "不适用 n/a"}
+           "weight": "权重太小 weight too small", "no_value": "无当前值 no current value", "other": "不适用 n/a"}
 
 
 def _reason(row: dict[str, Any]) -> str:
-    if row.get("可达 reachable"):
-        return "already" if (row.get("所需变化% needed change %") == 0.0 and row.get("新排名 new rank") == row.get("当前排名 rank")) else "reachable"
-    if "上限处排名 rank at limit" in row:
-        return "weight"
-    if "搜索上限 search limit" in row:
-        return "at_best"
-    if "no data" in row.get("说明 note", "") or "no current value" in row.get("说明 note", ""):
-        return "no_data"
-    return "other"
+    return row.get("原因 reason") or "other"  # what_if says why a value is or is not reachable
 
 
 def payload(dash, w, seconds: float) -> dict[str, Any]:
