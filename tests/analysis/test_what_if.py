@@ -272,3 +272,22 @@ def test_data_driven_weights_react(panel, tmp_path):
     assert row["新得分 new score"] == pytest.approx(res.scores[t, u, -1], abs=1e-9)
     assert row["新排名 new rank"] == int(res.ranks[t, u, -1])
     assert np.max(np.abs(res.weights["living_conditions"] - nominal.weights["living_conditions"])) > 1e-6
+
+
+def test_rank_within_province_as_provincial_assessments_count_it(model, panel, tmp_path):
+    """--scope province: 管城回族区's rank among 河南省's ranked counties, the target counted there too; a scenario's new
+    provincial rank equals evaluating the modified data file and ranking its 410xxx scores by hand (ties 'min')."""
+    wp = what_if(model=model, unit=UNIT, year=YEAR, scope="province", target_rank=5)
+    res = evaluate("census-social", data=DEMO)
+    t, k = res.years.index(YEAR), res.nodes.index(res.root)
+    henan = [i for i, c in enumerate(res.units) if c.startswith("41") and np.isfinite(res.scores[t, i, k])]
+    score = res.scores[t, res.units.index(UNIT), k]
+    assert wp.summary["rank"] == 1 + sum(res.scores[t, i, k] > score for i in henan)
+    assert wp.summary["ranked_units"] == len(henan) and wp.summary["ranked_where"] == "in 河南省"
+    assert wp.manifest["settings"]["rank_scope"] == "province" and "in 河南省" in wp.manifest["settings"]["ranks"]
+    lever = wp.summary["top_levers"][0]
+    mod = _evaluate_modified(panel, tmp_path, lever["indicator"], lever["value"])
+    s = mod.scores[t, :, k]
+    assert lever["new_rank"] == 1 + sum(s[i] > s[mod.units.index(UNIT)] for i in henan)
+    with pytest.raises(XianpingInputError, match="scope 'county' is not known"):
+        what_if(model=model, unit=UNIT, year=YEAR, scope="county")

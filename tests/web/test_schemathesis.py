@@ -24,13 +24,16 @@ def _bounded_whatif(strategy):
 
     A generated code is almost never a county, so the 200 answer would go unchecked; and each distinct
     (county, year, target) is a fresh what-if — 60–130 national re-evaluations, 1–3 s — so random counties and
-    ranks would make this one operation take minutes. Here: ≤ 2 years × 2 targets = 4 answers computed, then cached."""
+    ranks would make this one operation take minutes. Here: ≤ 2 years × 2 targets = 4 answers computed (national rank
+    scope), then cached."""
     def real(args):
         case, code, target = args
         if code is not None:
             case.path_parameters = {**(case.path_parameters or {}), "code": code}
             q = dict(case.query or {})
             q.pop("target", None)
+            q.pop("scope", None)  # a rank scope is a fresh what-if too (and a prefecture may rank fewer than the target);
+            # tests/web/test_whatif.py checks scope=province against analysis.what_if
             if target is not None:
                 q["target"] = target
             case.query = q

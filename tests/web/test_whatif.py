@@ -157,3 +157,24 @@ def test_whatif_in_openapi(client):
     assert ints == [{"type": "integer", "minimum": 1, "maximum": 2834}]
     props = spec["components"]["schemas"]["WhatIf"]["properties"]
     assert {"levers", "needed", "tables", "summary", "target_rank"} <= set(props)
+
+
+def test_whatif_ranked_in_the_province(client, dash):
+    """scope=province: the rank and the target are counted among the province's ranked counties, as analysis.what_if
+    with scope="province" counts them; an unknown scope is a 422 naming the allowed values."""
+    from xianping.analysis.what_if import what_if
+
+    r = client.get(WHATIF.format("410821"), params={"year": "2020", "scope": "province", "target": 10})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    m = dash.data.manifest
+    w = what_if(m["framework"]["name"], store=m["data"]["path"], years=m["years"], settings=m["settings"],
+                unit="410821", year="2020", target_rank=10, scope="province")
+    assert (body["scope"], body["ranked_where"]) == ("province", "in 河南省")
+    assert (body["rank"], body["ranked_units"]) == (w.summary["rank"], w.summary["ranked_units"])
+    t = dash.data.t("2020")
+    henan = [i for i, c in enumerate(dash.codes) if c.startswith("41") and dash.data.rank[t, i, dash.root_k] == dash.data.rank[t, i, dash.root_k]]
+    assert body["ranked_units"] == len(henan) and body["rank"] < int(dash.data.rank[t, dash.index["410821"], dash.root_k])
+    assert body["levers"][0]["new_rank"] == w.summary["top_levers"][0]["new_rank"]
+    bad = client.get(WHATIF.format("410821"), params={"year": "2020", "scope": "county"})
+    assert bad.status_code == 422 and "county" in bad.text

@@ -107,10 +107,12 @@ def chunk_of(shape_tmN: tuple[int, int, int], chunk: int | None = None) -> int:
 
 
 def evaluate_changes(model, t: int, u: int, cols: Sequence[int], values: Sequence[float], *, groups=None,
-                     chunk: int | None = None, full: bool = False) -> Evaluated:
+                     chunk: int | None = None, full: bool = False, peers=None) -> Evaluated:
     """Scenario s = the model's panel with x[t, u, cols[s]] = values[s]; all scenarios through `pipeline.run` on
-    the sample axis, `chunk` scenarios per call (default: CHUNK_ELEMENTS node scores per call)."""
+    the sample axis, `chunk` scenarios per call (default: CHUNK_ELEMENTS node scores per call). `peers` (bool [m]):
+    the unit's rank among these units only (its province, prefecture or type), with the plan's tie rule."""
     from xianping.engine import pipeline as P
+    from xianping.engine import rank as R
 
     cols = np.asarray(cols, dtype=np.int64)
     vals = np.asarray(values, dtype=float)
@@ -128,7 +130,10 @@ def evaluate_changes(model, t: int, u: int, cols: Sequence[int], values: Sequenc
         xs[np.arange(b - a), t, u, cols[a:b]] = vals[a:b]
         r = P.run(model.plan, xs, model.den, g, model.times).scored
         scores[a:b] = r.values[:, t, u, :]
-        ranks[a:b] = r.ranks[:, t, u, -1]
+        if peers is None:
+            ranks[a:b] = r.ranks[:, t, u, -1]
+        else:
+            ranks[a:b] = R.rank(np.where(peers, r.values[:, t, :, -1], np.nan), ties=model.plan.ties)[:, u]
         if full:
             all_s[a:b] = r.values
             all_r[a:b] = r.ranks[..., -1]
@@ -296,6 +301,44 @@ def _province(codes):
     return np.array([c[:2] if len(c) >= 6 and c[:6].isdigit() else "" for c in codes])
 
 
+SCOPES = {"nation": "nationally", "province": "in {group}", "prefecture": "in {group}", "type": "among {group} units"}
+
+
+def _peers(model, u: int, scope: str):
+    """Which units the rank is counted among: None (all, the evaluation's own rank) or a bool mask [m]."""
+    if scope not in SCOPES:
+        raise XianpingInputError(f"rank scope {scope!r} is not known: expected one of {', '.join(SCOPES)}")
+    if scope == "nation":
+        return None
+    if scope == "type":
+        types = model.unit_types
+        if types is None:
+            from xianping.evaluation.run import _types_from_gazetteer
+
+            tmap = _types_from_gazetteer(model.units, model.panel.source.get("code_vintage") or 2024)
+            types = [tmap.get(c, "未分类") for c in model.units]
+        return np.array([ty == types[u] for ty in types])
+    width = 2 if scope == "province" else 4
+    code = model.units[u]
+    return np.array([c[:width] == code[:width] for c in model.units])
+
+
+def _scope_name(model, u: int, scope: str) -> str:
+    if scope == "nation":
+        return ""
+    if scope == "type":
+        from xianping.evaluation.run import _types_from_gazetteer
+
+        return (model.unit_types[u] if model.unit_types is not None else
+                _types_from_gazetteer([model.units[u]], model.panel.source.get("code_vintage") or 2024).get(model.units[u], "未分类"))
+    from xianping.reference.divisions import get_gazetteer
+
+    code = model.units[u]
+    head = code[:2] + "0000" if scope == "province" else code[:4] + "00"
+    div = get_gazetteer().get(head)
+    return div.name if div is not None else head
+
+
 def default_target(settings: dict[str, Any]) -> int:
     """The rank aimed at without `target_rank`: the top-N tier of the settings (第一方阵), else 30."""
     tiers = settings.get("tiers") or {}
@@ -304,7 +347,7 @@ def default_target(settings: dict[str, Any]) -> int:
 
 def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scenarios=None, target_rank: int | None = None,
             years=None, settings: dict[str, Any] | None = None, model=None, chunk: int | None = None,
-            rtol: float = RTOL) -> WhatIf:
+            rtol: float = RTOL, scope: str = "nation") -> WhatIf:
     """Scenarios and the value needed to reach rank ≤ `target_rank` (default: the top-N tier of the settings, else 30)
     for one unit and year; see the module docstring."""
     from xianping.engine import pipeline as P
@@ -338,11 +381,20 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
     if not np.isfinite(root):
         raise XianpingInputError(f"unit {code} has no score in {y} (missing data): expected a unit evaluated that year")
     root_all = nom.scored.values[t, :, -1]
-    r_all = nom.scored.ranks[t, :, -1]
-    r0 = int(nom.scored.ranks[t, u, -1])
+    peers = _peers(model, u, scope)
+    if peers is None:
+        r_all = nom.scored.ranks[t, :, -1]
+    else:  # the rank among the unit's province / prefecture / type, as provincial assessments rank their counties
+        from xianping.engine import rank as R
+
+        root_all = np.where(peers, root_all, np.nan)
+        r_all = R.rank(root_all, ties=plan.ties)
+    r0 = int(r_all[u])
     n_ranked = int(np.isfinite(r_all).sum())
+    where_ranked = SCOPES[scope].format(group=_scope_name(model, u, scope))
     if N_target >= n_ranked:
-        raise XianpingInputError(f"target rank {N_target} is not below the {n_ranked} units ranked in {y}: expected a smaller rank")
+        raise XianpingInputError(f"target rank {N_target} is not below the {n_ranked} units ranked {where_ranked} in {y}: "
+                                 "expected a smaller rank")
     eff = nom.scored.effective[t]
     carried = nom.prepared.carried_forward[t]
 
@@ -352,7 +404,7 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
     dims = list(codes[n:-1])  # every dimension (internal node below the root)
     prov = _province(model.units)
     in_prov = (prov == prov[u]) & keep_u[t]
-    top = keep_u[t] & (r_all <= top_n)
+    top = keep_u[t] & (nom.scored.ranks[t, :, -1] <= top_n)  # the national 第一方阵, whatever the rank scope
     xt = model.x[t]
 
     # ---- scenario values (one per indicator × scenario), then one batched evaluation
@@ -395,7 +447,8 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
             rows.append({"j": j, "scenario": sc, "value": value, "v0": v0, "note": note})
             if np.isfinite(value):
                 jobs.append(len(rows) - 1)
-    ev = evaluate_changes(model, t, u, [rows[i]["j"] for i in jobs], [rows[i]["value"] for i in jobs], groups=groups, chunk=chunk)
+    ev = evaluate_changes(model, t, u, [rows[i]["j"] for i in jobs], [rows[i]["value"] for i in jobs], groups=groups,
+                          chunk=chunk, peers=peers)
     calls, evals = ev["calls"], len(jobs)
     res_of = {i: k for k, i in enumerate(jobs)}
 
@@ -464,7 +517,8 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
             continue
         cand.append(j)
     if cand:
-        e1 = evaluate_changes(model, t, u, cand, [ends[j][1] for j in cand], groups=groups, chunk=chunk, full=False)
+        e1 = evaluate_changes(model, t, u, cand, [ends[j][1] for j in cand], groups=groups, chunk=chunk, full=False,
+                              peers=peers)
         calls += e1["calls"]
         evals += len(cand)
         reach = []
@@ -491,7 +545,7 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
             steps += 1
             mids = {j: 0.5 * (lo[j] + hi[j]) for j in active}
             vals = [ends[j][0] + mids[j] * (ends[j][1] - ends[j][0]) for j in active]
-            e = evaluate_changes(model, t, u, active, vals, groups=groups, chunk=chunk)
+            e = evaluate_changes(model, t, u, active, vals, groups=groups, chunk=chunk, peers=peers)
             calls += e["calls"]
             evals += len(active)
             for k, j in enumerate(active):
@@ -534,7 +588,9 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
                            "(anchor source of the normalisation, goalpost, or optimum)",
                    "search": "bisection on τ, vectorised across indicators", "rtol": rtol, "max_steps": MAX_STEPS,
                    "guarantee": "the needed value reaches rank ≤ N; a change smaller by rtol of it does not (both evaluated)"},
-        "ranks": f"national root rank among the units evaluated that year, ties '{plan.ties}'; no type overrides (--by-type)",
+        "ranks": (f"root rank among the units evaluated that year, counted {where_ranked} (scope {scope!r}), ties "
+                  f"'{plan.ties}'; no type overrides (--by-type)"),
+        "rank_scope": scope,
         "chunk_elements": CHUNK_ELEMENTS,
     }
     from datetime import datetime, timezone
@@ -554,6 +610,7 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
                            "seconds": round(elapsed, 3)}}
     levers = [r for r in table if (r.get("进位 rank gain") or 0) > 0][:5]
     summary = {"unit": code, "unit_name": name, "year": y, "score": float(root), "rank": r0, "ranked_units": n_ranked,
+               "rank_scope": scope, "ranked_where": where_ranked,
                "target_rank": N_target, "score_at_target_rank": score_N, "gap": max(0.0, score_N - float(root)),
                "top_levers": [{"indicator": r["指标 indicator"], "name": r["指标名称 name"], "scenario": r["scenario_code"],
                                "current": r["当前值 current"], "value": r["情景值 scenario value"], "unit": r["单位 unit"],

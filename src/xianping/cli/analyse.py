@@ -214,6 +214,7 @@ def whatif_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA
                scenario: Optional[list[str]] = typer.Option(None, "--scenario", help="step[:P%] (default 10%), province_median, top_median, "
                                                             "province_best; repeat or comma-separate (default: all four)."),
                target_rank: Optional[int] = typer.Option(None, "--target-rank", help="Rank to reach (default: the top-N tier of the settings, 30)."),
+               scope: str = typer.Option("nation", "--scope", help="Where the rank is counted: nation (default) | province | prefecture | type (省内、市内、同类县排名)."),
                years: Optional[str] = YEARS, out: Optional[Path] = OUT, json: bool = JSON) -> None:
     import json as _json
 
@@ -224,7 +225,8 @@ def whatif_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA
         fail("whatif needs --framework (a built-in name or a YAML file) and --data FILE or --store DB")
     if (data is None) == (store is None):
         fail("whatif needs exactly one of --data FILE or --store DB (the scenarios re-evaluate the indicator data)")
-    res = what_if(framework, data=data, store=store, unit=unit, year=year, scenarios=scenario, target_rank=target_rank, years=years)
+    res = what_if(framework, data=data, store=store, unit=unit, year=year, scenarios=scenario, target_rank=target_rank, years=years,
+                  scope=scope)
     written = res.write(out or Path("whatif.csv"))
     if json:
         typer.echo(_json.dumps(res.summary, ensure_ascii=False, indent=1, default=_jsonable))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from typing import Any, Optional
+from typing import Literal, Any, Optional
 
 import numpy as np
 
@@ -111,15 +111,18 @@ def router(dash: Dashboard) -> APIRouter:
     def unit_whatif(request: Request, code: str,
                     year: Optional[str] = Query(None, description="evaluated year (default: latest)"),
                     target: Optional[int] = Query(None, ge=1, le=max(1, most - 1),
-                                                  description="rank to reach (default: the top-N tier of the settings, 30)")) -> Response:
+                                                  description="rank to reach (default: the top-N tier of the settings, 30)"),
+                    scope: Literal["nation", "province", "prefecture", "type"] = Query(
+                        "nation", description="where the rank is counted: nation | province (省内) | prefecture (市内) | type "
+                                              "(同类县); the target rank is counted there too")) -> Response:
         from xianping.web import whatif
 
         i = V.unit(dash, code)
         _given(year=year)
         y = V.year(dash, year)
         n = V.target_rank(dash, i, y, target, whatif.default_target(dash.data.manifest))
-        key = ("whatif", dash.codes[i], y, n)
-        return encoded(request, dash, key, lambda: whatif.answer(dash, key, i, y, n))
+        key = ("whatif", dash.codes[i], y, n, scope)
+        return encoded(request, dash, key, lambda: whatif.answer(dash, key, i, y, n, scope))
 
     @r.get("/compare", response_model=schemas.Compare, responses=ERRORS, summary="对比 Compare 2–5 counties")
     def compare(units: str = Query(..., description="2–5 codes separated by commas, e.g. 410821,410882",

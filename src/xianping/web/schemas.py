@@ -88,7 +88,7 @@ class WhatIfLever(BaseModel):
     change_pct: Optional[float]
     new_score: Optional[float]
     delta_score: Optional[float]
-    new_rank: Optional[int] = Field(description="新排名 national rank with this one change")
+    new_rank: Optional[int] = Field(description="新排名 rank with this one change (counted where `scope` says)")
     rank_gain: Optional[int] = Field(description="进位 places gained")
     note: str
 
@@ -120,6 +120,8 @@ class WhatIf(BaseModel):
     score: float
     rank: int
     ranked_units: int
+    scope: str = Field(description="where the rank is counted: nation | province | prefecture | type")
+    ranked_where: str = Field(description="the same in words: nationally, in 河南省, among 县 units …")
     score_at_target_rank: float
     gap: float = Field(description="score still missing to the target rank's score")
     levers: list[WhatIfLever] = Field(description="the best scenario of each indicator that raises the score, most places gained first (at most 8)")

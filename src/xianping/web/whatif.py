@@ -174,13 +174,14 @@ def payload(dash, w, seconds: float) -> dict[str, Any]:
     return _clean({"unit_code": w.unit, "unit_name": dash.short[dash.index[w.unit]] if w.unit in dash.index else w.unit_name,
                    "full_name": w.unit_name, "year": w.year, "target_rank": w.target_rank, "top_n": w.top_n,
                    "score": s["score"], "rank": s["rank"], "ranked_units": s["ranked_units"],
+                   "scope": s.get("rank_scope", "nation"), "ranked_where": s.get("ranked_where", "nationally"),
                    "score_at_target_rank": s["score_at_target_rank"], "gap": s["gap"],
                    "levers": levers, "needed": needed, "evaluations": ev, "seconds": round(seconds, 3),
                    "method": w.settings.get("method", ""), "settings": w.settings, "summary": summary,
                    "tables": w.tables()})
 
 
-def compute(dash, i: int, year: str, target: int) -> dict[str, Any]:
+def compute(dash, i: int, year: str, target: int, scope: str = "nation") -> dict[str, Any]:
     import time
 
     from xianping.analysis.what_if import what_if
@@ -188,13 +189,13 @@ def compute(dash, i: int, year: str, target: int) -> dict[str, Any]:
     mdl = model(dash)
     t0 = time.perf_counter()
     try:
-        w = what_if(unit=dash.codes[i], year=year, target_rank=target, model=mdl)
+        w = what_if(unit=dash.codes[i], year=year, target_rank=target, model=mdl, scope=scope)
     except XianpingInputError as e:
         raise Invalid(422, str(e)) from None
     return payload(dash, w, time.perf_counter() - t0)
 
 
-def answer(dash, key, i: int, year: str, target: int) -> bytes:
+def answer(dash, key, i: int, year: str, target: int, scope: str = "nation") -> bytes:
     """Encoded JSON of one what-if, computed once: concurrent requests for the same answer wait for the first."""
     from xianping.web.api import dumps
 
@@ -202,4 +203,4 @@ def answer(dash, key, i: int, year: str, target: int) -> bytes:
     if hit is not None:
         return hit
     with dash._wi_lock:
-        return dash.cached(key, lambda: dumps(compute(dash, i, year, target)))
+        return dash.cached(key, lambda: dumps(compute(dash, i, year, target, scope)))

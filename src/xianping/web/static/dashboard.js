@@ -148,7 +148,9 @@
     var status = document.getElementById('wi-status'), out = document.getElementById('wi-out');
     go.addEventListener('click', function () {
       var year = document.getElementById('wi-year').value, target = document.getElementById('wi-target').value;
-      var url = '/api/units/' + encodeURIComponent(p.unit_code) + '/whatif?year=' + encodeURIComponent(year) + (target ? '&target=' + encodeURIComponent(target) : '');
+      var scope = (document.getElementById('wi-scope') || {}).value || 'nation';
+      var url = '/api/units/' + encodeURIComponent(p.unit_code) + '/whatif?year=' + encodeURIComponent(year) + (target ? '&target=' + encodeURIComponent(target) : '') +
+        (scope !== 'nation' ? '&scope=' + encodeURIComponent(scope) : '');
       var t0 = Date.now();
       go.disabled = true;
       go.textContent = '测算中…';
@@ -176,7 +178,8 @@
     });
   }
   function renderWhatIf(d) {
-    document.getElementById('wi-head').textContent = d.year + '年 第' + d.rank + '名 / ' + d.ranked_units + ' · 得分 score ' + fmt(d.score) +
+    var where = {nation: '全国', province: '省内', prefecture: '市内', type: '同类县'}[d.scope] || '';
+    document.getElementById('wi-head').textContent = d.year + '年 ' + where + '第' + d.rank + '名 / ' + d.ranked_units + ' (ranked ' + d.ranked_where + ') · 得分 score ' + fmt(d.score) +
       (d.rank > d.target_rank ? ' · 距前' + d.target_rank + '名还差 gap to rank ' + d.target_rank + ': ' + fmt(d.gap, 3) : ' · 已在前' + d.target_rank + '名 already in the top ' + d.target_rank);
     var lb = document.querySelector('#wi-levers tbody');
     lb.textContent = '';
