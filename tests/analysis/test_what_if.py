@@ -291,3 +291,27 @@ def test_rank_within_province_as_provincial_assessments_count_it(model, panel, t
     assert lever["new_rank"] == 1 + sum(s[i] > s[mod.units.index(UNIT)] for i in henan)
     with pytest.raises(XianpingInputError, match="scope 'county' is not known"):
         what_if(model=model, unit=UNIT, year=YEAR, scope="county")
+
+
+def test_by_type_scores_with_the_types_overrides_as_evaluate_does(model, panel, tmp_path):
+    """分类考核: with by_type the county is scored with its type's overrides (census-social weights 生态功能 counties
+    differently: low_carbon 0.35 …) and ranked among its type — the nominal and a scenario equal
+    `evaluate(by_type=True, types=…)` on the original and on the modified data file."""
+    types = {c: ("生态功能" if c.startswith("52") else "重点发展") for c in model.units}  # 贵州 as the ecological type
+    unit = "520102"
+    w = what_if(model=model, unit=unit, year=YEAR, by_type=True, types=types, target_rank=10)
+    res = evaluate("census-social", data=DEMO, by_type=True, types=types)
+    t, i, k = res.years.index(YEAR), res.units.index(unit), res.nodes.index(res.root)
+    assert w.summary["rank"] == int(res.by_type["ranks"][t, i, k]) and w.summary["ranked_where"] == "among 生态功能 units"
+    assert w.summary["score"] == pytest.approx(res.by_type["values"][t, i, k], abs=1e-9)
+    assert w.summary["score"] != pytest.approx(res.scores[t, i, k], abs=1e-6)  # the overrides do change the score
+    lever = w.summary["top_levers"][0]
+    df = panel.copy()
+    hit = (df["unit_code"] == unit) & (df["period"] == YEAR) & (df["indicator"] == lever["indicator"])
+    df.loc[hit, "value"] = lever["value"]
+    df.to_csv(tmp_path / "mod.csv", index=False)
+    mod = evaluate("census-social", data=tmp_path / "mod.csv", by_type=True, types=types)
+    assert lever["new_rank"] == int(mod.by_type["ranks"][t, i, k])
+    assert w.settings["by_type"] and "生态功能 type's overrides" in w.settings["ranks"]
+    with pytest.raises(XianpingInputError, match="ranked among the county's type"):
+        what_if(model=model, unit=unit, year=YEAR, by_type=True, scope="province")

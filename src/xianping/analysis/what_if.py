@@ -106,11 +106,42 @@ def chunk_of(shape_tmN: tuple[int, int, int], chunk: int | None = None) -> int:
     return int(chunk) if chunk else max(1, CHUNK_ELEMENTS // max(1, T * m * N))
 
 
+class _Typed:
+    """分类考核: the county type's plan (its weight/method overrides) scoring that type's units on the common
+    normalised data, ranked among them — as `evaluate(by_type=True)` does (evaluation.run._score_by_type)."""
+
+    def __init__(self, model, type_name: str, members):
+        from xianping.evaluation.plan import compile_plan
+        from xianping.problems import ProblemReport
+
+        fw = model.framework
+        sub = fw.for_type(type_name) if type_name in fw.type_overrides else fw
+        self.plan, _ = compile_plan(sub, model.settings, file=model.framework_file, report=ProblemReport(),
+                                    base_index=model.base_index)
+        self.type = type_name
+        self.idx = np.flatnonzero(members)
+
+    def run(self, model, xs, groups):
+        """Like pipeline.run(model.plan, xs …) but node scores and ranks of the type's units only (NaN elsewhere)."""
+        from types import SimpleNamespace
+
+        from xianping.engine import pipeline as P
+
+        prep = P.prepare(model.plan, xs, model.den, groups, model.times)
+        sc = P.score(self.plan, prep.normalised[..., self.idx, :], prep.keep_indicators, raw=prep.treated[..., self.idx, :])
+        shape = prep.normalised.shape[:-1] + (sc.values.shape[-1],)
+        vals, ranks = np.full(shape, np.nan), np.full(shape, np.nan)
+        vals[..., self.idx, :] = sc.values
+        ranks[..., self.idx, :] = sc.ranks
+        return SimpleNamespace(prepared=prep, scored=SimpleNamespace(values=vals, ranks=ranks, effective=sc.effective))
+
+
 def evaluate_changes(model, t: int, u: int, cols: Sequence[int], values: Sequence[float], *, groups=None,
-                     chunk: int | None = None, full: bool = False, peers=None) -> Evaluated:
+                     chunk: int | None = None, full: bool = False, peers=None, typed: _Typed | None = None) -> Evaluated:
     """Scenario s = the model's panel with x[t, u, cols[s]] = values[s]; all scenarios through `pipeline.run` on
     the sample axis, `chunk` scenarios per call (default: CHUNK_ELEMENTS node scores per call). `peers` (bool [m]):
-    the unit's rank among these units only (its province, prefecture or type), with the plan's tie rule."""
+    the unit's rank among these units only (its province, prefecture or type), with the plan's tie rule. `typed`: score
+    with the county type's overrides among its type (分类考核)."""
     from xianping.engine import pipeline as P
     from xianping.engine import rank as R
 
@@ -128,7 +159,7 @@ def evaluate_changes(model, t: int, u: int, cols: Sequence[int], values: Sequenc
         b = min(S, a + size)
         xs = np.broadcast_to(model.x, (b - a, T, m, n)).copy()
         xs[np.arange(b - a), t, u, cols[a:b]] = vals[a:b]
-        r = P.run(model.plan, xs, model.den, g, model.times).scored
+        r = (typed.run(model, xs, g) if typed is not None else P.run(model.plan, xs, model.den, g, model.times)).scored
         scores[a:b] = r.values[:, t, u, :]
         if peers is None:
             ranks[a:b] = r.ranks[:, t, u, -1]
@@ -304,33 +335,41 @@ def _province(codes):
 SCOPES = {"nation": "nationally", "province": "in {group}", "prefecture": "in {group}", "type": "among {group} units"}
 
 
-def _peers(model, u: int, scope: str):
+def unit_types(model, types=None) -> list[str]:
+    """Each unit's county type for 分类考核: `types` as `evaluate` takes it (a CSV unit_code,type or a dict), else the
+    model's own, else the gazetteer kind (市辖区 / 县级市 / 县)."""
+    from xianping.evaluation.run import _types_from_gazetteer, _types_from_table
+
+    if isinstance(types, dict):
+        tmap = {str(k): str(v) for k, v in types.items()}
+    elif types is not None:
+        tmap, _ = _types_from_table(types, model.units)
+    elif model.unit_types is not None:
+        return list(model.unit_types)
+    else:
+        tmap = _types_from_gazetteer(model.units, model.panel.source.get("code_vintage") or 2024)
+    return [tmap.get(c, "未分类") for c in model.units]
+
+
+def _peers(model, u: int, scope: str, types: list[str] | None = None):
     """Which units the rank is counted among: None (all, the evaluation's own rank) or a bool mask [m]."""
     if scope not in SCOPES:
         raise XianpingInputError(f"rank scope {scope!r} is not known: expected one of {', '.join(SCOPES)}")
     if scope == "nation":
         return None
     if scope == "type":
-        types = model.unit_types
-        if types is None:
-            from xianping.evaluation.run import _types_from_gazetteer
-
-            tmap = _types_from_gazetteer(model.units, model.panel.source.get("code_vintage") or 2024)
-            types = [tmap.get(c, "未分类") for c in model.units]
+        types = types if types is not None else unit_types(model)
         return np.array([ty == types[u] for ty in types])
     width = 2 if scope == "province" else 4
     code = model.units[u]
     return np.array([c[:width] == code[:width] for c in model.units])
 
 
-def _scope_name(model, u: int, scope: str) -> str:
+def _scope_name(model, u: int, scope: str, types: list[str] | None = None) -> str:
     if scope == "nation":
         return ""
     if scope == "type":
-        from xianping.evaluation.run import _types_from_gazetteer
-
-        return (model.unit_types[u] if model.unit_types is not None else
-                _types_from_gazetteer([model.units[u]], model.panel.source.get("code_vintage") or 2024).get(model.units[u], "未分类"))
+        return (types if types is not None else unit_types(model))[u]
     from xianping.reference.divisions import get_gazetteer
 
     code = model.units[u]
@@ -347,7 +386,7 @@ def default_target(settings: dict[str, Any]) -> int:
 
 def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scenarios=None, target_rank: int | None = None,
             years=None, settings: dict[str, Any] | None = None, model=None, chunk: int | None = None,
-            rtol: float = RTOL, scope: str = "nation") -> WhatIf:
+            rtol: float = RTOL, scope: str = "nation", by_type: bool = False, types=None) -> WhatIf:
     """Scenarios and the value needed to reach rank ≤ `target_rank` (default: the top-N tier of the settings, else 30)
     for one unit and year; see the module docstring."""
     from xianping.engine import pipeline as P
@@ -368,7 +407,17 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
     T, m, n = model.x.shape
     codes = list(plan.node_codes)
 
-    nom = P.run(plan, model.x, model.den, groups, model.times)
+    typed, tlist = None, (unit_types(model, types) if (types is not None or scope == "type") else None)
+    if by_type:  # 分类考核: the type's own weights/methods, ranked among its type
+        if scope not in ("nation", "type"):
+            raise XianpingInputError(f"by-type scores are ranked among the county's type, not {scope!r}: "
+                                     "expected scope type (or none)")
+        scope = "type"
+        tlist = unit_types(model, types)
+        typed = _Typed(model, tlist[u], _peers(model, u, "type", tlist))
+        nom = typed.run(model, model.x, groups)
+    else:
+        nom = P.run(plan, model.x, model.den, groups, model.times)
     keep_u = nom.prepared.keep_units
     if not keep_u[t, u]:
         av = float(nom.prepared.unit_availability[t, u])
@@ -381,7 +430,7 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
     if not np.isfinite(root):
         raise XianpingInputError(f"unit {code} has no score in {y} (missing data): expected a unit evaluated that year")
     root_all = nom.scored.values[t, :, -1]
-    peers = _peers(model, u, scope)
+    peers = _peers(model, u, scope, tlist)
     if peers is None:
         r_all = nom.scored.ranks[t, :, -1]
     else:  # the rank among the unit's province / prefecture / type, as provincial assessments rank their counties
@@ -391,7 +440,7 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
         r_all = R.rank(root_all, ties=plan.ties)
     r0 = int(r_all[u])
     n_ranked = int(np.isfinite(r_all).sum())
-    where_ranked = SCOPES[scope].format(group=_scope_name(model, u, scope))
+    where_ranked = SCOPES[scope].format(group=_scope_name(model, u, scope, tlist))
     if N_target >= n_ranked:
         raise XianpingInputError(f"target rank {N_target} is not below the {n_ranked} units ranked {where_ranked} in {y}: "
                                  "expected a smaller rank")
@@ -448,7 +497,7 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
             if np.isfinite(value):
                 jobs.append(len(rows) - 1)
     ev = evaluate_changes(model, t, u, [rows[i]["j"] for i in jobs], [rows[i]["value"] for i in jobs], groups=groups,
-                          chunk=chunk, peers=peers)
+                          chunk=chunk, peers=peers, typed=typed)
     calls, evals = ev["calls"], len(jobs)
     res_of = {i: k for k, i in enumerate(jobs)}
 
@@ -518,7 +567,7 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
         cand.append(j)
     if cand:
         e1 = evaluate_changes(model, t, u, cand, [ends[j][1] for j in cand], groups=groups, chunk=chunk, full=False,
-                              peers=peers)
+                              peers=peers, typed=typed)
         calls += e1["calls"]
         evals += len(cand)
         reach = []
@@ -545,7 +594,7 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
             steps += 1
             mids = {j: 0.5 * (lo[j] + hi[j]) for j in active}
             vals = [ends[j][0] + mids[j] * (ends[j][1] - ends[j][0]) for j in active]
-            e = evaluate_changes(model, t, u, active, vals, groups=groups, chunk=chunk, peers=peers)
+            e = evaluate_changes(model, t, u, active, vals, groups=groups, chunk=chunk, peers=peers, typed=typed)
             calls += e["calls"]
             evals += len(active)
             for k, j in enumerate(active):
@@ -589,8 +638,10 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
                    "search": "bisection on τ, vectorised across indicators", "rtol": rtol, "max_steps": MAX_STEPS,
                    "guarantee": "the needed value reaches rank ≤ N; a change smaller by rtol of it does not (both evaluated)"},
         "ranks": (f"root rank among the units evaluated that year, counted {where_ranked} (scope {scope!r}), ties "
-                  f"'{plan.ties}'; no type overrides (--by-type)"),
+                  f"'{plan.ties}'" + (f"; scored with the {typed.type} type's overrides (分类考核)" if typed else
+                                      "; the framework's common weights (no type overrides)")),
         "rank_scope": scope,
+        "by_type": bool(typed),
         "chunk_elements": CHUNK_ELEMENTS,
     }
     from datetime import datetime, timezone

@@ -215,6 +215,8 @@ def whatif_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA
                                                             "province_best; repeat or comma-separate (default: all four)."),
                target_rank: Optional[int] = typer.Option(None, "--target-rank", help="Rank to reach (default: the top-N tier of the settings, 30)."),
                scope: str = typer.Option("nation", "--scope", help="Where the rank is counted: nation (default) | province | prefecture | type (省内、市内、同类县排名)."),
+               by_type: bool = typer.Option(False, "--by-type", help="分类考核: score with the county type's overrides and rank among its type."),
+               types: Optional[Path] = typer.Option(None, "--types", help="CSV with unit_code,type (default: gazetteer kind 市辖区/县级市/县)."),
                years: Optional[str] = YEARS, out: Optional[Path] = OUT, json: bool = JSON) -> None:
     import json as _json
 
@@ -226,7 +228,7 @@ def whatif_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA
     if (data is None) == (store is None):
         fail("whatif needs exactly one of --data FILE or --store DB (the scenarios re-evaluate the indicator data)")
     res = what_if(framework, data=data, store=store, unit=unit, year=year, scenarios=scenario, target_rank=target_rank, years=years,
-                  scope=scope)
+                  scope=scope, by_type=by_type, types=types)
     written = res.write(out or Path("whatif.csv"))
     if json:
         typer.echo(_json.dumps(res.summary, ensure_ascii=False, indent=1, default=_jsonable))
