@@ -178,3 +178,15 @@ def test_whatif_ranked_in_the_province(client, dash):
     assert body["levers"][0]["new_rank"] == w.summary["top_levers"][0]["new_rank"]
     bad = client.get(WHATIF.format("410821"), params={"year": "2020", "scope": "county"})
     assert bad.status_code == 422 and "county" in bad.text
+
+
+def test_whatif_among_its_type_starts_from_the_type_rank(client, dash):
+    """scope=type on a by-type evaluation (the demo ranks within 市辖区 / 县级市 / 县): what_if scores with the type's
+    overrides and ranks among its type, so it starts from the dashboard's own type rank."""
+    assert dash.data.manifest.get("by_type") and dash.data.type_rank is not None
+    r = client.get(WHATIF.format("410821"), params={"year": "2020", "scope": "type", "target": 10})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    t, i = dash.data.t("2020"), dash.index["410821"]
+    assert body["scope"] == "type" and body["rank"] == int(dash.data.type_rank[t, i, dash.root_k])
+    assert body["settings"]["by_type"] is True

@@ -181,6 +181,17 @@ def payload(dash, w, seconds: float) -> dict[str, Any]:
                    "tables": w.tables()})
 
 
+def _by_type(dash, scope: str) -> dict[str, Any]:
+    """Ranked among its type on a by-type evaluation: score with the type's overrides and the evaluation's own types,
+    so the rank starts from the dashboard's 类内排名 (type_rank)."""
+    m = dash.data.manifest
+    if scope != "type" or not m.get("by_type"):
+        return {}
+    tm = m.get("types") or {}
+    types = tm.get("table") if tm.get("kind") == "mapping" else tm.get("path") if tm.get("kind") == "file" else None
+    return {"by_type": True, "types": types}
+
+
 def compute(dash, i: int, year: str, target: int, scope: str = "nation") -> dict[str, Any]:
     import time
 
@@ -189,7 +200,7 @@ def compute(dash, i: int, year: str, target: int, scope: str = "nation") -> dict
     mdl = model(dash)
     t0 = time.perf_counter()
     try:
-        w = what_if(unit=dash.codes[i], year=year, target_rank=target, model=mdl, scope=scope)
+        w = what_if(unit=dash.codes[i], year=year, target_rank=target, model=mdl, scope=scope, **_by_type(dash, scope))
     except XianpingInputError as e:
         raise Invalid(422, str(e)) from None
     return payload(dash, w, time.perf_counter() - t0)
