@@ -29,6 +29,27 @@ def q(s: str) -> str:
     return '"' + s.replace('"', "'") + '"'
 
 
+def tree_lines(children: dict[str, list[str]], names: dict[str, str], indicator, root: str = "Index") -> list[str]:
+    """The framework tree as YAML lines under `root:`: branches with name_zh/name_en and children, leaves pointing at
+    `indicator(code)` (shared with examples/asem_panel/make_asem_panel.py)."""
+    out: list[str] = []
+
+    def node(c: str, indent: str, first: str) -> None:
+        if c in children:
+            out.append(f"{indent}{first}code: {c}")
+            pad = indent + " " * len(first)
+            out.append(f"{pad}name_zh: {q(names[c])}")
+            out.append(f"{pad}name_en: {q(names[c])}")
+            out.append(f"{pad}children:")
+            for k in children[c]:
+                node(k, pad + "  ", "- ")
+        else:
+            out.append(f"{indent}{first}{{code: {c}, name_zh: {q(names[c])}, indicator: {indicator(c)}}}")
+
+    node(root, "  ", "")
+    return out
+
+
 def main() -> None:
     with open(SRC / "ASEM_iMeta.csv", newline="", encoding="utf-8") as f:
         meta = list(csv.DictReader(f))
@@ -78,20 +99,8 @@ def main() -> None:
         "root:",
     ]
 
-    def node(c: str, indent: str, first: str) -> None:
-        if c in children:
-            out.append(f"{indent}{first}code: {c}")
-            pad = indent + " " * len(first)
-            out.append(f"{pad}name_zh: {q(names[c])}")
-            out.append(f"{pad}name_en: {q(names[c])}")
-            out.append(f"{pad}children:")
-            for k in children[c]:
-                node(k, pad + "  ", "- ")
-        else:
-            ind = f"{{code: {code(c)}, denominator: {code(den[c])}}}" if den[c] else code(c)
-            out.append(f"{indent}{first}{{code: {c}, name_zh: {q(names[c])}, indicator: {ind}}}")
-
-    node("Index", "  ", "")
+    out += tree_lines(children, names,
+                      lambda c: f"{{code: {code(c)}, denominator: {code(den[c])}}}" if den[c] else code(c))
     (HERE / "framework.yaml").write_text("\n".join(out) + "\n", encoding="utf-8")
 
     cols = ["unit_code", "unit_name", "year"] + groups + [code(m["iCode"]) for m in denoms + inds]

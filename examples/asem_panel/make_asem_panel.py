@@ -20,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 SRC = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE.parents[1].parent / "shared" / "oracles" / "coinr_asem"
 sys.path.insert(0, str(HERE.parent / "asem"))
-from make_asem import code, q  # noqa: E402  (the same indicator codes and YAML quoting as the one-year example)
+from make_asem import code, tree_lines  # noqa: E402  (the same codes, quoting and tree as the one-year example)
 
 
 def main() -> None:
@@ -62,19 +62,7 @@ def main() -> None:
         "root:",
     ]
 
-    def node(c: str, indent: str, first: str) -> None:
-        if c in children:
-            out.append(f"{indent}{first}code: {c}")
-            pad = indent + " " * len(first)
-            out.append(f"{pad}name_zh: {q(names[c])}")
-            out.append(f"{pad}name_en: {q(names[c])}")
-            out.append(f"{pad}children:")
-            for k in children[c]:
-                node(k, pad + "  ", "- ")
-        else:
-            out.append(f"{indent}{first}{{code: {c}, name_zh: {q(names[c])}, indicator: {code(c)}}}")
-
-    node("Index", "  ", "")
+    out += tree_lines(children, names, code)
     (HERE / "framework.yaml").write_text("\n".join(out) + "\n", encoding="utf-8")
 
     cols = ["unit_code", "unit_name", "year"] + groups + [code(m["iCode"]) for m in inds]
