@@ -24,9 +24,9 @@ def _direct(dash, code, year, target=None):
 
 
 def _json(obj):
-    from xianping.web.whatif import _clean
+    from xianping.evaluation.manifest import json_safe
 
-    return json.loads(json.dumps(_clean(obj), allow_nan=False))
+    return json.loads(json.dumps(json_safe(obj), allow_nan=False))
 
 
 def test_whatif_is_analysis_what_if_and_cached(client, dash):

@@ -33,6 +33,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from xianping.evaluation.manifest import json_safe
 from xianping.problems import XianpingInputError
 
 __all__ = ["Scenario", "parse_scenarios", "WhatIf", "what_if", "evaluate_changes", "CHUNK_ELEMENTS", "RTOL"]
@@ -653,8 +654,8 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
            "input": {"kind": "framework+data",
                      "framework": {**model.framework_meta, "code": model.framework.code, "hash": model.framework.content_hash()},
                      "data": model.panel.source},
-           "years": model.years, "units": len(model.units), "settings": set_out, "evaluation_settings": _jsonable(model.settings),
-           "methods": _jsonable({"normalise": plan.normalise, "panel": plan.panel, "screen": plan.screen, "impute": plan.impute,
+           "years": model.years, "units": len(model.units), "settings": set_out, "evaluation_settings": json_safe(model.settings),
+           "methods": json_safe({"normalise": plan.normalise, "panel": plan.panel, "screen": plan.screen, "impute": plan.impute,
                                  "treat": plan.treat, "missing_years": plan.missing_years, "ties": plan.ties,
                                  "nodes": {st.code: {"weights": st.weights, "aggregation": st.aggregation} for st in plan.nodes}}),
            "evaluations": {"scenarios": int(len(jobs)), "total": int(evals), "engine_calls": int(calls), "bisection_steps": int(bis_steps),
@@ -692,7 +693,3 @@ def _pct(v, v0):
     return float((v - v0) / abs(v0) * 100)
 
 
-def _jsonable(v):
-    from xianping.evaluation.manifest import _jsonable as j
-
-    return j(v)

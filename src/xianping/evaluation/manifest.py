@@ -15,20 +15,22 @@ from typing import Any
 import numpy as np
 
 
-def _jsonable(v):
+def json_safe(v):
+    """Plain JSON values for manifests and API answers: numpy scalars and arrays to Python, NaN and ±inf to null
+    (strict JSON has neither), dict keys to str. One rule for every manifest, the what-if tables and the web."""
     if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
+        return {str(k): json_safe(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
+        return [json_safe(x) for x in v]
     if isinstance(v, np.ndarray):
-        return _jsonable(v.tolist())
-    if isinstance(v, (np.floating, float)):
-        f = float(v)
-        return None if np.isnan(f) else f
-    if isinstance(v, np.integer):
-        return int(v)
+        return json_safe(v.tolist())
     if isinstance(v, np.bool_):
         return bool(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, (np.floating, float)):
+        f = float(v)
+        return f if np.isfinite(f) else None
     return v
 
 
@@ -85,7 +87,7 @@ def build_manifest(fw, fw_meta, fw_file, settings, plan, info, panel, prepared, 
         "tiers": settings.get("tiers"),
     }
     src = dict(panel.source)
-    return _jsonable({
+    return json_safe({
         "xianping_version": __version__,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "framework": {**fw_meta, "code": fw.code, "version": fw.version, "file": fw_file, "hash": fw.content_hash(),

@@ -145,10 +145,10 @@ class RobustResult:
 
 def _manifest(model: Model, spec: UncertaintySpec, design: Design, engine: str, chunk: int, timings, extra) -> dict:
     from xianping import __version__
-    from xianping.evaluation.manifest import _jsonable
+    from xianping.evaluation.manifest import json_safe
 
     fw = model.framework
-    return _jsonable({
+    return json_safe({
         "kind": "robustness",
         "xianping_version": __version__,
         "framework": {**model.framework_meta, "code": fw.code, "hash": fw.content_hash()},

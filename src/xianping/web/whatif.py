@@ -12,11 +12,12 @@ the numbers on the page. Answers are kept as encoded JSON in the dashboard's byt
 from __future__ import annotations
 
 import logging
-import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from xianping.evaluation.manifest import json_safe
 
 from xianping.problems import XianpingInputError
 from xianping.web.validate import Invalid
@@ -53,7 +54,6 @@ def _framework(manifest: dict[str, Any]):
 def build_model(dash) -> Any:
     """The evaluation model of the dashboard's results, checked against them (data unchanged, same scores)."""
     from xianping.engine import pipeline as P
-    from xianping.evaluation.manifest import _jsonable
     from xianping.robust.load import load_model
 
     m = dash.data.manifest
@@ -76,7 +76,7 @@ def build_model(dash) -> Any:
         model = load_model(fw, years=m.get("years") or dash.years, settings=m.get("settings"), **kw)
     except XianpingInputError as e:
         raise Stale(f"the evaluation could not be rebuilt from {where}: {e}") from None
-    if _jsonable(dict(model.panel.source)) != src:
+    if json_safe(dict(model.panel.source)) != src:
         raise Stale(f"the data in {where} changed since these results were evaluated (batches or sha256 differ); "
                     "evaluate again and serve the new results")
     # the nominal run must give the dashboard's scores, or the scenarios would start from other numbers
@@ -111,19 +111,6 @@ def model(dash):
 
 # ---------------------------------------------------------------------------------------------
 # the answer
-
-
-def _clean(v):
-    """JSON-safe: numpy scalars to Python, non-finite floats to null."""
-    if isinstance(v, dict):
-        return {str(k): _clean(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_clean(x) for x in v]
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
 
 
 def _needed_key(row: dict[str, Any]) -> str | None:
@@ -171,7 +158,7 @@ def payload(dash, w, seconds: float) -> dict[str, Any]:
     s = w.summary
     summary = {k: v for k, v in s.items() if k != "evaluations"}
     ev = {k: v for k, v in s.get("evaluations", {}).items() if k != "seconds"}
-    return _clean({"unit_code": w.unit, "unit_name": dash.short[dash.index[w.unit]] if w.unit in dash.index else w.unit_name,
+    return json_safe({"unit_code": w.unit, "unit_name": dash.short[dash.index[w.unit]] if w.unit in dash.index else w.unit_name,
                    "full_name": w.unit_name, "year": w.year, "target_rank": w.target_rank, "top_n": w.top_n,
                    "score": s["score"], "rank": s["rank"], "ranked_units": s["ranked_units"],
                    "scope": s.get("rank_scope", "nation"), "ranked_where": s.get("ranked_where", "nationally"),
