@@ -243,3 +243,25 @@ def test_mcda_weights_leave_out_a_child_without_values():
     np.testing.assert_allclose(w[0], mcda.weighting.merec(mat[0], [1, 1, -1, 1]), rtol=1e-12)
     assert w[1, 1] == 0
     np.testing.assert_allclose(w[1, [0, 2, 3]], mcda.weighting.merec(mat[1][:, [0, 2, 3]], [1, -1, 1]), rtol=1e-12)
+
+
+def test_per_criterion_options_follow_the_kept_children():
+    """Leaving a child out cuts the options each method declares per criterion (registry `per_criterion`): RANCOM's
+    pairwise matrix loses the row and the column, a ranking its entry; COMET's one flat list of characteristic
+    values stays shared even when it happens to have one entry per child."""
+    from xianping.engine import mcda
+
+    rancom = mcda.WEIGHTING_METHODS["rancom"]
+    M = [[0.5, 1, 1, 1], [0, 0.5, 1, 1], [0, 0, 0.5, 1], [0, 0, 0, 0.5]]
+    got = mcda.options_for_criteria(rancom, {"ranking": None, "matrix": M}, [0, 2, 3], 4)
+    assert got["matrix"] == [[0.5, 1, 1], [0, 0.5, 1], [0, 0, 0.5]]
+    mat = np.random.default_rng(1).uniform(1, 9, size=(1, 10, 4))
+    mat[0, :, 1] = np.nan  # child 1 screened out
+    w = P._mcda_weights(rancom, mat, 1, {"ranking": [1, 2, 3, 4], "matrix": None})
+    np.testing.assert_allclose(w[0, [0, 2, 3]], mcda.weighting.rancom(None, ranking=[1, 3, 4]), rtol=1e-12)
+    assert w[0, 1] == 0
+    comet = mcda.RANKING_METHODS["comet"]
+    flat = {"cvalues": [0, 50, 100]}
+    assert mcda.options_for_criteria(comet, flat, [0, 2], 3) == flat
+    nested = {"cvalues": [[0, 1], [0, 2], [0, 3]]}
+    assert mcda.options_for_criteria(comet, nested, [0, 2], 3)["cvalues"] == [[0, 1], [0, 3]]

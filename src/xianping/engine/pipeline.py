@@ -419,7 +419,7 @@ def _mcda_weights(meth, mat, d, options):
         rows = np.flatnonzero(which.reshape(-1) == g)
         cols = np.flatnonzero(keep)
         if cols.size:
-            out[np.ix_(rows, cols)] = meth.func(flat[rows][..., cols], dd[cols], **_options_for(options, cols, k))
+            out[np.ix_(rows, cols)] = meth.func(flat[rows][..., cols], dd[cols], **MCDA.options_for_criteria(meth, options, cols, k))
     return out.reshape(lead + (k,))
 
 
@@ -523,28 +523,12 @@ def _mcda_score(meth, v, w, options):
         if not keep.any():
             continue
         cols = np.flatnonzero(keep)
-        opts = _options_for(options, cols, k)
+        opts = MCDA.options_for_criteria(meth, options, cols, k)
         for a in range(0, rows.size, step):
             r = rows[a : a + step]
             sub_v = fv[r][..., cols] if cols.size < k else fv[r]
             pref[r] = meth.func(sub_v, fw[r][:, cols], 1, **opts).preference
     return MCDA.score_from_preference(meth, pref.reshape(lead + (m,)))
-
-
-def _options_for(options, cols, k):
-    """Per-criterion options (bounds, reference points, preference functions …) follow the kept children."""
-    if len(cols) == k:
-        return options
-    out = {}
-    for key, val in options.items():
-        per_child = isinstance(val, (list, tuple)) and len(val) == k
-        if key == "cvalues" and per_child and not all(isinstance(e, (list, tuple)) for e in val):
-            per_child = False  # COMET: one list of characteristic values for every child
-        if per_child:
-            out[key] = [val[c] for c in cols]
-        else:
-            out[key] = val
-    return out
 
 
 

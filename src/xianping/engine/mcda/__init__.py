@@ -17,10 +17,10 @@ aggregation or weights; the pipeline turns a method's preference into a node sco
 
 from __future__ import annotations
 
-from ._registry import RankingMethod, WeightingMethod, score_from_preference
+from ._registry import RankingMethod, WeightingMethod, options_for_criteria, score_from_preference
 from . import comet, compromise, outranking, utility, weighting
 
-__all__ = ["RankingMethod", "WeightingMethod", "score_from_preference", "RANKING_METHODS", "WEIGHTING_METHODS",
+__all__ = ["RankingMethod", "WeightingMethod", "score_from_preference", "options_for_criteria", "RANKING_METHODS", "WEIGHTING_METHODS",
            "PAIRWISE_METHODS"]
 
 

@@ -44,6 +44,8 @@ nodes plays its role).
 
 from __future__ import annotations
 
+import dataclasses
+
 from itertools import combinations
 from typing import Any, Callable, NamedTuple, Sequence
 
@@ -503,3 +505,8 @@ METHODS: dict[str, RankingMethod] = {
                   "22(1-2):37-50; pymcdm 1.4.0 methods.COMET with comet_tools.MethodExpert(TOPSIS())",
     ),
 }
+
+_PER_CRITERION = {'comet': {'cvalues': 'nested'}}
+
+# options holding one entry per criterion (see _registry.options_for_criteria): kept aligned when a child is left out
+METHODS = {k: dataclasses.replace(m, per_criterion={**m.per_criterion, **_PER_CRITERION.get(k, {})}) for k, m in METHODS.items()}

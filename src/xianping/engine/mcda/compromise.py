@@ -25,6 +25,8 @@ Conventions shared by all methods:
 
 from __future__ import annotations
 
+import dataclasses
+
 from typing import NamedTuple
 
 import numpy as np
@@ -920,3 +922,8 @@ METHODS: dict[str, RankingMethod] = {
         "cradis", "CRADIS 理想解距离折衷排序法", cradis, {}, "higher", "identity",
         f"Puška, Stević & Pamučar (2021) Environ. Dev. Sustain.; {_PYREPO}"),
 }
+
+_PER_CRITERION = {'spotis': {'bounds': 'vector', 'esp': 'vector'}, 'balanced_spotis': {'bounds': 'vector', 'esp': 'vector'}, 'rim': {'bounds': 'vector', 'ref_ideal': 'vector'}, 'ervd': {'ref_point': 'vector'}, 'rafsi': {'ideal': 'vector', 'anti_ideal': 'vector'}, 'lopm': {'limits': 'vector', 'limit_types': 'vector'}}
+
+# options holding one entry per criterion (see _registry.options_for_criteria): kept aligned when a child is left out
+METHODS = {k: dataclasses.replace(m, per_criterion={**m.per_criterion, **_PER_CRITERION.get(k, {})}) for k, m in METHODS.items()}

@@ -16,6 +16,8 @@ comparisons (their flows are those of the problem without it, divided by m_obser
 
 from __future__ import annotations
 
+import dataclasses
+
 from typing import NamedTuple
 
 import numpy as np
@@ -174,3 +176,8 @@ METHODS: dict[str, RankingMethod] = {
         "Ziemba (2019); pyrepo-mcda 0.1.15 (tests @b3ac297) PROSA_C",
     ),
 }
+
+_PER_CRITERION = {'promethee_ii': {'preference_function': 'vector', 'p': 'vector', 'q': 'vector'}, 'prosa_c': {'preference_function': 'vector', 'p': 'vector', 'q': 'vector', 's': 'vector'}}
+
+# options holding one entry per criterion (see _registry.options_for_criteria): kept aligned when a child is left out
+METHODS = {k: dataclasses.replace(m, per_criterion={**m.per_criterion, **_PER_CRITERION.get(k, {})}) for k, m in METHODS.items()}

@@ -22,6 +22,8 @@ Conventions shared by every method here:
 
 from __future__ import annotations
 
+import dataclasses
+
 from typing import NamedTuple
 
 import numpy as np
@@ -627,3 +629,8 @@ METHODS: dict[str, RankingMethod] = {
         f"Nermend (2023); {_PYREPO} PVM",
     ),
 }
+
+_PER_CRITERION = {'aras': {'esp': 'vector'}, 'pvm': {'kinds': 'vector', 'psi': 'vector', 'phi': 'vector'}}
+
+# options holding one entry per criterion (see _registry.options_for_criteria): kept aligned when a child is left out
+METHODS = {k: dataclasses.replace(m, per_criterion={**m.per_criterion, **_PER_CRITERION.get(k, {})}) for k, m in METHODS.items()}

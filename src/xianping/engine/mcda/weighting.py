@@ -23,6 +23,8 @@ deviation, PCA, combinations. `std` is registered here as well because the pipel
 
 from __future__ import annotations
 
+import dataclasses
+
 from typing import NamedTuple
 
 import numpy as np
@@ -443,3 +445,8 @@ WEIGHTINGS: dict[str, WeightingMethod] = {
         reference="Więckowski et al. (2023) Eng. Appl. Artif. Intell. 122 106114; "
                   "pymcdm 1.4.0 pymcdm.weights.subjective.RANCOM"),
 }
+
+_PER_CRITERION = {'rancom': {'ranking': 'vector', 'matrix': 'matrix'}}
+
+# options holding one entry per criterion (see _registry.options_for_criteria): kept aligned when a child is left out
+WEIGHTINGS = {k: dataclasses.replace(m, per_criterion={**m.per_criterion, **_PER_CRITERION.get(k, {})}) for k, m in WEIGHTINGS.items()}
