@@ -32,15 +32,9 @@ def _settings(settings_file: Optional[Path], panel, base_year, strict, tiers, im
     if strict:
         out["strict"] = True
     if tiers:
-        method, _, arg = tiers.partition(":")
-        spec: dict = {"method": method}
-        if method == "top_n":
-            spec["n"] = int(arg or 30)
-        elif method in ("quantile", "natural_breaks"):
-            spec["k"] = int(arg or (4 if method == "quantile" else 5))
-        elif method == "fixed":
-            spec["cuts"] = [float(c) for c in arg.split("/") if c]
-        out["tiers"] = spec
+        from xianping.cli.parse import tier_spec
+
+        out["tiers"] = tier_spec(tiers)
     if impute:
         out["impute"] = {"method": impute}
     return out

@@ -31,15 +31,20 @@ robust.register(app)
 serve.register(app)
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
-) -> None:
-    if version:
+def _version(value: bool) -> None:
+    # eager: runs while the options are parsed, before click asks for a sub-command ("Missing command")
+    if value:
         from xianping import __version__
 
-        typer.echo(__version__)
+        typer.echo(f"xianping {__version__}")
         raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", callback=_version, is_eager=True),
+) -> None:
+    pass
 
 
 def main() -> None:

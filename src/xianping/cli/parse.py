@@ -1,0 +1,62 @@
+"""Option values that are small languages of their own (tier specs), parsed into settings with a located error
+naming the option, the value and the accepted forms — never a Python traceback."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+
+from xianping.problems import XianpingInputError
+
+TIER_FORMS = "top_n:30 | quantile:4 | natural_breaks:5 (or jenks:5) | fixed:40/60/80"
+_METHODS = {"top_n": "top_n", "quantile": "quantile", "natural_breaks": "natural_breaks", "jenks": "natural_breaks",
+            "fixed": "fixed"}
+
+
+def _bad(option: str, value: str, why: str) -> XianpingInputError:
+    return XianpingInputError(f"{option} {value!r}: {why}; expected {TIER_FORMS}")
+
+
+def _did_you_mean(method: str, sep: str) -> str:
+    glued = None if sep else re.fullmatch(r"([a-z_]+?)_?(\d+)", method)   # 'top30', 'quantile4'
+    if glued:
+        base, n = glued.groups()
+        base = "top_n" if base == "top" else base
+        if base in _METHODS:
+            return f" (did you mean {base}:{n}?)"
+    near = difflib.get_close_matches(method, list(_METHODS), n=1)
+    return f" (did you mean {near[0]}:…?)" if near else ""
+
+
+def tier_spec(value: str, option: str = "--tiers") -> dict:
+    """'top_n:30' → {"method": "top_n", "n": 30}; 'quantile:4', 'natural_breaks:5' / 'jenks:5', 'fixed:40/60/80'."""
+    text = value.strip()
+    method, sep, arg = text.partition(":")
+    method = method.strip().lower()
+    arg = arg.strip()
+    if method not in _METHODS:
+        raise _bad(option, value, f"unknown tier method {method!r}" + _did_you_mean(method, sep))
+    method = _METHODS[method]
+    if method == "fixed":
+        if not arg:
+            raise _bad(option, value, "fixed needs cut-off scores, e.g. fixed:40/60/80")
+        try:
+            cuts = [float(c) for c in arg.split("/")]
+        except ValueError:
+            raise _bad(option, value, f"cut-offs {arg!r} are not numbers separated by '/'") from None
+        if not all(math.isfinite(c) for c in cuts) or sorted(set(cuts)) != cuts:
+            raise _bad(option, value, f"cut-offs {arg!r} must be finite and increasing")
+        return {"method": "fixed", "cuts": cuts}
+    default = {"top_n": 30, "quantile": 4, "natural_breaks": 5}[method]
+    if not arg:
+        n = default
+    elif re.fullmatch(r"\d+", arg):
+        n = int(arg)
+    else:
+        raise _bad(option, value, f"{arg!r} is not a whole number")
+    if method == "top_n" and n < 1:
+        raise _bad(option, value, "top_n needs at least 1 unit")
+    if method != "top_n" and not 2 <= n <= 20:
+        raise _bad(option, value, f"{method} needs 2 to 20 classes")
+    return {"method": method, "n": n} if method == "top_n" else {"method": method, "k": n}
