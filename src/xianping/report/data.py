@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from xianping.problems import XianpingInputError
+from xianping.problems import XianpingError, XianpingInputError
 
 PROVINCE_EN = {
     "11": "Beijing", "12": "Tianjin", "13": "Hebei", "14": "Shanxi", "15": "Inner Mongolia", "21": "Liaoning",
@@ -36,15 +36,18 @@ PROVINCE_EN = {
 
 
 def province_name(code2: str) -> str:
-    try:
-        from xianping.reference.divisions import get_gazetteer
+    from xianping.reference.divisions import get_gazetteer
 
-        d = get_gazetteer().get(code2 + "0000")
-        if d is not None:
-            return d.name
-    except Exception:  # noqa: BLE001 - a name is a convenience
-        pass
-    return code2
+    d = get_gazetteer().get(code2 + "0000")
+    return d.name if d is not None else code2
+
+
+@dataclass
+class ReportFailure:
+    """A part of a report that could not be made, and why — every report lists these (以下部分未能生成：…)."""
+
+    part: str      # in Chinese, as the report names it (原始指标值, 障碍度分析 …)
+    reason: str
 
 
 @dataclass
@@ -88,6 +91,7 @@ class ReportData:
     coupling: dict[str, Any] | None = None
     rank_intervals: dict[str, Any] | None = None
     source: dict[str, str] = field(default_factory=dict)   # paths the data came from
+    failures: list[ReportFailure] = field(default_factory=list)   # parts that could not be made, listed by reports
 
     # ── labels ────────────────────────────────────────────────────────────
     @property
@@ -173,18 +177,22 @@ class ReportData:
 
 
 # ── building ─────────────────────────────────────────────────────────────
-def _node_infos(manifest: dict[str, Any], node_codes: list[str], names_zh: dict[str, str] | None = None) -> list[NodeInfo]:
+def _node_infos(manifest: dict[str, Any], node_codes: list[str], names_zh: dict[str, str] | None = None,
+                failures: list[ReportFailure] | None = None) -> list[NodeInfo]:
     """Node metadata from the framework content in the manifest (resolved against the indicator library)."""
+    from pydantic import ValidationError
+
+    from xianping.frameworks.model import Framework
+
     content = manifest["framework"]["content"]
     meta_leaf: dict[str, Any] = {}
     try:
-        from xianping.frameworks.model import Framework
-
         fw = Framework.model_validate(content)
         for leaf in fw.indicators():
             meta_leaf[leaf.node_code] = leaf.indicator
-    except Exception:  # noqa: BLE001 - fall back to the tree as written
-        fw = None
+    except (ValidationError, XianpingError) as e:   # the tree as written still names every node
+        if failures is not None:
+            failures.append(ReportFailure("指标单位与方向（指标库）", f"清单中的指标体系未通过校验：{e}"))
     infos: dict[str, NodeInfo] = {}
 
     def rec(node: dict[str, Any], level: int, parent: str | None) -> None:
@@ -221,14 +229,15 @@ def from_result(res, base_year=None, analysis: bool = True) -> ReportData:
     if base is not None and (base not in res.years or base == res.years[-1]):
         base = res.years[0] if len(res.years) > 1 and res.years[0] != res.years[-1] else None
     n = len(res.plan.indicators)
+    failures: list[ReportFailure] = []
     data = ReportData(
         framework=_framework_meta(m), years=list(res.years), base_year=base, units=list(res.units),
         unit_names=list(res.unit_names), unit_types=list(res.unit_types) if res.unit_types else None,
-        nodes=_node_infos(m, list(res.nodes)), score=np.asarray(res.scores, float), rank=np.asarray(res.ranks, float),
+        nodes=_node_infos(m, list(res.nodes), failures=failures), score=np.asarray(res.scores, float), rank=np.asarray(res.ranks, float),
         tier=np.asarray(res.tiers), manifest=m,
         type_rank=np.asarray(res.by_type["ranks"], float) if res.by_type is not None else None,
         raw=np.asarray(res.prepared.raw, float)[..., :n], imputed=np.asarray(res.prepared.imputed_mask, bool)[..., :n],
-        weights=res.weights_rows(), source={"kind": "result"})
+        weights=res.weights_rows(), source={"kind": "result"}, failures=failures)
     if analysis:
         attach_analysis(data)
     return data
@@ -296,11 +305,12 @@ def load_report_data(path: str | Path, rebuild: bool = True, analysis: bool = Tr
     if wpath.exists():
         with open(wpath, newline="", encoding="utf-8") as f:
             weights = [{**w, "weight": _num(w["weight"]), "effective_weight": _num(w["effective_weight"])} for w in csv.DictReader(f)]
+    failures: list[ReportFailure] = []
     data = ReportData(framework=_framework_meta(manifest), years=years, base_year=base, units=units, unit_names=names,
-                      unit_types=types, nodes=_node_infos(manifest, node_codes), score=score, rank=rank, tier=tier,
+                      unit_types=types, nodes=_node_infos(manifest, node_codes, failures=failures), score=score, rank=rank, tier=tier,
                       manifest=manifest, type_rank=trank if "type_rank" in rows[0] else None, weights=weights,
                       source={"kind": "csv", "results": str(p), "manifest": str(p.with_name(p.stem + ".manifest.json"))},
-                      raw_note="原始值未载入 raw values not loaded")
+                      raw_note="原始值未载入 raw values not loaded", failures=failures)
     if rebuild:
         _attach_raw(data, manifest)
     ri = p.with_name(p.stem + ".rank_intervals.csv")
@@ -321,8 +331,9 @@ def _attach_raw(data: ReportData, manifest: dict[str, Any]) -> None:
         from xianping.evaluation.run import rebuild
 
         res = rebuild(manifest)
-    except Exception as e:  # noqa: BLE001 - the CSV alone still makes a report
+    except (XianpingError, OSError, ValueError) as e:   # the CSV alone still makes a report; the report says what is lost
         data.raw_note = f"原始值不可用：按清单重算失败 (rebuild failed: {e})"
+        data.failures.append(ReportFailure("原始指标值（按清单重算）", f"按结果清单重算失败：{e}"))
         return
     if list(res.units) != data.units or list(res.years) != data.years:
         data.raw_note = "原始值不可用：重算结果与结果表不一致 (rebuilt units/years differ)"
@@ -355,11 +366,9 @@ def read_rank_intervals(path: Path, data: ReportData) -> dict[str, Any]:
 def attach_analysis(data: ReportData) -> None:
     """Obstacle degree of every unit (indicators and first-level dimensions) and the coupling coordination of the
     first-level dimensions, from the analysis layer when it is installed; left out (None) otherwise."""
-    try:
-        from xianping.analysis.coupling import coupling_coordination
-        from xianping.analysis.obstacles import obstacle_degree
-    except Exception:  # noqa: BLE001 - the analysis layer is optional for reports
-        return
+    from xianping.analysis.coupling import coupling_coordination
+    from xianping.analysis.obstacles import obstacle_degree
+
     leaves = data.leaves
     lk = [data.k(n.code) for n in leaves]
     eff = np.full((len(data.years), len(lk)), np.nan)
@@ -373,7 +382,8 @@ def attach_analysis(data: ReportData) -> None:
     z = np.clip(data.score[..., lk] / scale, 0, 1)
     try:
         ob = obstacle_degree(np.where(np.isnan(z), 1.0, z), eff)   # a missing indicator holds nobody back
-    except Exception:  # noqa: BLE001
+    except ValueError as e:
+        data.failures.append(ReportFailure("障碍度分析", str(e)))
         return
     dim_of = []
     for n in leaves:
@@ -390,7 +400,8 @@ def attach_analysis(data: ReportData) -> None:
         U = data.score[..., [data.k(d.code) for d in dims]] / scale
         try:
             cc = coupling_coordination(np.where(ranked[..., None], U, np.nan))
-        except Exception:  # noqa: BLE001
+        except (ValueError, XianpingError) as e:
+            data.failures.append(ReportFailure("耦合协调度分析", str(e)))
             return
         data.coupling = {"C": cc.C, "T": cc.T, "D": cc.D, "grade": cc.grade, "grade_index": cc.grade_index,
                          "undefined": cc.undefined & ranked, "dims": [d.code for d in dims], "meta": cc.meta}
