@@ -78,12 +78,62 @@ def test_values_ranks_tiers_against_results(book, evaluated):
     hi = _headers(wi)
     gcol = hi.index("地区生产总值（亿元）\nGDP")
     for row in wi.iter_rows(min_row=2, values_only=True):
-        assert row[gcol] == pytest.approx(evaluated["values"][(row[1], row[0], "gdp")])
+        assert isinstance(row[0], int)            # years are numbers, not text
+        assert row[gcol] == pytest.approx(evaluated["values"][(row[1], str(row[0]), "gdp")])
 
 
 def test_quality_and_manifest(book):
     wb, data = book
     rows = list(wb["数据质量"].iter_rows(min_row=2, values_only=True))
-    assert ("缺失值", "missing_value", "330624", "新昌县", "2023", "平均受教育年限") == rows[0][:6]
-    keys = [r[0] for r in wb["清单"].iter_rows(min_row=2, values_only=True)]
-    assert "framework.hash" in keys and "settings.tiers.method" in keys
+    assert ("缺失值", "missing_value", "330624", "新昌县", 2023, "平均受教育年限") == rows[0][:6]
+    man = {r[0]: r for r in wb["清单"].iter_rows(min_row=2, values_only=True)}
+    assert "framework.hash" in man and "settings.tiers.method" in man
+    assert man["settings.tiers.method"][1:] == ("分档设置", "quantile", "分位数分档") or \
+        man["settings.tiers.method"][1:] == ("分档方法", "quantile", "分位数分档")
+    assert man["steps.nodes.economy.weights.method"][1:] == ("赋权方法", "equal", "等权法")
+    assert all(r[1] for r in man.values()), [k for k, r in man.items() if not r[1]]   # every key has a Chinese label
+
+
+CJK = __import__("re").compile(r"[\u4e00-\u9fff]")
+ASCII_WORD = __import__("re").compile(r"[a-z]{3,}")   # an English word; acronyms (CSV, TOPSIS) are fine
+
+
+def test_no_english_in_chinese_cells(book):
+    """Below the bilingual headers, English words appear only in the columns whose header says they are codes,
+    values as written, or the engine's original message; every other text cell is Chinese (or a name/number)."""
+    wb, _ = book
+    allowed = ("代码", "Code", "值\nValue", "原文", "Key")
+    for ws in wb.worksheets:
+        heads = [c.value or "" for c in ws[1]]
+        for row in ws.iter_rows(min_row=2):
+            for c in row:
+                h = heads[c.column - 1] if c.column - 1 < len(heads) else ""
+                if isinstance(c.value, str) and not any(a in h for a in allowed):
+                    # Chinese with an English gloss (极差标准化（min–max）) is fine; English alone is not
+                    assert not ASCII_WORD.search(c.value) or CJK.search(c.value), (ws.title, c.coordinate, h, c.value)
+
+
+def test_years_are_numbers(book):
+    wb, _ = book
+    for name in ("维度得分", "指标值", "权重", "数据质量"):
+        ws = wb[name]
+        col = [c.value for c in ws[1]].index("年份\nYear") + 1
+        years = [ws.cell(row=r, column=col).value for r in range(2, ws.max_row + 1)]
+        years = [y for y in years if y is not None]
+        assert years and all(isinstance(y, int) and 1949 < y < 2100 for y in years), (name, years[:5])
+
+
+def test_columns_fit_full_names(book):
+    """Every text cell fits its column: width ≥ its display width, CJK characters counted as 2."""
+    from openpyxl.utils import get_column_letter
+
+    from xianping.report.workbook import MAX_WIDTH, display_width
+
+    wb, _ = book
+    assert display_width("新疆维吾尔自治区") == 16 and display_width("Tier 1") == 6
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(min_row=2):
+            for c in row:
+                if isinstance(c.value, str) and c.value:
+                    w = ws.column_dimensions[get_column_letter(c.column)].width
+                    assert w >= min(MAX_WIDTH, display_width(c.value)), (ws.title, c.coordinate, c.value, w)

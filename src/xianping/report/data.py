@@ -160,16 +160,18 @@ class ReportData:
         out: list[dict[str, Any]] = []
         for c in steps.get("missing_years", {}).get("carried_forward", []):
             out.append({"kind": "carried_forward", "zh": "沿用相邻年份数据", "unit_code": "", "year": c["year"],
-                        "indicator": c["indicator"], "detail": f"{c['cells']} cells filled from the nearest year"})
+                        "indicator": c["indicator"], "detail": f"{c['cells']} cells filled from the nearest year",
+                        "detail_zh": f"{c['cells']}个数据沿用相邻年份"})
         scr = steps.get("screen", {})
         for c in scr.get("indicators_out", []):
             out.append({"kind": "indicator_screened_out", "zh": "指标数据不足未参评", "unit_code": "", "year": c["year"],
-                        "indicator": c["indicator"], "detail": f"availability {c['availability']:.0%}"})
+                        "indicator": c["indicator"], "detail": f"availability {c['availability']:.0%}",
+                        "detail_zh": f"数据可得率{c['availability']:.0%}"})
         names = dict(zip(self.units, self.unit_names))
         for c in scr.get("units_out", []):
             out.append({"kind": "unit_screened_out", "zh": "县级单位数据不足未参评", "unit_code": c["unit_code"],
                         "unit_name": names.get(c["unit_code"], ""), "year": c["year"], "indicator": "",
-                        "detail": f"availability {c['availability']:.0%}"})
+                        "detail": f"availability {c['availability']:.0%}", "detail_zh": f"数据可得率{c['availability']:.0%}"})
         for p in self.manifest.get("problems", []):
             out.append({"kind": p.get("kind", "problem"), "zh": "提示" if p.get("severity") != "error" else "错误",
                         "unit_code": "", "year": "", "indicator": p.get("column") or "", "detail": p.get("message", "")})

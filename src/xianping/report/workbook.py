@@ -10,12 +10,15 @@ warnings), 权重 (weights and effective weights), 清单 (the manifest: framewo
 from __future__ import annotations
 
 import json
+import unicodedata
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from xianping.report.data import ReportData, province_name
+from xianping.report.excel_safe import put
 
 # tier 1 (第一方阵 / 第一档) … 5; 0 (outside the top N) stays white
 TIER_FILLS = {1: "C6EFCE", 2: "DDEBF7", 3: "FFF2CC", 4: "FCE4D6", 5: "F8CBAD"}
@@ -28,6 +31,22 @@ FMT_SCORE_CHANGE = '+0.00;-0.00;0.00'
 FMT_YI = '#,##0.00'
 FMT_PERCENT_VALUE = '0.00"%"'   # values already in percent (45.3 means 45.3 %)
 FMT_SHARE = '0.0%'               # fractions (0.453 shown as 45.3 %)
+FMT_YEAR = "0"                   # a year is a number, shown without a thousands separator
+MAX_WIDTH = 60                   # columns are sized to their longest text, up to this many characters
+DIRECTION_ZH = {"positive": "正向", "negative": "逆向", "moderate": "适度", "interval": "区间"}
+
+
+def display_width(text: str) -> int:
+    """Width of `text` in Excel character units: East-Asian wide and full-width characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def year_value(y) -> int | str | None:
+    """A year as a number (2023), so it sorts and filters as one; anything else unchanged."""
+    if y is None or y == "":
+        return None
+    ys = str(y)
+    return int(ys) if ys.isascii() and ys.isdigit() else ys
 
 
 def value_format(unit: str) -> tuple[str, float, str]:
@@ -66,11 +85,12 @@ class _Sheet:
         self.headers = headers
         fill = PatternFill("solid", fgColor=HEADER_FILL)
         for j, (zh, en, _) in enumerate(headers, start=1):
-            c = self.ws.cell(row=1, column=j, value=f"{zh}\n{en}" if en else zh)
+            c = put(self.ws, 1, j, f"{zh}\n{en}" if en else zh)
             c.font = Font(bold=True, color="FFFFFF")
             c.fill = fill
             c.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-            self.ws.column_dimensions[c.column_letter].width = max(10, min(28, 2 * len(zh) + 2, len(en) + 4) if en else 2 * len(zh) + 4)
+        # the header wraps at its line break, so each line must fit on its own
+        self.widths = [max(8, display_width(zh), display_width(en or "")) for zh, en, _ in headers]
         self.ws.row_dimensions[1].height = 36
         self.row = 1
 
@@ -79,10 +99,18 @@ class _Sheet:
 
         self.row += 1
         for j, v in enumerate(values, start=1):
-            c = self.ws.cell(row=self.row, column=j, value=v)
+            c = put(self.ws, self.row, j, v)
             fmt = self.headers[j - 1][2]
             if fmt and isinstance(v, (int, float)):
                 c.number_format = fmt
+            if isinstance(v, str):
+                w = display_width(v)
+            elif isinstance(v, float):
+                w = len(f"{v:,.2f}")
+            else:
+                w = len(str(v)) if v is not None else 0
+            if w > self.widths[j - 1]:
+                self.widths[j - 1] = w
             colour = (cell_fills or {}).get(j - 1) or fill
             if colour:
                 c.fill = PatternFill("solid", fgColor=colour)
@@ -91,6 +119,8 @@ class _Sheet:
         from openpyxl.utils import get_column_letter
 
         self.ws.freeze_panes = self.ws.cell(row=2, column=freeze_cols + 1)
+        for j, w in enumerate(self.widths, start=1):
+            self.ws.column_dimensions[get_column_letter(j)].width = min(MAX_WIDTH, w + 2)
         last = get_column_letter(len(self.headers))
         self.ws.auto_filter.ref = f"A1:{last}{max(self.row, 2)}"
 
@@ -156,8 +186,6 @@ def _ranking(wb, data: ReportData, year: str) -> None:
             row += [_int(data.rank_intervals["lo"][t, i]), _int(data.rank_intervals["hi"][t, i])]
         fill = TIER_FILLS.get(int(data.tier[t, i])) if data.tiers_on else None
         s.add(row, fill=fill)
-        if tier_col is not None and fill is None:
-            pass
     s.finish(freeze_cols=3)
     # a legend under the filters' reach would break them: put it beside the table
     col = len(heads) + 2
@@ -167,21 +195,22 @@ def _ranking(wb, data: ReportData, year: str) -> None:
 
         tiers = sorted({int(x) for x in data.tier[t] if x > 0})
         for n, tv in enumerate(tiers, start=2):
-            c = s.ws.cell(row=n, column=col, value=data.tier_label(tv) or f"tier {tv}")
+            c = put(s.ws, n, col, data.tier_label(tv) or f"第{tv}档")
             c.fill = PatternFill("solid", fgColor=TIER_FILLS.get(tv, "FFFFFF"))
+        s.ws.column_dimensions[c.column_letter].width = max(12, max(display_width(data.tier_label(tv)) for tv in tiers) + 2) if tiers else 12
 
 
 def _dimensions(wb, data: ReportData) -> None:
     nodes = [n for n in data.nodes if not n.leaf]
     nodes = [nodes[-1]] + nodes[:-1]
-    heads: list[tuple[str, str, str | None]] = [("年份", "Year", None), ("代码", "Code", None), ("县级单位", "County-level unit", None)]
+    heads: list[tuple[str, str, str | None]] = [("年份", "Year", FMT_YEAR), ("代码", "Code", None), ("县级单位", "County-level unit", None)]
     for n in nodes:
         heads += [(f"{n.name_zh}（分）", f"{n.name_en} score", FMT_SCORE), (f"{n.name_zh}名次", f"{n.name_en} rank", FMT_RANK)]
     s = _Sheet(wb, "维度得分", heads)
     for y in reversed(data.years):
         t = data.t(y)
         for i in data.ranked(y):
-            row: list[Any] = [y, data.units[i], data.unit_names[i]]
+            row: list[Any] = [year_value(y), data.units[i], data.unit_names[i]]
             for n in nodes:
                 k = data.k(n.code)
                 row += [_num(data.score[t, i, k]), _int(data.rank[t, i, k])]
@@ -191,7 +220,7 @@ def _dimensions(wb, data: ReportData) -> None:
 
 def _indicators(wb, data: ReportData) -> None:
     leaves = data.leaves
-    heads: list[tuple[str, str, str | None]] = [("年份", "Year", None), ("代码", "Code", None), ("县级单位", "County-level unit", None)]
+    heads: list[tuple[str, str, str | None]] = [("年份", "Year", FMT_YEAR), ("代码", "Code", None), ("县级单位", "County-level unit", None)]
     fmts = []
     for n in leaves:
         fmt, factor, unit = value_format(n.unit)
@@ -203,7 +232,7 @@ def _indicators(wb, data: ReportData) -> None:
     for y in reversed(data.years):
         t = data.t(y)
         for i in data.ranked(y):
-            row: list[Any] = [y, data.units[i], data.unit_names[i]]
+            row: list[Any] = [year_value(y), data.units[i], data.unit_names[i]]
             fills = {}
             for j, n in enumerate(leaves):
                 v = None if data.raw is None else _num(data.raw[t, i, j])
@@ -214,11 +243,14 @@ def _indicators(wb, data: ReportData) -> None:
             s.add(row, cell_fills=fills)
     s.finish(freeze_cols=3)
     note_col = len(heads) + 2
+    from openpyxl.styles import PatternFill
+    from openpyxl.utils import get_column_letter
+
     s.ws.cell(row=1, column=note_col, value="说明 Notes")
-    s.ws.cell(row=2, column=note_col, value="灰色：插补或沿用相邻年份 Grey: imputed / carried forward").fill = \
-        __import__("openpyxl").styles.PatternFill("solid", fgColor=IMPUTED_FILL)
+    s.ws.cell(row=2, column=note_col, value="灰色：插补或沿用相邻年份").fill = PatternFill("solid", fgColor=IMPUTED_FILL)
+    s.ws.column_dimensions[get_column_letter(note_col)].width = display_width("灰色：插补或沿用相邻年份") + 2
     if data.raw is None:
-        s.ws.cell(row=3, column=note_col, value=f"【缺数据：原始值】{data.raw_note}")
+        put(s.ws, 3, note_col, "原始指标值未能读取，本表仅列标准化值")
 
 
 def _changes(wb, data: ReportData, year: str) -> None:
@@ -252,55 +284,71 @@ def _targets(wb, data: ReportData, year: str) -> None:
             continue
         any_target = True
         if data.raw is None:
-            s.add([n.name_zh, n.unit, n.direction, n.target, "【缺数据】", None, None, None])
+            s.add([n.name_zh, n.unit, DIRECTION_ZH.get(n.direction, n.direction), n.target, None, None, None, None])
             continue
         v = data.raw[t, ~np.isnan(data.rank[t, :, -1]), j]
         v = v[~np.isnan(v)]
         meets = v <= n.target if n.direction == "negative" else v >= n.target
-        s.add([n.name_zh, n.unit, n.direction, n.target, _num(v.mean()) if len(v) else None, int(meets.sum()), len(v),
+        s.add([n.name_zh, n.unit, DIRECTION_ZH.get(n.direction, n.direction), n.target, _num(v.mean()) if len(v) else None,
+               int(meets.sum()), len(v),
                float(meets.mean()) if len(v) else None])
     if not any_target:
-        s.add(["本指标体系未设定目标值 No indicator of this framework has a target", "", "", None, None, None, None, None])
+        s.add(["本指标体系未设定目标值", "", "", None, None, None, None, None])
     s.finish()
 
 
+def _indicator_names(data: ReportData) -> dict[str, str]:
+    """Indicator code and node code → 中文名, so no sheet shows a bare code where a name belongs."""
+    out = {n.indicator: n.name_zh for n in data.leaves if n.indicator}
+    out.update({n.code: n.name_zh for n in data.nodes})
+    return out
+
+
 def _quality(wb, data: ReportData) -> None:
-    heads = [("类别", "Flag", None), ("说明", "Kind", None), ("代码", "Code", None), ("县级单位", "Unit", None), ("年份", "Year", None),
-             ("指标", "Indicator", None), ("详情", "Detail", None)]
+    # the engine's own messages (manifest problems) are kept as written, in a column of their own
+    heads = [("类别", "Flag", None), ("类别代码", "Code", None), ("区划代码", "Unit code", None), ("县级单位", "Unit", None),
+             ("年份", "Year", FMT_YEAR), ("指标", "Indicator", None), ("详情", "Detail", None), ("原文", "Original message", None)]
     s = _Sheet(wb, "数据质量", heads)
+    ind = _indicator_names(data)
     for r in data.quality_rows():
-        s.add([r["zh"], r["kind"], r.get("unit_code", ""), r.get("unit_name", ""), r.get("year", ""), r.get("indicator", ""), r.get("detail", "")])
+        code = r.get("indicator", "") or ""
+        zh = r.get("detail_zh")
+        s.add([r["zh"], r["kind"], r.get("unit_code", ""), r.get("unit_name", ""), year_value(r.get("year", "")),
+               ind.get(code, code), zh if zh is not None else "见原文", None if zh is not None else r.get("detail", "")])
     if data.imputed is not None:
         names = [n.name_zh for n in data.leaves]
         for t, i, j in zip(*np.where(data.imputed)):
             if not np.isnan(data.rank[t, i, -1]):
-                s.add(["插补或沿用", "imputed", data.units[i], data.unit_names[i], data.years[t], names[j], "value filled by the engine"])
+                s.add(["插补或沿用", "imputed", data.units[i], data.unit_names[i], year_value(data.years[t]), names[j],
+                       "该值由插补或沿用相邻年份得到", None])
     if data.raw is not None:
         names = [n.name_zh for n in data.leaves]
         imp = data.imputed if data.imputed is not None else np.zeros(data.raw.shape, bool)
         for t, j in zip(*np.where(np.isnan(data.raw).all(axis=1))):
-            s.add(["整年缺失", "missing_indicator_year", "", "", data.years[t], names[j], "no unit has a value this year"])
+            s.add(["整年缺失", "missing_indicator_year", "", "", year_value(data.years[t]), names[j], "当年所有单位均无此指标数据", None])
         whole = np.isnan(data.raw).all(axis=1, keepdims=True)
         for t, i, j in zip(*np.where(np.isnan(data.raw) & ~imp & ~whole)):
             if not np.isnan(data.rank[t, i, -1]):
-                s.add(["缺失值", "missing_value", data.units[i], data.unit_names[i], data.years[t], names[j],
-                       "no value; the unit was scored on its other indicators"])
+                s.add(["缺失值", "missing_value", data.units[i], data.unit_names[i], year_value(data.years[t]), names[j],
+                       "无数据，按其余指标评分", None])
     if data.raw_note:
-        s.add(["原始值", "raw_values", "", "", "", "", data.raw_note])
+        s.add(["原始值", "raw_values", "", "", None, "", "原始指标值未能读取", data.raw_note])
     s.finish()
 
 
 def _weights(wb, data: ReportData) -> None:
-    heads = [("上级节点", "Node", None), ("下级节点", "Child", None), ("名称", "Name", None), ("年份", "Year", None),
+    heads = [("上级节点代码", "Node code", None), ("上级节点", "Node", None), ("下级节点代码", "Child code", None),
+             ("下级节点", "Child", None), ("年份", "Year", FMT_YEAR),
              ("权重", "Weight within node", "0.0000"), ("有效权重", "Effective weight in the index", "0.0000")]
     s = _Sheet(wb, "权重", heads)
     names = {n.code: n.name_zh for n in data.nodes}
     for w in data.weights:
-        s.add([w["node"], w["child"], names.get(w["child"], ""), w["year"], _num(w["weight"]), _num(w["effective_weight"])])
+        s.add([w["node"], names.get(w["node"], ""), w["child"], names.get(w["child"], ""), year_value(w["year"]),
+               _num(w["weight"]), _num(w["effective_weight"])])
     s.finish()
 
 
-def _flatten(prefix: str, v: Any, out: list[tuple[str, str]]) -> None:
+def _flatten(prefix: str, v: Any, out: list[tuple[str, Any]]) -> None:
     if isinstance(v, dict):
         for k, x in v.items():
             _flatten(f"{prefix}.{k}" if prefix else str(k), x, out)
@@ -310,16 +358,59 @@ def _flatten(prefix: str, v: Any, out: list[tuple[str, str]]) -> None:
         out.append((prefix, v if isinstance(v, (int, float, str)) or v is None else json.dumps(v, ensure_ascii=False)[:30000]))
 
 
+# 清单: the manifest's keys are codes (kept, in the 代码 column); each gets a Chinese label, the most specific
+# pattern first, and enumerated values get their Chinese name beside the value as written
+KEY_ZH: list[tuple[str, str]] = [
+    ("xianping_version", "软件版本"), ("created", "生成时间"), ("years", "评价年份"), ("units", "县级单位数"),
+    ("indicators", "指标"), ("by_type", "分类评价"), ("problems", "提示与问题"),
+    ("data.kind", "数据来源类型"), ("data.path", "数据文件"), ("data.sha256", "数据文件校验值（SHA-256）"), ("data.*", "数据"),
+    ("types.*", "县域类型划分"),
+    ("*normalisation.method", "标准化方法"), ("*normalise.method", "标准化方法"), ("*shift*", "平移"),
+    ("*panel", "面板处理"), ("*base_year", "基期"), ("*anchors_note", "标准化极值说明"), ("*anchors*", "标准化极值"),
+    ("*directions.*", "指标方向"), ("*normalise.scale", "得分满分"),
+    ("*missing_years*", "缺失年份处理"), ("*impute*", "缺失值插补"), ("*screen*", "数据充足性筛选"), ("*treat*", "异常值处理"),
+    ("*tiers.method", "分档方法"), ("*tiers.*", "分档设置"), ("*ties", "并列名次规则"), ("*missing", "缺失指标处理"),
+    ("*aggregation_missing", "缺失指标处理"), ("steps.nodes.*.weights.*", "赋权方法"),
+    ("steps.nodes.*.aggregation.*", "合成方法"), ("steps.nodes.*.children", "下级节点"), ("steps.order", "计算步骤顺序"),
+    ("steps.weights_panel", "数据驱动赋权的样本"), ("*strict", "严格模式"), ("*types_from", "县域类型来源"),
+    ("framework.hash", "指标体系校验值"), ("framework.*", "指标体系"), ("settings.*", "评价设置"), ("steps.*", "计算步骤"),
+    ("report.source.*", "报告数据来源"),
+]
+VALUE_ZH = {"pooled": "面板标准化（各年共用极值）", "per_year": "逐年标准化", "frozen": "基期锚定", "carry_forward": "沿用相邻年份",
+            "renormalise": "按其余指标重新归一权重", "min": "并列取最小名次", "quantile": "分位数分档", "top_n": "前N名方阵",
+            "none": "无", "True": "是", "False": "否", "gazetteer_kind": "行政区划类别（区划库）", "csv": "CSV 文件"}
+
+
+def _key_zh(key: str) -> str:
+    return next((zh for pat, zh in KEY_ZH if fnmatchcase(key, pat)), "")
+
+
+def _value_zh(key: str, v: Any) -> str:
+    from xianping.report.narrative import AGGREGATION_ZH, NORMALISE_ZH, WEIGHTS_ZH
+
+    if isinstance(v, bool):
+        return VALUE_ZH[str(v)]
+    if fnmatchcase(key, "*directions.*") and v in (1, -1):
+        return "正向" if v == 1 else "逆向"
+    if not isinstance(v, str):
+        return ""
+    if fnmatchcase(key, "*normalis*.method"):
+        return NORMALISE_ZH.get(v, "")
+    if fnmatchcase(key, "*weights.method"):
+        return WEIGHTS_ZH.get(v, "")
+    if fnmatchcase(key, "*aggregation.method"):
+        return AGGREGATION_ZH.get(v, "")
+    return VALUE_ZH.get(v, "")
+
+
 def _manifest(wb, data: ReportData) -> None:
-    s = _Sheet(wb, "清单", [("键", "Key", None), ("值", "Value", None)])
+    s = _Sheet(wb, "清单", [("代码", "Key", None), ("项目", "Item", None), ("值", "Value", None), ("中文说明", "In Chinese", None)])
     m = {k: v for k, v in data.manifest.items() if k != "framework"}
     fw = {k: v for k, v in data.manifest.get("framework", {}).items() if k != "content"}
-    rows: list[tuple[str, str]] = []
+    rows: list[tuple[str, Any]] = []
     _flatten("framework", fw, rows)
     _flatten("", m, rows)
     _flatten("report.source", data.source, rows)
     for k, v in rows:
-        s.add([k, v])
-    s.ws.column_dimensions["A"].width = 48
-    s.ws.column_dimensions["B"].width = 100
+        s.add([k, _key_zh(k), v, _value_zh(k, v)])
     s.finish()

@@ -1,0 +1,68 @@
+"""Text from users never becomes a live formula in a workbook or a CSV that xianping writes.
+
+A unit name, a source or flag cell, a framework node's name or a note may start with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return (or their full-width forms ``＝＋－＠``, which Excel in Chinese and Japanese locales
+also reads as formula starts). Following the OWASP "CSV injection" guidance:
+
+* xlsx: the cell keeps the exact text, stored as a string cell (``data_type 's'``) with the quotePrefix style, so
+  Excel and LibreOffice show it as text and do not turn it into a formula even when the cell is edited;
+* CSV (no cell types): the text gets a leading apostrophe.
+
+Numbers (int/float, also negative ones) stay numbers; a string that is a plain number ("-2.5") is left alone
+in CSV too, since it can only evaluate to itself.
+
+    from xianping.report.excel_safe import put, append_row, csv_text
+    put(ws, row, col, value)          # instead of ws.cell(row=…, column=…, value=…)
+    append_row(ws, values)            # instead of ws.append(values), normal and write-only sheets
+    csv_text(value)                   # for csv.writer rows
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+FORMULA_START = frozenset("=+-@\t\r＝＋－＠")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def risky(value: Any) -> bool:
+    """True for a string a spreadsheet could read as a formula."""
+    return isinstance(value, str) and bool(value) and value[0] in FORMULA_START
+
+
+def csv_text(value: Any) -> Any:
+    """The value for a CSV field: a risky string gets a leading apostrophe (OWASP), anything else is unchanged."""
+    if risky(value) and not _NUMBER.fullmatch(value.strip()):
+        return "'" + value
+    return value
+
+
+def guard(cell) -> Any:
+    """Make an openpyxl cell holding a risky string a plain text cell (string type, quotePrefix); returns it."""
+    if risky(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def put(ws, row: int, column: int, value: Any):
+    """``ws.cell(row, column, value)`` with `guard` applied."""
+    return guard(ws.cell(row=row, column=column, value=value))
+
+
+def append_row(ws, values: Iterable[Any]) -> None:
+    """``ws.append(values)`` with every risky string stored as text; works on write-only sheets too."""
+    values = list(values)
+    if not any(risky(v) for v in values):
+        ws.append(values)
+        return
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+    if isinstance(ws, WriteOnlyWorksheet):    # cells must be made by hand to carry a type and a style
+        ws.append([guard(WriteOnlyCell(ws, value=v)) if risky(v) else v for v in values])
+        return
+    ws.append(values)
+    for c in ws[ws.max_row]:
+        guard(c)
