@@ -1,8 +1,13 @@
-"""Header → indicator: a user mapping file wins, then the indicator library (`split_header` + `match`)."""
+"""Header → indicator: a user mapping file wins, then the indicator library (`split_header` + `match`).
+
+A header that matches nothing is a warning (its column is not read), with the nearest library spelling as a
+"did you mean" when one is close (difflib's ratio ≥ 0.75 on the normalised text: 人均GPD → 人均GDP; difflib, not
+rapidfuzz, because the library has a few hundred spellings and rapidfuzz is not a dependency)."""
 
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,9 +137,12 @@ def map_headers(
                        file=file, row=header_row, column=header, value=m.group(2),
                        expected=f"a unit convertible to {named[0].unit}, e.g. {named[0].unit}")
         else:
-            report.add("unmapped_header", "column not imported: no indicator has this name", file=file,
-                       row=header_row, column=header, severity="note",
-                       expected="an indicator name or synonym, or a --mapping entry")
+            guess = near_miss(header, library)
+            hint = f" — did you mean {guess[0]} ({guess[1]})?" if guess else ""
+            report.add("unmapped_header", f"column not read: no indicator has this name{hint}", file=file,
+                       row=header_row, column=header, value=header, severity="warning",
+                       expected=(f"{guess[0]}, or a --mapping entry `{header}: {guess[1]}`" if guess else
+                                 "an indicator name or synonym (`xianping frameworks indicators`), or a --mapping entry"))
     seen: dict[str, ColumnMap] = {}
     kept: list[ColumnMap] = []
     for c in cols:
@@ -146,3 +154,33 @@ def map_headers(
             seen[c.indicator] = c
             kept.append(c)
     return kept  # the second column is not read, so its cells do not repeat the problem as duplicates
+
+
+_SPELLINGS: dict[int, tuple[Any, dict[str, tuple[str, str]]]] = {}
+
+
+def _spellings(library: Any) -> dict[str, tuple[str, str]]:
+    """Normalised spelling → (spelling as the library writes it, indicator code), once per library."""
+    hit = _SPELLINGS.get(id(library))
+    if hit is not None and hit[0] is library:
+        return hit[1]
+    table: dict[str, tuple[str, str]] = {}
+    for ind in library.all():
+        for s in (ind.name_zh, *ind.synonyms, ind.name_en, ind.code):  # Chinese spellings first: shown as written
+            table.setdefault(norm(split_header(s)[0]), (s, ind.code))
+    _SPELLINGS.clear()  # one library at a time is in use; keep the reference so id() is not reused
+    _SPELLINGS[id(library)] = (library, table)
+    return table
+
+
+def near_miss(header: str, library: Any, cutoff: float = 0.75) -> tuple[str, str] | None:
+    """(spelling, code) of the library spelling nearest to `header` (its unit bracket left off), or None."""
+    if not hasattr(library, "all"):
+        return None
+    table = _spellings(library)
+    name = norm(split_header(header)[0])
+    m = _BRACKET.match(name)
+    if m:
+        name = m.group(1)
+    close = difflib.get_close_matches(name, table.keys(), n=1, cutoff=cutoff)
+    return table[close[0]] if close else None

@@ -1,7 +1,10 @@
 """`import_table`: read → find layout → map headers → identify units → parse, convert, check → crosswalk → store.
 
 Every problem in the file is collected before deciding; any error rejects the whole file and nothing is stored.
-Notes (left-out subtotal rows, unmapped columns, cells reported as missing) travel with the result.
+Warnings (columns not read, implausible values kept) and notes (left-out subtotal rows, cells reported as missing)
+travel with the result. With `store=None` (or dry_run) nothing is stored and the result carries the observations as
+a columnar frame: that is how `evaluate --data`, `analyse` and `robust` read a table — one reading path, the same
+header matching, units, crosswalk, validation and messages as `xianping import`.
 """
 
 from __future__ import annotations
@@ -52,6 +55,11 @@ class ImportResult:
     already_imported: bool = False
     dry_run: bool = False
     notes: ProblemReport = field(default_factory=ProblemReport)
+    options: dict[str, Any] = field(default_factory=dict)  # the reading options, as a batch records them
+    sha256: str = ""
+    code_vintage: int | None = None  # the codes of the observations (the store's, or DEFAULT_CODE_VINTAGE)
+    # dry run / no store: the observations, columnar (unit_code, period, indicator: str; value: float, NaN missing)
+    frame: dict[str, Any] | None = None
 
 
 def _file_digest(path: str | Path | None) -> str | None:
@@ -166,7 +174,9 @@ def import_table(
         units=len({r["unit_code"] for r in records}), indicators=sorted({r["indicator"] for r in records}),
         periods=sorted({r["period"] for r in records}), dry_run=dry_run, notes=notes,
     )
+    result.options, result.sha256, result.code_vintage = options, raw.sha256, vintage
     if dry_run or store is None:
+        result.frame = _columnar(records)
         return result
     kinds = Counter(p.kind for p in notes)
     meta = BatchMeta(
@@ -177,6 +187,17 @@ def import_table(
     result.batch_id = written.batch_id
     result.stored, result.unchanged, result.filled = written.inserted, written.unchanged, written.filled
     return result
+
+
+def _columnar(records: list[dict[str, Any]]) -> dict[str, Any]:
+    import numpy as np
+
+    return {
+        "unit_code": np.array([r["unit_code"] for r in records], dtype=object),
+        "period": np.array([r["period"] for r in records], dtype=object),
+        "indicator": np.array([r["indicator"] for r in records], dtype=object),
+        "value": np.array([np.nan if r["value"] is None else r["value"] for r in records], dtype=float),
+    }
 
 
 def _preview(rows: list[list[Any]]) -> str:
@@ -205,6 +226,7 @@ class _Context:
         self.missing_first_row: dict[str, int] = {}
         self._conv_cache: dict[tuple[str | None, str], Any] = {}
         self._long_ind_cache: dict[str, Any] = {}
+        self._noted: set[tuple[str | None, str]] = set()
         self._subunits: set[str] | None = None
 
     # -- columns -----------------------------------------------------------------------------------
@@ -217,6 +239,10 @@ class _Context:
                 self.report.add(conv.kind, f"{conv.message}; column {c.header!r} is {ind.code} in {ind.unit}",
                                 file=self.file, row=self.layout.header_row, column=c.header, value=c.unit,
                                 expected=f"a unit convertible to {ind.unit} ({ind.name_zh})")
+            elif conv.note:
+                self.report.add("unit_per_person", f"column {c.header!r} ({ind.code}): {conv.note}", file=self.file,
+                                row=self.layout.header_row, column=c.header, value=c.unit, severity="note",
+                                expected=f"{ind.unit} ({ind.name_zh}); a --mapping entry with another unit if not")
             self.columns.append((c, ind, conv.factor))
 
     def _conversion(self, unit: str | None, ind: Any):
@@ -264,9 +290,11 @@ class _Context:
                                 severity="note")
                 continue
             self.rows_read += 1
-            n_errors = len(self.report.errors)
+            # only the problems this row added are looked at: re-counting the report's errors on every row made
+            # a file with a warning per row quadratic (issue 13: 40k warned rows took 37 s)
+            n_before = len(self.report.problems)
             code = self._identify(row, excel_row, code_col, name_col, has_children)
-            rejected = len(self.report.errors) > n_errors
+            rejected = any(p.severity == "error" for p in self.report.problems[n_before:])
             if code is None and not rejected:
                 continue  # left out with a note (subtotal, zone …)
             per = self._period(row, excel_row, period_col, fixed_period)
@@ -377,9 +405,21 @@ class _Context:
                         value=raw_code, expected=expected + "; or --skip-unknown to leave such rows out")
                 return None
             if name and not _name_fits(name, div.name):
-                # only a unit of the same prefecture counts: 市中区 names units in several provinces
-                others = [d for d in self._lookup(name, row)
-                          if d.code != code and d.code[:4] == code[:4] and _name_fits(name, d.name)]
+                # another unit's name: of the same prefecture first (codes or names shifted in a block); then, unless
+                # the code ever bore this name (a former name), of another prefecture (a code typed wrong, issue 13)
+                named = [d for d in self._lookup(name, row) if d.code != code and _name_fits(name, d.name)]
+                others = [d for d in named if d.code[:4] == code[:4]]
+                if not others and named and not any(_name_fits(name, d.name) for d in self.gaz.records(code)):
+                    rep.add("name_code_mismatch",
+                            f"code {code} is {div.full_name}, but the row names {name!r}, which is "
+                            + "; ".join(f"{d.code} {d.full_name}" for d in named[:3]) + (" …" if len(named) > 3 else ""),
+                            file=file, row=excel_row, column=name_header, value=name,
+                            severity="warning" if self.trust_codes else "error",
+                            expected=f"{div.name} for code {code}, or the code of {name}"
+                                     + ("; kept under the code (--trust-codes)" if self.trust_codes else "; or --trust-codes to keep the codes"))
+                    if not self.trust_codes:
+                        return None
+                    return code
                 if others:
                     # the name is another unit's: codes or names were shifted — the worst error a table can hide
                     o = others[0]
@@ -496,6 +536,11 @@ class _Context:
             unit = None if u is None or str(u).strip() == "" else str(u).strip()
         conv = self._conversion(unit, ind)
         value_header = lay.headers[lay.col("value")]
+        if conv.note and (unit, ind.code) not in self._noted:
+            self._noted.add((unit, ind.code))
+            self.report.add("unit_per_person", f"{ind.code}: {conv.note}", file=self.file, row=excel_row,
+                            column=lay.headers[lay.col("unit")], value=unit, severity="note",
+                            expected=f"{ind.unit} ({ind.name_zh})")
         if conv.factor is None:
             self.report.add(conv.kind, f"{conv.message}; {ind.code} is in {ind.unit}", file=self.file, row=excel_row,
                             column=lay.headers[lay.col("unit")], value=unit,
