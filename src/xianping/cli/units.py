@@ -38,15 +38,24 @@ def _gazetteer(store: Optional[Path]):
 
 @app.command()
 def lookup(
-    query: str = typer.Argument(..., help="Code (410821, 410821000000, 156410821), name (修武县), short (修武), traditional (沁陽市) or path (焦作市修武县)."),
+    query: str = typer.Argument(..., help="Code (410821, 410821000000, 156410821), name (修武县), short (修武), traditional (沁陽市) "
+                                "or path (焦作市修武县); a code prefix (41, 4108) lists that province's or prefecture's county-level units."),
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Only divisions in force on 31 Dec of this year."),
+    children: bool = typer.Option(False, "--children", "-c", help="List the county-level units under the province or prefecture QUERY names (焦作市, 410800)."),
+    scope: str = typer.Option("all", "--scope", help="With a prefix or --children: all county-level units, or county (县域: 县, 县级市, 旗, 自治县, 特区, 林区; no 市辖区)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of objects."),
     store: Optional[Path] = typer.Option(None, "--store", help=_STORE_HELP),
 ) -> None:
-    """Find divisions by code or name; every candidate of an ambiguous name. Exit 1 when nothing matches."""
+    """Find divisions by code or name; every candidate of an ambiguous name. A 2- or 4-digit prefix (or --children)
+    lists the county-level units under it with their kinds. Exit 1 when nothing matches."""
     from rich.table import Table
 
     from xianping.cli.output import console, err_console
+
+    q = "".join(query.split())
+    if children or (q.isdigit() and len(q) in (2, 4)):
+        _children(q, year, scope, as_json, store)
+        return
     hits = _gazetteer(store).lookup(query, year=year)
     if as_json:
         _echo_json([d.to_dict() for d in hits])
@@ -67,6 +76,56 @@ def lookup(
             d.code, d.full_name, d.level, d.kind, " › ".join(f"{n} {c}" for c, n in d.parents), d.years, succ
         )
     console.print(table)
+
+
+def _children(query: str, year: Optional[int], scope: str, as_json: bool, store: Optional[Path]) -> None:
+    """The county-level units of a province or prefecture (code prefix), with their kinds and a count per kind."""
+    from collections import Counter
+
+    from rich.table import Table
+
+    from xianping.cli.output import console, fail
+    from xianping.reference.divisions import DivisionNotFound
+    from xianping.reference.divisions.kinds import COUNTY_LEVEL_KINDS, is_county_area, kind_label
+
+    if scope not in ("all", "county"):
+        fail(f"--scope {scope!r} is not known: expected all (every county-level unit) or county (县域, no 市辖区)")
+    gaz = _gazetteer(store)
+    try:
+        units = gaz.children(query, year=year)
+    except DivisionNotFound as e:
+        fail(str(e), code=1)
+    if scope == "county":
+        units = [d for d in units if is_county_area(d.kind)]
+    if as_json:
+        _echo_json([d.to_dict() for d in units])
+        if not units:
+            raise typer.Exit(1)
+        return
+    head = gaz.get(gaz.prefix_of(query, year).ljust(6, "0"), year)
+    title = (head.full_name if head is not None else query) + (f" ({year})" if year is not None else "")
+    if not units:
+        fail(f"no county-level units under {title}" + (" in 县域 scope" if scope == "county" else ""), code=1)
+    # names never wrap: the kind's English and the parent go where the terminal has room
+    parents = len({d.parent_code for d in units}) > 1
+    table = Table(title=f"{title} 县级单位 county-level units" + (" · 县域 scope" if scope == "county" else ""))
+    table.add_column("代码 code", no_wrap=True)
+    table.add_column("名称 name", no_wrap=True, min_width=max(len(d.name) for d in units) * 2)
+    table.add_column("类型 kind", no_wrap=True)
+    table.add_column("县域", no_wrap=True)
+    if parents:
+        table.add_column("上级 parent", overflow="fold")
+    table.add_column("年份 years", no_wrap=True)
+    for d in units:
+        row = [d.code, d.name, d.kind, "是" if is_county_area(d.kind) else "否"]
+        if parents:
+            row.append(d.parents[-1][1] if d.parents else "")
+        table.add_row(*row, d.years)
+    console.print(table)
+    counts = Counter(d.kind for d in units)
+    order = [k for k in COUNTY_LEVEL_KINDS if k in counts] + sorted(set(counts) - set(COUNTY_LEVEL_KINDS))
+    console.print(f"共 {len(units)} 个 units: " + "，".join(f"{kind_label(k)} {counts[k]}" for k in order)
+                  + f"；县域 county area {sum(counts[k] for k in counts if is_county_area(k))}")
 
 
 @app.command()

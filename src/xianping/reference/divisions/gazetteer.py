@@ -235,6 +235,49 @@ class Gazetteer:
         """County-level units (县、县级市、市辖区、旗 …) in force in `year`."""
         return self.divisions_in(year, "county")
 
+    # ---------------------------------------------------------------- kinds and children
+    def kind_of(self, code: object, year: int | None = None) -> str | None:
+        """Kind of the division with this code in force in `year` (without a year: the current one, else the
+        latest): 县, 县级市, 市辖区, 旗, 自治县, 特区, 林区 … for county-level units; None for an unknown code or one
+        not in force that year. 520201 is 特区 (水城特区) in 1985 and 市辖区 (钟山区) in 2020."""
+        d = self.get(code, year)
+        return None if d is None else d.kind
+
+    def kinds(self, codes: Iterable[object], year: int | None = None) -> dict[str, str | None]:
+        """`kind_of` for many codes at once: code as given (stripped) → kind or None."""
+        return {str(c).strip(): self.kind_of(c, year) for c in codes}
+
+    def children(self, parent: object, year: int | None = None, level: str = "county") -> list[Division]:
+        """Divisions of `level` (default county-level) under a province or prefecture, ordered by code.
+
+        `parent`: a code prefix (41, 4108), a province/prefecture code (410000, 410800) or a name (焦作市, 河南).
+        Membership is by code prefix, so 4290 lists Hubei's province-administered units (仙桃市 … 神农架林区) and 41
+        includes 济源市 (419001). Without `year` the divisions in force now; with it those in force on 31 Dec of
+        `year`. Raises DivisionNotFound when the parent names nothing or is itself county-level.
+        """
+        prefix = self.prefix_of(parent, year)
+        pool = self._base.divisions if level in ("province", "prefecture", "county") else self._sub.values()
+        keep = (lambda d: d.valid_in(year)) if year is not None else (lambda d: d.is_current)
+        out = {d.code: d for d in pool if d.level == level and d.code.startswith(prefix) and d.code != prefix.ljust(6, "0") and keep(d)}
+        return [out[c] for c in sorted(out)]
+
+    def prefix_of(self, parent: object, year: int | None = None) -> str:
+        """The code prefix (41, 4108) of a province or prefecture given by prefix, code or name (see `children`)."""
+        q = "".join(str(parent).split())
+        if q.isdigit() and len(q) in (2, 4):
+            if not any(d.code.startswith(q) for d in self._base.divisions):
+                raise DivisionNotFound(f"no division code starts with {q}: {parent!r} is not a province or prefecture "
+                                       "(expected a code prefix like 41 or 4108)")
+            return q
+        code = normalize_code(q)
+        hits = self.records(code) if code is not None else self.lookup(q, year=year)
+        hits = [d for d in hits if d.level in ("province", "prefecture")]
+        if not hits:
+            raise DivisionNotFound(f"{parent!r} is not a province or prefecture (expected a code prefix like 41 or 4108, "
+                                   "a code like 410800, or a name like 焦作市)")
+        d = hits[0] if code is not None else _order(hits)[0]
+        return d.code[:2] if d.level == "province" else d.code[:4]
+
     def predecessors(self, division: Division) -> list[tuple[Division, Succession]]:
         """Divisions that passed (all or part of) their territory to this one, with the succession."""
         return list(self._base.preds.get((division.code, division.start), []))
