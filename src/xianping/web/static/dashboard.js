@@ -282,4 +282,14 @@
   };
 
   window.XP = XP;
+  // no inline script or handler anywhere (CSP script-src 'self'): the page names its entry in data-page on this
+  // script's tag, and forms mark their behaviour with data attributes
+  var entry = document.currentScript && document.currentScript.getAttribute('data-page');
+  if (entry && XP[entry]) XP[entry]();
+  document.querySelectorAll('select[data-autosubmit]').forEach(function (s) {
+    s.addEventListener('change', function () { s.form.submit(); });
+  });
+  document.querySelectorAll('form[data-nosubmit]').forEach(function (f) {
+    f.addEventListener('submit', function (e) { e.preventDefault(); });
+  });
 })();
