@@ -19,6 +19,7 @@ from ._common import check_variant, nan_guard
 __all__ = [
     "TIES",
     "rank",
+    "rank_within",
     "top_n",
     "quantile_classes",
     "fixed_cutoffs",
@@ -70,6 +71,62 @@ def rank(scores, ties: str = "min", higher_is_better: bool = True, axis: int = -
     np.put_along_axis(out, order, r, axis=-1)
     out[missing] = np.nan
     return np.moveaxis(out, -1, axis)
+
+
+def rank_within(scores, groups, ties: str = "min", higher_is_better: bool = True):
+    """Rank scores [..., m] within groups [m] (省内、市内、同类排名): 1 = best of its group. Returns (ranks [..., m],
+    counts [..., m]) where counts is the number of ranked (non-NaN) units in each unit's group.
+
+    Same tie rules as `rank` applied inside each group: one lexsort by (group, score) per cross-section, then the
+    positions counted from each group's start, so all groups and all leading (year, sample) indices rank at once.
+    Equal to `rank(np.where(groups == g, scores, nan))` for each g (tested).
+    """
+    check_variant("ties", ties, TIES)
+    s = np.asarray(scores, dtype=float)
+    m = s.shape[-1]
+    gi = np.unique(np.asarray(groups), return_inverse=True)[1].reshape(-1)
+    if gi.size != m:
+        raise ValueError(f"groups has {gi.size} entries for {m} units")
+    missing = np.isnan(s)
+    key = np.where(missing, np.inf, -s if higher_is_better else s)
+    lead = s.shape[:-1]
+    flat = key.reshape(-1, m)
+    g2 = np.broadcast_to(gi, flat.shape)
+    miss2 = missing.reshape(-1, m)
+    # missing last inside each group, so a group's ranked units are its first `count` positions
+    order = np.lexsort((flat, miss2, g2), axis=-1)
+    sk = np.take_along_axis(flat, order, axis=-1)
+    sg = np.take_along_axis(g2, order, axis=-1)
+    sm = np.take_along_axis(miss2, order, axis=-1)
+    idx = np.broadcast_to(np.arange(m), sk.shape)
+    gstart = np.ones(sk.shape, dtype=bool)
+    gstart[:, 1:] = sg[:, 1:] != sg[:, :-1]
+    first = np.maximum.accumulate(np.where(gstart, idx, 0), axis=-1)
+    pos = (idx - first + 1).astype(float)
+    new = gstart.copy()
+    new[:, 1:] |= sk[:, 1:] != sk[:, :-1]
+    last = np.ones(sk.shape, dtype=bool)
+    last[:, :-1] = new[:, 1:]
+    if ties == "first":
+        r = pos
+    elif ties == "dense":
+        c = np.cumsum(new, axis=-1)
+        r = (c - np.take_along_axis(c, first, axis=-1) + 1).astype(float)
+    else:
+        # the first position of each run of equal scores, looking left (by index: positions restart per group)
+        rmin = np.take_along_axis(pos, np.maximum.accumulate(np.where(new, idx, 0), axis=-1), axis=-1)
+        # the last position of each run of equal scores, looking right (runs never cross a group start)
+        rmax_idx = np.flip(np.minimum.accumulate(np.flip(np.where(last, idx, m), -1), axis=-1), -1)
+        rmax = np.take_along_axis(pos, rmax_idx, axis=-1)
+        r = {"min": rmin, "max": rmax, "average": (rmin + rmax) / 2.0}[ties]
+    # ranked units per group: counted once per group, spread back to its members
+    ok = (~miss2).astype(np.int64)
+    cnt = np.zeros((flat.shape[0], int(gi.max()) + 1 if m else 0), dtype=np.int64)
+    np.add.at(cnt, (np.arange(flat.shape[0])[:, None], g2), ok)
+    counts = np.take_along_axis(cnt, g2, axis=-1).astype(float)
+    out = np.empty(sk.shape, dtype=float)
+    np.put_along_axis(out, order, np.where(sm, np.nan, r), axis=-1)
+    return out.reshape(lead + (m,)), counts.reshape(lead + (m,))
 
 
 def top_n(scores, n: int = 30, ties: str = "min", higher_is_better: bool = True) -> np.ndarray:
