@@ -222,6 +222,8 @@ def write_tables(tables: dict[str, list[dict[str, Any]]], out: str | Path, man: 
     out.parent.mkdir(parents=True, exist_ok=True)
     written: dict[str, str] = {}
     suffix = out.suffix.lower()
+    from xianping.report.excel_safe import append_row, csv_text
+
     if suffix == ".xlsx":
         from openpyxl import Workbook
 
@@ -230,9 +232,9 @@ def write_tables(tables: dict[str, list[dict[str, Any]]], out: str | Path, man: 
         for name, rows in tables.items():
             ws = wb.create_sheet(name[:31])
             cols = list(dict.fromkeys(k for r in rows for k in r))
-            ws.append(cols)
+            append_row(ws, cols)
             for r in rows:
-                ws.append([_clean(r.get(c)) for c in cols])
+                append_row(ws, [_clean(r.get(c)) for c in cols])   # unit names from users' files stay text
         ws = wb.create_sheet("manifest")
         ws.append(["manifest"])
         ws.append([json.dumps(man, ensure_ascii=False, default=str)])
@@ -246,9 +248,9 @@ def write_tables(tables: dict[str, list[dict[str, Any]]], out: str | Path, man: 
             cols = list(dict.fromkeys(k for r in rows for k in r))
             with open(path, "w", newline="", encoding="utf-8") as f:
                 w = csv.writer(f)
-                w.writerow(cols)
+                w.writerow([csv_text(c) for c in cols])
                 for r in rows:
-                    w.writerow(["" if _clean(r.get(c)) is None else _clean(r.get(c)) for c in cols])
+                    w.writerow(["" if _clean(r.get(c)) is None else csv_text(_clean(r.get(c))) for c in cols])
             written[name] = str(path)
     else:
         raise XianpingInputError(f"cannot write tables to {out.name}: use .csv or .xlsx")

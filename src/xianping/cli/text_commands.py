@@ -69,6 +69,7 @@ def _extract(
             typer.echo(text, nl=False)
         return
     flat = [{k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v) for k, v in r.items()} for r in rows]
+    from xianping.report.excel_safe import append_row, csv_text
     if fmt == "csv":
         import csv
         import io
@@ -77,7 +78,7 @@ def _extract(
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=list(FIELDS))
         w.writeheader()
-        w.writerows(flat)
+        w.writerows({k: csv_text(v) for k, v in r.items()} for r in flat)   # statement text from users' files
         if output:
             output.write_text(buf.getvalue(), encoding="utf-8-sig")
         else:
@@ -92,7 +93,7 @@ def _extract(
     ws.title = "statements"
     ws.append(list(FIELDS))
     for r in flat:
-        ws.append([r[k] for k in FIELDS])
+        append_row(ws, [r[k] for k in FIELDS])   # statement text from users' files never becomes a formula
     wb.save(output)
 
 

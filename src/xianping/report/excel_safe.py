@@ -28,7 +28,17 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 def risky(value: Any) -> bool:
     """True for a string a spreadsheet could read as a formula."""
-    return isinstance(value, str) and bool(value) and value[0] in FORMULA_START
+    # a lone sign or "=" (a unit written "-") cannot form a formula and is left alone
+    return isinstance(value, str) and len(value) > 1 and value[0] in FORMULA_START
+
+
+def sql_csv_text(column: str) -> str:
+    """The DuckDB SQL expression doing `csv_text` on a VARCHAR column (for COPY … TO csv)."""
+    starts = ", ".join(f"'{ch}'" for ch in "=+-@＝＋－＠") + ", chr(9), chr(13)"
+    # no "?" in the pattern: callers may inline bound parameters by replacing "?"
+    number = r"[+-]{0,1}([0-9]+([.][0-9]*){0,1}|[.][0-9]+)([eE][+-]{0,1}[0-9]+){0,1}"
+    return (f"CASE WHEN length({column}) > 1 AND left({column}, 1) IN ({starts}) "
+            f"AND NOT regexp_full_match(trim({column}), '{number}') THEN chr(39) || {column} ELSE {column} END")
 
 
 def csv_text(value: Any) -> Any:

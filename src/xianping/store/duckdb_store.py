@@ -331,6 +331,12 @@ class DuckDBStore(PanelStore):
             fmt = "FORMAT CSV, HEADER" if suffix == ".csv" else "FORMAT PARQUET"
             # COPY takes no bound parameters in the query, so inline the (already str) filter values safely.
             inlined = select
+            if suffix == ".csv":   # users' text (source, flags, unit) never becomes a formula in a spreadsheet (OWASP)
+                from xianping.report.excel_safe import sql_csv_text
+
+                cols = ", ".join(sql_csv_text(c) + f" AS {c}" if c in ("indicator", "unit", "source", "flags") else c
+                                 for c in OBSERVATION_COLUMNS)
+                inlined = f"SELECT {cols} FROM observations{where} ORDER BY indicator, period, unit_code"
             for p in params:
                 inlined = inlined.replace("?", "'" + p.replace("'", "''") + "'", 1)
             self._con.execute(f"COPY ({inlined}) TO '{str(path).replace(chr(39), chr(39) * 2)}' ({fmt})")
@@ -348,14 +354,16 @@ class DuckDBStore(PanelStore):
         ws = wb.create_sheet("observations")
         ws.append(list(XLSX_HEADERS))
         n = 0
+        from xianping.report.excel_safe import append_row
+
         for r in self._con.execute(select, params).fetchall():
-            ws.append(list(r))
+            append_row(ws, r)   # formula-like text from users' cells is stored as text
             n += 1
         meta = wb.create_sheet("batches")
         cur = self._con.execute("SELECT batch_id, file_name, sha256, imported_at, rows, layout, options, code_vintage, source FROM batches ORDER BY batch_id")
         meta.append(["批次 batch_id", "文件 file_name", "sha256", "导入时间 imported_at", "行数 rows", "格式 layout", "选项 options", "代码版本 code_vintage", "来源 source"])
         for r in cur.fetchall():
-            meta.append(list(r))
+            append_row(meta, r)
         wb.save(path)
         return n
 
