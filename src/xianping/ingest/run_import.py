@@ -575,6 +575,10 @@ class _Context:
                 "column": header, "code_column": self.layout.headers[self.layout.col("code")] if self.layout.col("code") is not None else None,
                 "raw": cell}
         self.rows_used.add(excel_row)
+        if parsed.error and parsed.reason == "not_finite":
+            self.report.add("not_finite", "the number is infinite or too large (it overflows to ±inf)", file=self.file,
+                            row=excel_row, column=header, value=cell, expected="a finite number (below 1.8e308)")
+            return None
         if parsed.error:
             self.report.add("text_in_number", "text where a number belongs", file=self.file, row=excel_row,
                             column=header, value=cell,

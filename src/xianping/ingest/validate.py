@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -26,15 +27,32 @@ _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
+# Arabic and Persian decimal and thousands separators (NFKC leaves them; full-width "．" and "，" it maps itself)
+_SEPARATORS = str.maketrans({"\u066b": ".", "\u066c": ",", "\u060c": ","})
+_DIGIT = re.compile(r"\d")  # on str patterns \d is every Unicode decimal digit (category Nd)
+
+
+def ascii_digits(text: str) -> str:
+    """NFKC text with every Unicode decimal digit as its ASCII digit: '２０２０', '٢٠٢٠', '२०२०' → '2020',
+    '１２３．５' → '123.5'. Numbers and years are read from what this returns."""
+    text = unicodedata.normalize("NFKC", text)
+    if text.isascii():
+        return text
+    return _DIGIT.sub(lambda m: str(unicodedata.decimal(m.group())), text).translate(_SEPARATORS)
+
+
 @dataclass(frozen=True)
 class Cell:
     value: float | None
     missing: str | None = None  # the marker when the source reported no data ('' for a blank cell)
-    error: bool = False  # text where a number belongs
+    error: bool = False  # text where a number belongs, or a number that is not finite (then `reason` says so)
     percent_sign: bool = False  # "45.2%" written in the cell
+    reason: str | None = None  # why an error cell was refused when it is not plain text ("not_finite")
 
 
 def parse_number(cell: Any) -> Cell:
+    """A cell as a number. Yearbook no-data marks (— … / X, and 'NaN' as pandas writes a gap) become missing; text,
+    and numbers that are infinite or overflow a double ('1e999', 10**400), are errors (`reason` "not_finite")."""
     if cell is None:
         return Cell(None, missing="")
     if isinstance(cell, bool):
@@ -42,8 +60,12 @@ def parse_number(cell: Any) -> Cell:
     if isinstance(cell, (int, float)):
         if cell != cell:  # NaN
             return Cell(None, missing="NaN")
-        return Cell(float(cell))
-    text = unicodedata.normalize("NFKC", str(cell)).strip()
+        try:
+            value = float(cell)
+        except OverflowError:  # an int beyond a double
+            return Cell(None, error=True, reason="not_finite")
+        return Cell(value) if math.isfinite(value) else Cell(None, error=True, reason="not_finite")
+    text = ascii_digits(str(cell)).strip()
     if text == "":
         return Cell(None, missing="")
     if text in MISSING_MARKERS or text.lower() in MISSING_MARKERS:
@@ -54,7 +76,12 @@ def parse_number(cell: Any) -> Cell:
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
     if _PLAIN.match(text):
-        return Cell(float(text), percent_sign=pct)
+        value = float(text)
+        if not math.isfinite(value):  # '1e999' overflows to inf and would zero an indicator's normalisation
+            return Cell(None, error=True, reason="not_finite")
+        return Cell(value, percent_sign=pct)
+    if text.lstrip("+-").lower() in ("inf", "infinity", "∞"):
+        return Cell(None, error=True, reason="not_finite")
     return Cell(None, error=True)
 
 
@@ -64,7 +91,7 @@ def normalise_code(cell: Any) -> str | None:
         return None
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
-    text = unicodedata.normalize("NFKC", str(cell)).strip()
+    text = ascii_digits(str(cell)).strip()
     if text == "" or text.lower() in MISSING_MARKERS:
         return None
     # 12-digit statistical codes of counties end in 000000; GB/T 2260 uses the first six.
@@ -124,7 +151,7 @@ def parse_period(cell: Any) -> str | None:
         return f"{cell.year}-{cell.month:02d}" if cell.month != 1 or cell.day != 1 else str(cell.year)
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
-    text = unicodedata.normalize("NFKC", str(cell)).strip()
+    text = ascii_digits(str(cell)).strip()
     for pat, fmt in _PERIOD_PATTERNS:
         m = pat.match(text)
         if m:
