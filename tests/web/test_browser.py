@@ -62,7 +62,7 @@ def shot(page, name: str, full: bool = False) -> Path:
 
 def test_ranking_filter_profile(page, live_server):
     page.goto(live_server + "/", wait_until="load")
-    page.wait_for_function("document.querySelector('#topchart canvas') !== null")
+    page.wait_for_function("() => document.querySelector('#topchart canvas') !== null")
     page.wait_for_timeout(800)
     assert page.evaluate(CANVAS_INK, "#topchart") > 500
     rows = page.locator("#ranking tbody tr")
@@ -88,7 +88,7 @@ def test_ranking_filter_profile(page, live_server):
         first.click()
     assert "/unit/41" in page.url
     assert name in page.locator("#unit-title").inner_text()
-    page.wait_for_function("document.querySelector('#neighmap canvas') !== null")
+    page.wait_for_function("() => document.querySelector('#neighmap canvas') !== null")
     page.wait_for_timeout(1200)
     for sel in ("#trend", "#radar", "#obstchart", "#neighmap"):
         assert page.evaluate(CANVAS_INK, sel) > 200, sel
@@ -109,7 +109,7 @@ def test_search_and_compare(page, live_server):
     with page.expect_navigation():
         page.click("#compare-go")
     assert "/compare?units=" in page.url
-    page.wait_for_function("document.querySelector('#cradar canvas') !== null")
+    page.wait_for_function("() => document.querySelector('#cradar canvas') !== null")
     page.wait_for_timeout(900)
     assert page.evaluate(CANVAS_INK, "#cradar") > 200
     shot(page, "04-compare", full=True)
@@ -117,19 +117,19 @@ def test_search_and_compare(page, live_server):
 
 def test_map_year_switch(page, live_server):
     page.goto(live_server + "/map", wait_until="load")
-    page.wait_for_function("document.getElementById('map').getAttribute('data-year') === '2020'", timeout=60_000)
+    page.wait_for_function("() => document.getElementById('map').getAttribute('data-year') === '2020'", timeout=60_000)
     page.wait_for_timeout(1200)
     ink2020 = page.evaluate(CANVAS_INK, "#map")
     assert ink2020 > 5000
     shot(page, "05-map-2020")
     page.click("#years button[data-year='2010']")
-    page.wait_for_function("document.getElementById('map').getAttribute('data-year') === '2010'", timeout=30_000)
+    page.wait_for_function("() => document.getElementById('map').getAttribute('data-year') === '2010'", timeout=30_000)
     page.wait_for_timeout(1200)
     assert "year=2010" in page.url
     assert page.locator("#map-title").inner_text() == "2010"
     shot(page, "06-map-2010")
     page.select_option("#m-province", "33")
-    page.wait_for_function("location.search.indexOf('province=33') >= 0", timeout=30_000)
+    page.wait_for_function("() => location.search.indexOf('province=33') >= 0", timeout=30_000)
     page.wait_for_timeout(1200)
     shot(page, "07-map-zhejiang-2010")
 
@@ -162,7 +162,7 @@ def test_framework_and_quality_pages(page, live_server):
 def test_whatif_button(page, live_server, dash):
     """提升路径: the button says 测算中… while the what-if runs, then both tables show real indicators."""
     page.goto(live_server + "/unit/410882", wait_until="load")           # 沁阳市
-    page.wait_for_function("document.querySelector('#trend canvas') !== null")
+    page.wait_for_function("() => document.querySelector('#trend canvas') !== null")
     page.fill("#wi-target", "50")                                         # an answer no other test asked for
     page.locator("#whatif").scroll_into_view_if_needed()
     page.click("#wi-go")
