@@ -10,25 +10,56 @@ from typing import List, Optional
 
 import typer
 
+# Reading options of a data table: the same for `import` and for every command that takes --data (evaluate, analyse,
+# robust), since they read tables the same way (ingest.import_table).
+MAPPING = typer.Option(None, "--mapping", help="YAML/CSV file of `header: indicator_code` that wins over the library.")
+CODE_YEAR = typer.Option(None, "--code-year", help="Vintage of the codes in the file; they are crosswalked to the store's (with --data: to 2024).")
+PERIOD = typer.Option(None, "--period", help="Period of every row when the table has no 年份 column: 2020, 2020Q1, 2020-03.")
+SHEET = typer.Option(None, "--sheet", help="XLSX sheet name or number (from 1); default the first.")
+SPLIT_RULE = typer.Option(None, "--split-rule", help="CSV source,target,share for codes split between vintages.")
+TRUST_CODES = typer.Option(False, "--trust-codes", help="Keep rows whose name is another unit's under their code (a warning).")
+SKIP_UNKNOWN = typer.Option(False, "--skip-unknown", help="Leave out rows with codes the gazetteer does not know (a warning).")
+
+
+def read_options(mapping=None, code_year=None, period=None, sheet=None, split_rule=None, trust_codes=False,
+                 skip_unknown=False) -> dict:
+    """The reading options as `evaluate(...)`, `load_model(...)` and `read_panel(...)` take them."""
+    return {"mapping": mapping, "code_year": code_year, "period": period, "sheet": sheet, "split_rule": split_rule,
+            "trust_codes": trust_codes, "skip_unknown": skip_unknown}
+
+
+def print_reading(problems) -> None:
+    """Warnings and notes of reading a table, printed alike by `import` and by every command that read it with
+    --data: warnings one by one (a column not read, a unit with a year missing), then the notes grouped by kind."""
+    from xianping.cli.output import print_problems
+    from xianping.problems import ProblemReport
+
+    warnings = ProblemReport([p for p in problems if p.severity == "warning"])
+    notes = ProblemReport([p for p in problems if p.severity == "note"])
+    if len(warnings):
+        print_problems(warnings, title="警告 Warnings", stderr=False)
+    if len(notes):
+        _print_note_summary(notes)
+
 
 def _import(
     file: Path = typer.Argument(..., help="CSV (UTF-8/GBK) or XLSX table, wide (a column per indicator) or long."),
     store: Optional[Path] = typer.Option(None, "--store", help="Panel store (DuckDB file); default $XIANPING_STORE or ./xianping.duckdb."),
-    mapping: Optional[Path] = typer.Option(None, "--mapping", help="YAML/CSV file of `header: indicator_code` that wins over the library."),
-    code_year: Optional[int] = typer.Option(None, "--code-year", help="Vintage of the codes in the file; they are crosswalked to the store's."),
-    period: Optional[str] = typer.Option(None, "--period", help="Period of every row when the table has no 年份 column: 2020, 2020Q1, 2020-03."),
-    sheet: Optional[str] = typer.Option(None, "--sheet", help="XLSX sheet name or number (from 1); default the first."),
+    mapping: Optional[Path] = MAPPING,
+    code_year: Optional[int] = CODE_YEAR,
+    period: Optional[str] = PERIOD,
+    sheet: Optional[str] = SHEET,
     source: str = typer.Option("import", "--source", help="Source label stored with every value."),
-    split_rule: Optional[Path] = typer.Option(None, "--split-rule", help="CSV source,target,share for codes split between vintages."),
-    trust_codes: bool = typer.Option(False, "--trust-codes", help="Keep rows whose name is another unit's under their code (a warning)."),
-    skip_unknown: bool = typer.Option(False, "--skip-unknown", help="Leave out rows with codes the gazetteer does not know (a warning)."),
+    split_rule: Optional[Path] = SPLIT_RULE,
+    trust_codes: bool = TRUST_CODES,
+    skip_unknown: bool = SKIP_UNKNOWN,
     store_vintage: Optional[int] = typer.Option(None, "--store-vintage", help="Code vintage of a NEW store (default 2024); an existing store keeps its own."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check everything, store nothing."),
 ) -> None:
     """导入 Import a table into the panel store — all rows or none, with every problem located."""
     from rich.table import Table
 
-    from xianping.cli.output import console, print_problems
+    from xianping.cli.output import console
     from xianping.ingest import import_table
     from xianping.store import open_store
 
@@ -61,14 +92,14 @@ def _import(
     for k, v in rows:
         t.add_row(k, v)
     console.print(t)
-    if len(res.notes):
-        _print_note_summary(res.notes)
+    print_reading(res.notes)
 
 
 def _print_note_summary(notes) -> None:
     """Notes grouped by kind (a census file has hundreds of subtotal rows): count and the first rows."""
     from collections import defaultdict
 
+    from rich.markup import escape
     from rich.table import Table
 
     from xianping.cli.output import console
@@ -83,7 +114,7 @@ def _print_note_summary(notes) -> None:
         rows = ", ".join(str(p.row) for p in ps[:6] if p.row is not None) + (" …" if len(ps) > 6 else "")
         ex = ps[0]
         example = ex.message + (f" [{ex.column}]" if ex.column else "") + (f" {ex.value!r}" if ex.value not in (None, "") else "")
-        t.add_row(sev, kind, str(len(ps)), rows, example)
+        t.add_row(sev, kind, str(len(ps)), rows, escape(example))  # user text: "[b]" is not markup
     console.print(t)
 
 

@@ -7,6 +7,9 @@ from typing import Optional
 
 import typer
 
+from xianping.cli.data_commands import CODE_YEAR, MAPPING, PERIOD, SHEET, SKIP_UNKNOWN, SPLIT_RULE, TRUST_CODES
+from xianping.cli.scope_options import FORCE_TIERS, INCLUDE_DISTRICTS, SCOPE, WITHIN, scope_line, scope_settings
+
 
 def register(app: typer.Typer) -> None:
     app.command("evaluate", help="评价 Evaluate every unit with a framework: scores, ranks, tiers of every node, "
@@ -42,7 +45,7 @@ def _settings(settings_file: Optional[Path], panel, base_year, strict, tiers, im
 
 def evaluate_cmd(
     framework: str = typer.Option(..., "--framework", "-f", help="A built-in name (census-social, sanqilai …) or a YAML file."),
-    data: Optional[Path] = typer.Option(None, "--data", help="Observations: CSV (UTF-8 or GBK, may be .gz) or XLSX, long (unit_code, period, indicator, value) or wide."),
+    data: Optional[Path] = typer.Option(None, "--data", help="A table read as `xianping import` reads it (CSV UTF-8/GBK, may be .gz, or XLSX; yearbook headers, names or codes), or one with unit_code and indicator-code columns."),
     store: Optional[Path] = typer.Option(None, "--store", help="A DuckDB panel store (from `xianping import` / `xianping demo`)."),
     years: Optional[str] = typer.Option(None, "--years", help="Years to evaluate, e.g. 2010,2020 (default: all)."),
     by_type: bool = typer.Option(False, "--by-type", help="分类考核: also score with each county type's overrides and rank within types."),
@@ -55,11 +58,23 @@ def evaluate_cmd(
     strict: bool = typer.Option(False, "--strict", help="Treat AHP CR ≥ 0.1, weights not summing to 1 and constant columns as errors."),
     out: Path = typer.Option(Path("results.csv"), "--out", "-o", help="Output file (.csv or .parquet); the manifest goes beside it."),
     top: int = typer.Option(10, "--top", help="Print the best N of the last year (0: none)."),
+    scope: Optional[str] = SCOPE,
+    within: Optional[str] = WITHIN,
+    include_districts: Optional[str] = INCLUDE_DISTRICTS,
+    force_tiers: bool = FORCE_TIERS,
+    mapping: Optional[Path] = MAPPING,
+    code_year: Optional[int] = CODE_YEAR,
+    period: Optional[str] = PERIOD,
+    sheet: Optional[str] = SHEET,
+    split_rule: Optional[Path] = SPLIT_RULE,
+    trust_codes: bool = TRUST_CODES,
+    skip_unknown: bool = SKIP_UNKNOWN,
 ) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from xianping.cli.output import console, print_problems
+    from xianping.cli.data_commands import print_reading, read_options
+    from xianping.cli.output import console
     from xianping.evaluation import evaluate
 
     if (data is None) == (store is None):
@@ -68,20 +83,19 @@ def evaluate_cmd(
         fail("give exactly one of --data FILE or --store DB")
     labels = {"framework": "读取指标体系 framework", "data": "读取数据 loading data", "pipeline": "计算 computing scores",
               "by type": "分类考核 scoring by type", "manifest": "清单 manifest"}
-    st = _settings(settings, panel, base_year, strict, tiers, impute)
+    st = scope_settings(_settings(settings, panel, base_year, strict, tiers, impute), scope, within, include_districts, force_tiers)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True) as prog:
         task = prog.add_task("评价 evaluating", total=None)
         res = evaluate(framework, store=store, data=data, years=years, by_type=by_type,
                        types=str(types) if types else None, settings=st,
-                       progress=lambda s: prog.update(task, description=labels.get(s, s)))
+                       progress=lambda s: prog.update(task, description=labels.get(s, s)),
+                       **read_options(mapping, code_year, period, sheet, split_rule, trust_codes, skip_unknown))
         prog.update(task, description="写出 writing")
         written = res.write(out, base_year=str(base_year) if base_year is not None else (res.years[0] if len(res.years) > 1 else None))
-    warnings = [p for p in res.problems if p.severity != "error"]
-    if warnings:
-        from xianping.problems import ProblemReport
-
-        print_problems(ProblemReport(warnings), title="提示 Warnings", stderr=False)
+    print_reading([p for p in res.problems if p.severity != "error"])  # as `xianping import` prints them
     m = res.manifest
+    if m.get("scope"):
+        console.print(scope_line(m["scope"]))
     console.print(f"[bold]{res.framework.name_zh}[/] ({m['framework']['code']}) · {m['units']} units · years {', '.join(res.years)}"
                   f" · normalisation {m['steps']['normalise']['method']} ({m['steps']['normalise']['panel']})")
     for c in m["steps"]["missing_years"]["carried_forward"]:

@@ -1,8 +1,14 @@
-"""Long observations (from the store or a CSV file) → a labelled array [years, units, indicators].
+"""Observations (from the store or a data file) → a labelled array [years, units, indicators].
 
-A CSV file may be long (columns unit_code, period|year, indicator, value) or wide (unit_code, year|period,
-then one column per indicator); other text columns (unit_name, groups) become unit attributes.
-The source is identified for the manifest: the store's path and batch ids, or the file's sha256.
+A data file is read one of two ways (`read_panel` decides):
+- a table as people make it (yearbook headers such as 人均GDP（元）, titles above the header, names without codes,
+  codes of an older vintage …) goes through the ingest layer, the reader of `xianping import`: the same header
+  matching, --mapping, units, crosswalk, validation and messages (`from_ingest`);
+- a table a program wrote with the plan's indicator codes as headers — a `unit_code` (or COINr's `uCode`) column
+  and one column per code, or long (unit_code, period|year, indicator, value) — is read as it is: in one pandas
+  pass when wide (a 2.5-million-row village panel in seconds), cell by cell with located errors otherwise; other
+  text columns (unit_name, groups) become unit attributes. A binary .npz panel is read directly.
+The source is identified for the manifest: the store's path and batch ids, or the file's sha256 (and reading options).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import csv
 import gzip
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -29,6 +36,7 @@ class Panel:
     unit_names: dict[str, str] = field(default_factory=dict)
     attributes: dict[str, dict[str, str]] = field(default_factory=dict)  # column → unit → text
     source: dict[str, Any] = field(default_factory=dict)
+    problems: ProblemReport = field(default_factory=ProblemReport)  # warnings and notes of the reading
 
     def take(self, codes: Sequence[str]) -> np.ndarray:
         """Columns by code, in the given order; an absent code is a column of NaN."""
@@ -279,16 +287,108 @@ def _npz_panel(path: Path, codes, years=None) -> Panel:
     return Panel(arr, want, units, list(codes), {}, {}, {"kind": "npz", "path": str(path), "sha256": sha256_file(path)})
 
 
-def read_panel(path, codes, years=None) -> Panel:
-    """Any data file → Panel with `codes` as columns: a binary .npz panel (scripts/make_village_scale.py); a wide
-    CSV with a unit_code (or COINr's uCode) column, read with pandas in one pass (a 2.5-million-row village panel
-    in seconds; indicator columns match codes ignoring case, I01 ↔ i01); otherwise, and whenever a cell is not a
-    number, `from_csv`, which locates every bad cell."""
+READ_OPTIONS = ("mapping", "code_year", "period", "sheet", "trust_codes", "skip_unknown", "split_rule")
+
+_DIVISION_CODE = re.compile(r"^(\d{6}|\d{9}|\d{12})$")
+
+
+def _coded(head: list[str], first_units: list[str], codes: Sequence[str] | None) -> bool:
+    """A table a program wrote: a unit_code/uCode column, and long, or a column for every requested code; a wide
+    file whose units are not division codes (COINr's countries) is read as it is even when a code is missing, so
+    the evaluation names the missing indicator instead of the ingest refusing 'AUT' as a county."""
+    if "unit_code" not in head and "uCode" not in head:
+        return False
+    if {"indicator", "value"} <= set(head):
+        return True
+    low = {h.lower() for h in head}
+    if codes is not None and all(c.lower() in low for c in codes):
+        return True
+    return bool(first_units) and not all(_DIVISION_CODE.match(u.strip()) for u in first_units)
+
+
+def _head_and_units(path: Path) -> tuple[list[str], list[str]]:
+    """The first row and the unit codes of the next few rows of a CSV (from its first megabyte) or workbook."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from xianping.ingest.read_table import read_table  # its located errors for a broken workbook
+
+        rows = [["" if c is None else str(c) for c in r] for r in read_table(path).rows[:6]]
+    else:
+        text, _ = _text_of(path, head_only=True)
+        rows = []
+        for r in csv.reader(io.StringIO(text, newline="")):
+            rows.append(r)
+            if len(rows) == 6:
+                break
+    if not rows:
+        return [], []
+    head = [h.strip() for h in rows[0]]
+    ucol = "unit_code" if "unit_code" in head else "uCode" if "uCode" in head else None
+    units = [re.sub(r"\.0$", "", r[head.index(ucol)].strip()) for r in rows[1:]
+             if ucol and len(r) > head.index(ucol) and r[head.index(ucol)].strip()]
+    return head, units
+
+
+def from_ingest(path, codes: Sequence[str] | None, years=None, **read: Any) -> Panel:
+    """A table read by the ingest layer (`import_table` with no store): `codes` as columns (None: every indicator
+    read), units sorted by code and periods sorted, as `from_store` gives them, so a file evaluated with --data and
+    the same file imported and evaluated with --store give the same panel. The reading's warnings and notes
+    travel in `Panel.problems`."""
+    from xianping.ingest.run_import import import_table
+
+    path = Path(path)
+    opts = {k: v for k, v in read.items() if v not in (None, False)}
+    try:
+        res = import_table(path, None, dry_run=True, **opts)
+    except XianpingInputError as e:
+        n = len(e.report.errors)
+        raise XianpingInputError(f"data file {path}: {n} problem(s) in reading it; nothing was evaluated"
+                                 if n else f"data file {path}: {e.summary}", e.report) from None
+    f = res.frame
+    ys = _year_list(years)
+    units, ui = np.unique(f["unit_code"].astype(str), return_inverse=True)
+    periods, pi = np.unique(f["period"].astype(str), return_inverse=True)
+    found = [str(p) for p in periods]
+    if ys:
+        absent = [y for y in ys if y not in found]
+        if absent:
+            raise XianpingInputError(f"data file {path} has no rows for year(s) {', '.join(absent)}", res.notes)
+    inds, ii = np.unique(f["indicator"].astype(str), return_inverse=True)
+    cols = list(codes) if codes is not None else [str(c) for c in inds]
+    pos = {c: j for j, c in enumerate(cols)}
+    ci = np.array([pos.get(str(c), -1) for c in inds], dtype=np.intp)[ii]
+    keep = ci >= 0
+    arr = np.full((len(found), len(units), len(cols)), np.nan)
+    arr[pi[keep], ui[keep], ci[keep]] = f["value"][keep]
+    if ys:
+        arr, found = arr[[found.index(y) for y in ys]], list(ys)
+    src = {"kind": "xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv", "path": str(path),
+           "sha256": res.sha256, "reader": "ingest", "code_vintage": res.code_vintage,
+           "read_options": {k: (str(v) if k in ("mapping", "split_rule") else v) for k, v in opts.items()}}
+    if opts.get("mapping"):
+        src["mapping_sha256"] = res.options.get("mapping_sha256")
+    return Panel(arr, found, [str(u) for u in units], cols, source=src, problems=res.notes)
+
+
+def read_panel(path, codes, years=None, **read: Any) -> Panel:
+    """Any data file → Panel with `codes` as columns (see the module doc for which reader reads what): a binary .npz
+    panel (scripts/make_village_scale.py); a table a program wrote with a unit_code (or COINr's uCode) column and
+    the codes as headers (matched ignoring case, I01 ↔ i01), with pandas in one pass, or through `from_csv`, which
+    locates every bad cell; anything else, or any reading option (mapping, code_year, period, sheet, trust_codes,
+    skip_unknown, split_rule), through the ingest layer (`from_ingest`), as `xianping import` reads it."""
     path = Path(path)
     if not path.exists():
         raise XianpingInputError(f"data file {path} does not exist")
+    unknown = set(read) - set(READ_OPTIONS)
+    if unknown:
+        raise TypeError(f"read_panel: unknown reading option(s) {', '.join(sorted(unknown))}")
+    options = any(v not in (None, False) for v in read.values())
     if path.suffix == ".npz":
+        if options:
+            raise XianpingInputError(f"data file {path} is a binary panel: --mapping, --code-year, --period and the "
+                                     "other reading options apply to tables (CSV/XLSX) only")
         return _npz_panel(path, codes, years)
+    if options or not _coded(*_head_and_units(path), codes):
+        return from_ingest(path, codes, years, **read)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return from_csv(path, codes, years)  # a workbook: openpyxl rows through the same cell-by-cell reader
     head, enc = _wide_header(path)

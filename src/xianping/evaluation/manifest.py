@@ -3,7 +3,8 @@
 framework (name, source, content hash, content), data (store path + batch ids + sha256 of each batch,
 or the CSV's sha256), years, units, every setting actually used (defaults resolved), the compiled
 per-node methods (weights with AHP CR, aggregation options), frozen anchors, what was imputed,
-carried forward or screened out, warnings, and the xianping version.
+carried forward or screened out, the problems met (notes and warnings, and the warnings again on their own
+in `warnings`: those of reading the data file, too), and the xianping version.
 """
 
 from __future__ import annotations
@@ -101,4 +102,6 @@ def build_manifest(fw, fw_meta, fw_file, settings, plan, info, panel, prepared, 
         "settings": settings,
         "steps": steps,
         "problems": [p.as_dict() for p in report],
+        # what the user must see: columns not read, units with a year missing, values kept outside their usual range …
+        "warnings": [p.as_dict() for p in report if p.severity == "warning"],
     })

@@ -14,6 +14,7 @@ from xianping.evaluation.load_panel import Panel, from_store, read_panel, sha256
 from xianping.evaluation.manifest import build_manifest
 from xianping.evaluation.plan import compile_plan, resolve_settings
 from xianping.evaluation.result import EvaluationResult
+from xianping.evaluation.scope import apply_scope
 from xianping.problems import ProblemReport, XianpingInputError
 
 # 分类考核 by gazetteer kind: 市辖区 / 县级市 / 县 (县, 自治县, 旗, 自治旗, 特区, 林区 …)
@@ -172,6 +173,9 @@ def resolve_inputs(framework, settings, read_panel: Callable[[list[str]], Panel]
     say("data")
     codes = list(plan0.indicators) + [c for c in info["denominators"] if c not in plan0.indicators]
     panel = read_panel(codes)
+    report.extend(panel.problems)  # the reading's warnings and notes (columns not read, units taken per person …)
+    # the units in scope only (all | 县域, within a province or prefecture), and tiers sized to them
+    panel = apply_scope(panel, st, report, tiers_given="tiers" in (settings or {}) or "tiers" in (fw.evaluation or {}))
     col = {c: j for j, c in enumerate(panel.columns)}
     # one pass over the panel, not one per indicator (village-scale panels are large)
     empty = np.all(np.isnan(panel.values), axis=(0, 1)) if panel.values.size else np.ones(len(panel.columns), bool)
@@ -184,25 +188,65 @@ def resolve_inputs(framework, settings, read_panel: Callable[[list[str]], Panel]
     if base_year not in panel.years:
         raise XianpingInputError(f"base year {base_year} is not among the years evaluated ({', '.join(panel.years)})")
     st["base_year"] = base_year
+    _missing_unit_years(panel, [col[c] for c in plan0.indicators], report)
     bi = panel.years.index(base_year)
     plan, info = compile_plan(fw, st, file=fw_file, report=ProblemReport(), base_index=bi)
     return fw, fw_file, fw_meta, st, plan, info, panel, bi, report
 
 
+def _missing_unit_years(panel: Panel, cols: list[int], report: ProblemReport) -> None:
+    """A unit with values in some evaluated year but none in another drops out of that year's ranking: say which
+    units and years (a warning), instead of letting them vanish."""
+    T, m = panel.values.shape[:2]
+    if T < 2 or not cols:
+        return
+    has = np.zeros((T, m), dtype=bool)
+    for j in cols:  # column by column: no copy of a village-scale panel
+        has |= ~np.isnan(panel.values[..., j])
+    gaps = has.any(axis=0)[None, :] & ~has
+    if not gaps.any():
+        return
+    names = None
+    for t in np.flatnonzero(gaps.any(axis=1)):
+        idx = np.flatnonzero(gaps[t])
+        if names is None:
+            names = dict(zip(panel.units, _unit_names(panel, panel.source.get("code_vintage") or 2024)))
+        shown = ", ".join(f"{panel.units[i]} {names.get(panel.units[i], '')}".strip() for i in idx[:20])
+        more = f" … and {len(idx) - 20} more" if len(idx) > 20 else ""
+        years_with = sorted({panel.years[s] for i in idx[:20] for s in np.flatnonzero(has[:, i])})
+        report.add("unit_year_missing",
+                   f"{len(idx)} unit(s) have no data in {panel.years[t]} but do in other years "
+                   f"({', '.join(years_with)}): {shown}{more}; they are not scored or ranked in {panel.years[t]}",
+                   file=panel.source.get("path"), value=panel.years[t], severity="warning",
+                   expected=f"a row for every unit in {panel.years[t]}, or --years without {panel.years[t]}")
+
+
 def evaluate(framework, *, store=None, data=None, years=None, by_type: bool = False, types=None,
-             settings: dict[str, Any] | None = None, progress: Callable[[str], None] | None = None) -> EvaluationResult:
+             settings: dict[str, Any] | None = None, progress: Callable[[str], None] | None = None,
+             mapping=None, code_year: int | None = None, period: str | None = None, sheet=None,
+             trust_codes: bool = False, skip_unknown: bool = False, split_rule=None) -> EvaluationResult:
     """Evaluate every unit with a framework (built-in name, YAML path, or Framework object).
 
-    Data: `store` (a PanelStore or a path to one) or `data` (a long or wide CSV). `years`: list or
-    "2010,2020" (default: all). `by_type`: also score with each county type's overrides and rank within
-    types; `types`: a CSV with unit_code,type or a dict (default: the gazetteer kind, 市辖区/县级市/县).
-    `settings`: see `plan.DEFAULT_SETTINGS`; every setting actually used goes into the manifest.
+    Data: `store` (a PanelStore or a path to one) or `data` (a CSV/XLSX table, read as `xianping import` reads it,
+    or a coded/binary panel; see `load_panel`). `mapping`, `code_year`, `period`, `sheet`, `trust_codes`,
+    `skip_unknown`, `split_rule`: reading options of `data`, with the meaning they have for `xianping import`.
+    `years`: list or "2010,2020" (default: all). `by_type`: also score with each county type's overrides and rank
+    within types; `types`: a CSV with unit_code,type or a dict (default: the gazetteer kind, 市辖区/县级市/县).
+    `settings`: see `plan.DEFAULT_SETTINGS`; every setting actually used goes into the manifest, and every warning
+    (of the reading and of the evaluation) into its `warnings` list.
     """
     say = progress or (lambda s: None)
     if (store is None) == (data is None):
         raise XianpingInputError("give exactly one data source: a store or a data file")
+    read = {"mapping": mapping, "code_year": code_year, "period": period, "sheet": sheet, "trust_codes": trust_codes,
+            "skip_unknown": skip_unknown, "split_rule": split_rule}
+    if store is not None and any(v not in (None, False) for v in read.values()):
+        given = ", ".join(k for k, v in read.items() if v not in (None, False))
+        raise XianpingInputError(f"{given}: reading options of a data file; a store holds imported values "
+                                 "(give them to `xianping import`, or evaluate the file with --data)")
     fw, fw_file, fw_meta, st, plan, info, panel, bi, report = resolve_inputs(
-        framework, settings, lambda codes: from_store(store, codes, years) if store is not None else read_panel(data, codes, years),
+        framework, settings,
+        lambda codes: from_store(store, codes, years) if store is not None else read_panel(data, codes, years, **read),
         say=say)
     vintage = panel.source.get("code_vintage") or 2024
     unit_types, types_meta = None, None
@@ -233,6 +277,7 @@ def evaluate(framework, *, store=None, data=None, years=None, by_type: bool = Fa
         by_type_out = _score_by_type(fw, st, fw_file, plan, prepared, unit_types, report, bi)
     say("manifest")
     manifest = build_manifest(fw, fw_meta, fw_file, st, plan, info, panel, prepared, by_type, types_meta, report)
+    manifest["scope"] = getattr(panel, "scope", None) or {}  # which units were evaluated and ranked (evaluation.scope)
     return EvaluationResult(fw, plan, info, panel, _unit_names(panel, vintage), unit_types, prepared, scored, tiers,
                             by_type_out, manifest, report)
 
@@ -281,6 +326,7 @@ def rebuild(manifest: dict[str, Any] | str | Path, *, check_data: bool = True) -
         kw["store"] = src["path"]
     else:
         kw["data"] = src["path"]
+        kw.update(src.get("read_options") or {})
     tm = manifest.get("types")
     if tm and tm.get("kind") == "file":
         kw["types"] = tm["path"]

@@ -140,7 +140,7 @@ def map_headers(
             guess = near_miss(header, library)
             hint = f" — did you mean {guess[0]} ({guess[1]})?" if guess else ""
             report.add("unmapped_header", f"column not read: no indicator has this name{hint}", file=file,
-                       row=header_row, column=header, value=header, severity="warning",
+                       row=header_row, column=header, severity="warning",
                        expected=(f"{guess[0]}, or a --mapping entry `{header}: {guess[1]}`" if guess else
                                  "an indicator name or synonym (`xianping frameworks indicators`), or a --mapping entry"))
     seen: dict[str, ColumnMap] = {}
