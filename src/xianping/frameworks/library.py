@@ -62,7 +62,7 @@ def _check_unit(value: Any) -> Any:
 class Indicator(BaseModel):
     """One catalogued indicator. `valid_range` and `goalposts` are in the indicator's own `unit`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)  # .inf/.nan bounds check nothing
 
     code: str = Field(pattern=CODE_PATTERN)
     name_zh: str = Field(min_length=1)
@@ -205,8 +205,7 @@ def validate_library_file(path: str | FsPath, base: IndicatorLibrary | None = No
     try:
         data, lines = load_with_lines(text)
     except YamlSyntaxError as e:
-        report.add("yaml_syntax", f"YAML syntax error: {e.message}", file=file, row=e.line,
-                   column=None if e.column is None else f"col {e.column}", expected="valid YAML")
+        report.extend(e.problems(file))  # syntax, duplicate keys, depth and alias limits, each located
         return [], report
     if not isinstance(data, dict) or not isinstance(data.get("indicators"), list):
         report.add("bad_library", "a library file must have a top-level `indicators:` list", file=file, row=1,

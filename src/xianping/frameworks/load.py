@@ -34,8 +34,7 @@ def _parse(path: FsPath, library: IndicatorLibrary | None) -> tuple[Framework | 
     try:
         data, lines = load_with_lines(text)
     except YamlSyntaxError as e:
-        report.add("yaml_syntax", f"YAML syntax error: {e.message}", file=file, row=e.line,
-                   column=None if e.column is None else f"character {e.column}", expected="valid YAML")
+        report.extend(e.problems(file))  # syntax, duplicate keys, depth and alias limits, each located
         return None, report
     if not isinstance(data, dict):
         report.add("not_a_mapping", "a framework file must be a mapping with code, name_zh, name_en and root",

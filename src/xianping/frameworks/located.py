@@ -42,6 +42,7 @@ _EXPECTED: dict[str, tuple[str, str]] = {
     "literal_error": ("invalid_choice", "one of {expected}"),
     "float_parsing": ("wrong_type", "a number"),
     "float_type": ("wrong_type", "a number"),
+    "finite_number": ("not_finite", "a finite number (not .inf or .nan)"),
     "int_parsing": ("wrong_type", "an integer"),
     "int_type": ("wrong_type", "an integer"),
     "int_from_float": ("wrong_type", "an integer"),

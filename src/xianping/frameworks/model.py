@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 from fractions import Fraction
 from typing import Any, Iterator, Literal, NamedTuple
 
@@ -73,6 +74,23 @@ def _err(kind: str, message: str, expected: str | None = None) -> ValueError:
     return ValueError(f"[{kind}] {message}" + (f" | expected {expected}" if expected else ""))
 
 
+def _finite_options(v: dict[str, Any] | None) -> dict[str, Any] | None:
+    """`options` are free-form (each method declares its own), so allow_inf_nan does not reach them."""
+    def bad(x: Any) -> bool:
+        if isinstance(x, float):
+            return not math.isfinite(x)
+        if isinstance(x, (list, tuple)):
+            return any(bad(y) for y in x)
+        if isinstance(x, dict):
+            return any(bad(y) for y in x.values())
+        return False
+
+    for k, x in (v or {}).items():
+        if bad(x):
+            raise _err("not_finite", f"option {k!r} is {x!r}, not a finite number", "a finite number (not .inf or .nan)")
+    return v
+
+
 def _method_options(kind: str, method: str, declared: dict[str, Any], given: dict[str, Any] | None) -> dict[str, Any]:
     """An MCDA method's `options`, checked against what it declares and completed with every default (so the
     manifest records them)."""
@@ -94,7 +112,9 @@ def _shorthand(key: str):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+    # allow_inf_nan=False: a weight, goalpost or parameter of .inf or .nan would pass every range check (NaN compares
+    # false) and silently zero or poison the scores
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, allow_inf_nan=False)
 
 
 class WeightSpec(_Strict):
@@ -129,6 +149,7 @@ class WeightSpec(_Strict):
     options: dict[str, Any] | None = None  # the MCDA weightings' own options (merec, angle, rancom …)
 
     _short = _shorthand("method")
+    _finite = field_validator("options")(classmethod(lambda cls, v: _finite_options(v)))
 
     @field_validator("matrix", mode="before")
     @classmethod
@@ -268,6 +289,7 @@ class AggregationSpec(_Strict):
     options: dict[str, Any] | None = None  # the MCDA ranking methods' own options (vikor v, promethee p/q …)
 
     _short = _shorthand("method")
+    _finite = field_validator("options")(classmethod(lambda cls, v: _finite_options(v)))
 
     @model_validator(mode="after")
     def _method_options(self) -> "AggregationSpec":
