@@ -30,7 +30,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "treat": {"method": "none"},  # none | coinr (winsorise, then log; COINr defaults; fallback log_CT | log | none)
     "missing": "renormalise",  # aggregation with a missing child: renormalise | propagate
     "ties": "min",
-    "tiers": {"method": "top_n", "n": 30},  # top_n | quantile (k) | natural_breaks (k) | fixed (cuts)
+    "tiers": {"method": "top_n", "n": 30},  # top_n | quantile (k) | natural_breaks (k) | fixed (cuts); sized to the units in scope
+    # which units are evaluated and ranked (evaluation.scope): all | county (县域) [+ include_districts], within
+    # auto | none | province:41 | prefecture:4108; units outside are dropped before the evaluation
+    "scope": {"units": "all", "include_districts": [], "within": "auto"},
     "strict": False,  # AHP CR ≥ 0.1, normalised weights, zero-variance entropy columns become errors
     "types_from": "gazetteer_kind",  # when by_type without a types table
 }

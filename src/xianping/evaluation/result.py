@@ -29,6 +29,7 @@ class EvaluationResult:
         self.tiers = tiers  # [T, m] root tiers (1 = best; 0 = outside top-N; −1 missing)
         self.by_type = by_type
         self.manifest = manifest
+        self.scope = manifest.get("scope") or {}  # units, within, counts by kind (evaluation.scope); group ranks: scope.rank_rows
         self.problems = problems
         self._names = {it.node.code: it.node.name_zh for it in framework.walk()}
         self._depth = {it.node.code: it.depth for it in framework.walk()}
