@@ -24,7 +24,7 @@ from xianping.reference.divisions.model import (
     Division,
     Succession,
 )
-from xianping.reference.divisions.names import derive_kind, normalize_code, short_fits, short_forms, short_name, to_simplified
+from xianping.reference.divisions.names import MAX_NAME_CHARS, derive_kind, normalize_code, short_fits, short_forms, short_name, to_simplified
 
 _LEVELS = {"p": "province", "f": "prefecture", "c": "county"}
 
@@ -175,7 +175,7 @@ class Gazetteer:
         historical matches, current first; with `year` only those in force that year.
         """
         q = "".join(str(query).split())
-        if not q:
+        if not q or len(q) > MAX_NAME_CHARS:  # a 20,000-character cell names nothing (and took 45 s to say so)
             return []
         code = normalize_code(q)
         if code is not None:

@@ -15,20 +15,34 @@ _ETHNIC = sorted(
     key=len,
     reverse=True,
 )
-_AUTONOMY_RE = re.compile(r"^(.+?)(?:" + "|".join(_ETHNIC) + r")+自治(?:县|旗|州|区)$")
+_AUTONOMY_SUFFIXES = ("自治县", "自治旗", "自治州", "自治区")
 # generic suffixes, longest first; a short name is never empty
 _SUFFIXES = (
     "特别行政区", "自治区", "自治州", "自治县", "自治旗", "行政区", "民族乡", "民族苏木", "地区", "林区", "特区",
     "矿区", "新区", "街道", "苏木", "村委会", "居委会", "社区", "省", "市", "县", "区", "旗", "盟", "镇", "乡", "村",
 )
 MUNICIPALITIES = {"北京市", "天津市", "上海市", "重庆市"}
+# Longer than any division's full path (province + prefecture + county + town + village is under 60 characters);
+# a longer cell names no division, and looking it up split by split would cost O(n²).
+MAX_NAME_CHARS = 100
 
 
 def short_name(name: str) -> str:
     """Name without its administrative suffix: 修武县 → 修武, 长阳土家族自治县 → 长阳, 广西壮族自治区 → 广西."""
-    m = _AUTONOMY_RE.match(name)
-    if m:
-        return m.group(1)
+    # By hand, not a regex: ^(.+?)(ETHNIC)+自治…$ backtracks in O(n²) per call, and _by_path calls this for every
+    # split of a name, so a 20,000-character cell took 45 s. Stripping nationalities from the end is linear.
+    if name.endswith(_AUTONOMY_SUFFIXES):
+        head = name[:-3]
+        stripped = head
+        while True:
+            for eth in _ETHNIC:
+                if stripped.endswith(eth) and len(stripped) > len(eth):
+                    stripped = stripped[: -len(eth)]
+                    break
+            else:
+                break
+        if stripped != head:
+            return stripped
     for suf in _SUFFIXES:
         if name.endswith(suf) and len(name) > len(suf):
             return name[: -len(suf)]
