@@ -9,14 +9,18 @@ lines are paragraphs. Fields are named: `{{ overall.mean_score|score }}`, `{{ to
 Every number in the context is a `Value` (number + where it came from: a results cell, an aggregate over a
 column, or the difference of two). Values cannot be added or multiplied in a template, so a template cannot make
 a number up; filters only format (万/亿, %, 个百分点, 第N位, 进位N位). A field with no data — unknown to the
-context, or NaN in the result — prints as 【缺数据：field】 and is listed as missing. `Narrative.fills` lists
-every number written, with its text, value and source, for the report's 数字来源 appendix and for tests.
+context, or NaN in the result — prints as 【缺数据：field】 in a draft (`narrative(…, draft=True)`, for template
+authors); a finished narrative (the default) drops the clause or sentence that holds it (`finish`) and lists it in
+`Narrative.omitted`, which the report prints as 本报告未包含：…, so no placeholder reaches a report.
+`Narrative.fills` lists every number written, with its text, value and source (the report's attached
+数字来源 file, and tests).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -67,15 +71,25 @@ class Fill:
 
 @dataclass
 class Block:
-    kind: str          # title | h1 | h2 | p | table | chart
+    kind: str          # title | h1 | h2 | p | table | chart | note (generated, not from the template: 未包含 / 未能生成)
     text: str = ""
     name: str = ""     # table/chart name
+
+
+@dataclass
+class Omission:
+    """A number the template asked for that the results do not have: its sentence was left out."""
+
+    field: str
+    label: str         # in Chinese: 人均二氧化碳排放县均值（2020年无数据）
+    sentence: str      # the text that was dropped (with its 【缺数据】 marker), for template authors
 
 
 @dataclass
 class Narrative:
     blocks: list[Block]
     fills: list[Fill] = field(default_factory=list)
+    omitted: list[Omission] = field(default_factory=list)
 
     @property
     def missing(self) -> list[str]:
@@ -262,6 +276,131 @@ def _blocks(text: str) -> list[Block]:
     return out
 
 
+_MARK = re.compile(r"【缺数据：([^】]*)】")
+_PAREN = re.compile(r"（[^（）]*）")
+_NUMBERED = re.compile(r"^[一二三四五六七八九十]+、")
+STAT_ZH = {"mean": "县均值", "median": "中位数", "max": "最高值", "min": "最低值", "total": "合计",
+           "mean_base": "基期县均值", "mean_change": "县均值变化"}
+
+
+def _drop_marked(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """Remove the smallest piece of text around each 【缺数据】 marker that reads well without it: a parenthesis
+    （…）, else the clause between ；, else the whole sentence (。！？). Returns the text and (field, dropped text)."""
+    dropped: list[tuple[str, str]] = []
+
+    def cut_paren(m: re.Match) -> str:
+        if _MARK.search(m.group()):
+            dropped.extend((f, m.group()) for f in _MARK.findall(m.group()))
+            return ""
+        return m.group().replace("（", "\x01").replace("）", "\x02")   # hide, so the outer one is seen next
+
+    prev = None
+    while prev != text:
+        prev, text = text, _PAREN.sub(cut_paren, text)
+    text = text.replace("\x01", "（").replace("\x02", "）")
+    out = []
+    for sent in re.findall(r"[^。！？!?]*[。！？!?]?", text):
+        if not _MARK.search(sent):
+            out.append(sent)
+            continue
+        end = sent[-1] if sent and sent[-1] in "。！？!?" else ""
+        clauses = re.split("[；;]", sent[:-1] if end else sent)
+        keep = [c for c in clauses if not _MARK.search(c)]
+        for c in clauses:
+            if _MARK.search(c):
+                dropped.extend((f, c) for f in _MARK.findall(c))
+        if keep and "".join(keep).strip():
+            out.append("；".join(keep).rstrip("，、：") + (end or "。"))
+    return "".join(out), dropped
+
+
+def describe_missing(fill: Fill, data=None) -> str:
+    """A missing field in words for the 本报告未包含 list: 人均二氧化碳排放县均值（2020年无数据）."""
+    f, src = fill.field, fill.source or {}
+    parts = f.split(".")
+    what = f
+    if data is not None and len(parts) == 3 and parts[0] == "indicators":
+        what = f"{_ind_name(data, parts[1])}{STAT_ZH.get(parts[2], parts[2])}"
+    elif data is not None and len(parts) >= 3 and parts[0] == "dimensions" and parts[1] in {n.code for n in data.nodes}:
+        what = f"{data.node(parts[1]).name_zh}{STAT_ZH.get(parts[-1], '')}" if parts[-1] in STAT_ZH else \
+            f"{data.node(parts[1]).name_zh}（{'.'.join(parts[2:])}）"
+    kind = src.get("kind")
+    if kind == "unknown_field":
+        why = "评价结果中没有该项数据"
+        what = f"“{f}”"
+    elif kind == "raw_unavailable":
+        why = "原始指标值不可用"
+    elif kind == "not_additive":
+        why = "该指标为比率或均值，不能加总"
+    elif kind == "agg" and src.get("year"):
+        why = f"{src['year']}年无数据"
+    elif kind == "diff":
+        why = "比较所需的一期数据缺失"
+    else:
+        why = "结果中无数据"
+    return f"{what}（{why}）"
+
+
+def _tidy(text: str) -> str:
+    """Punctuation a template's conditionals leave behind: a separator before a full stop (…；。), two full stops."""
+    text = re.sub(r"[；;，,、：]+(?=[。！？])", "", text)
+    return re.sub(r"(?<=[。！？])。+", "", text).lstrip("。")
+
+
+def finish(nar: Narrative, data=None) -> Narrative:
+    """The narrative as a report prints it: every clause or sentence that holds a missing number is left out and
+    listed (`omitted`); a heading left with nothing under it goes; first-level headings are numbered 一、二、… in
+    the order they remain (a template may number them itself)."""
+    by_field = {f.field: f for f in nar.fills if f.missing}
+    omitted: dict[str, Omission] = {}
+    blocks: list[Block] = []
+    for b in nar.blocks:
+        if b.kind in ("p", "title", "h1", "h2") and _MARK.search(b.text):
+            text, dropped = _drop_marked(b.text)
+            if b.kind != "p":        # a heading with a missing number is not worth keeping
+                dropped, text = [(f, b.text) for f in _MARK.findall(b.text)], ""
+            for fld, sent in dropped:
+                fill = by_field.get(fld) or Fill(fld, "", None, {"kind": "unknown_field"}, True)
+                omitted.setdefault(fld, Omission(fld, describe_missing(fill, data), sent))
+            if not text.strip():
+                continue
+            b = Block(b.kind, text, b.name)
+        if b.kind == "p":
+            b = Block(b.kind, _tidy(b.text), b.name)
+        blocks.append(b)
+    # drop headings with nothing under them before the next heading of the same or a higher level
+    level = {"title": 0, "h1": 1, "h2": 2}
+    kept: list[Block] = []
+    for b in reversed(blocks):     # backwards, so a heading sees what is kept after it
+        nxt = kept[-1] if kept else None
+        if b.kind in ("h1", "h2") and (nxt is None or (nxt.kind in level and level[nxt.kind] <= level[b.kind])):
+            continue
+        kept.append(b)
+    kept.reverse()
+    h1 = 0
+    for b in kept:
+        if b.kind == "h1" and not b.text.startswith("附件"):
+            h1 += 1
+            if not _NUMBERED.match(b.text):
+                b.text = f"{_cn_numeral(h1)}、{b.text}"
+    # what was left out (in the order the template asked for it), and what could not be made, at the end of the
+    # body (before any 附件)
+    first = {}
+    for n, f in enumerate(nar.fills):
+        first.setdefault(f.field, n)
+    omitted = dict(sorted(omitted.items(), key=lambda kv: first.get(kv[0], len(first))))
+    notes = []
+    if omitted:
+        notes.append(Block("note", "本报告未包含：" + "；".join(o.label for o in omitted.values()) + "。"))
+    failures = getattr(data, "failures", None) or []
+    if failures:
+        notes.append(Block("note", "以下部分未能生成：" + "；".join(f"{f.part}（原因：{f.reason.rstrip('。')}）"
+                                                          for f in failures) + "。"))
+    at = next((n for n, b in enumerate(kept) if b.kind == "h1" and b.text.startswith("附件")), len(kept))
+    kept[at:at] = notes
+    return Narrative(kept, nar.fills, list(omitted.values()))
+
+
 def source_text(src: dict[str, Any]) -> str:
     return json.dumps(src, ensure_ascii=False, separators=(",", ":"))
 
@@ -385,11 +524,19 @@ def _method_ctx(data) -> dict[str, str]:
     if nodes:
         out["weights"] = _by_node(data, nodes, "weights", _weights_zh)
         out["aggregation"] = _by_node(data, nodes, "aggregation", _aggregation_zh)
+    if data.obstacles is not None:
+        out["obstacles"] = ("短板分析采用障碍度模型：某项指标的障碍度为其权重与偏离度（标准化得分与满分之差）之积占各项指标合计的比重，"
+                            "维度障碍度为所属指标障碍度之和；劣势指标指该项排名落后于综合排名达参评单位数一成及以上的指标。")
     return out
 
 
-def build_context(data, year=None, focus: str | None = None, top_n: int = 10) -> dict[str, Any]:
-    """The named fields a template can use (see templates/default_zh.md for them in use)."""
+ATTACHMENTS = {"manifest": "report.manifest.json", "sources": "report.sources.csv"}
+
+
+def build_context(data, year=None, focus: str | list[str] | None = None, top_n: int = 10,
+                  attachments: dict[str, str] | None = None) -> dict[str, Any]:
+    """The named fields a template can use (see templates/default_zh.md for them in use). `attachments`: the
+    names of the files written beside the report (the evaluation manifest, the sources of the numbers)."""
     year = str(year or data.latest)
     base = data.base_year if data.base_year and data.base_year != year else None
     root = data.root.code
@@ -399,6 +546,7 @@ def build_context(data, year=None, focus: str | None = None, top_n: int = 10) ->
         "n_dimensions": Value(len(data.dimensions), {"kind": "framework", "what": "first-level dimensions"}, "n_dimensions", fmt="count"),
         "n_indicators": Value(len(data.leaves), {"kind": "framework", "what": "indicators"}, "n_indicators", fmt="count"),
         "method": _method_ctx(data),
+        "attachments": {**ATTACHMENTS, **(attachments or {})},
     }
     if base:
         ctx["base_year"] = Value(int(base[:4]), {"kind": "year", "year": base}, "base_year", fmt="year")
@@ -529,10 +677,163 @@ def build_context(data, year=None, focus: str | None = None, top_n: int = 10) ->
                     for r in q if r["kind"] == "carried_forward"],
         "raw_note": data.raw_note,
     }
-    if focus:
-        if focus in data.units:
-            ctx["focus"] = _unit_ctx(data, data.units.index(focus), year, "focus")
+    ctx["scope"] = _scope_ctx(data, order)
+    ctx["advice"] = _advice_ctx(data, year)
+    focus_list = [focus] if isinstance(focus, str) else list(focus or [])
+    ctx["counties"] = []
+    for n, code in enumerate(focus_list):
+        if code in data.units:
+            i = data.units.index(code)
+            prefix = "focus" if n == 0 else f"counties[{n}]"
+            u = _unit_ctx(data, i, year, prefix)
+            u.update(_local_ranks(data, i, year, prefix))
+            ctx["counties"].append(u)
+    if ctx["counties"]:
+        ctx["focus"] = ctx["counties"][0]
     return ctx
+
+
+# ── where a unit is: province, prefecture, type (from the gazetteer when the results do not say) ──
+def _division(code: str):
+    from xianping.reference.divisions import get_gazetteer
+
+    return get_gazetteer().get(code)
+
+
+def prefecture_of(code: str) -> tuple[str, str]:
+    """(prefecture code, name) of a county code; a county under its province directly (省直辖) gives the
+    province's own code with the name 省直辖."""
+    d = _division(code)
+    if d is not None:
+        pref = [p for p in d.parents if p[0][2:] != "0000"]
+        if pref:
+            return pref[-1][0], pref[-1][1]
+        if code[2:4] == "90":
+            return code[:4] + "00", "省直辖"
+    pd = _division(code[:4] + "00")
+    return code[:4] + "00", pd.name if pd is not None else code[:4] + "00"
+
+
+def unit_kinds(data) -> list[str]:
+    """Each unit's type: the results' own (by-type evaluations) or the gazetteer's kind (县, 县级市, 市辖区 …)."""
+    if data.unit_types and any(data.unit_types):
+        return list(data.unit_types)
+    out = []
+    for c in data.units:
+        d = _division(c)
+        out.append(d.kind if d is not None else "")
+    return out
+
+
+def unit_word(data) -> str:
+    """县（市） for counties and county-level cities, 县（市、区） when districts are among them."""
+    return "县（市、区）" if "市辖区" in set(unit_kinds(data)) else "县（市）"
+
+
+def _scope_ctx(data, order: list[int]) -> dict[str, Any]:
+    from xianping.report.data import province_name
+
+    provs = list(dict.fromkeys(data.province(i) for i in order))
+    return {"provinces": [province_name(p) for p in provs],
+            "province": province_name(provs[0]) if len(provs) == 1 else "",
+            "unit_word": unit_word(data)}
+
+
+def _local_ranks(data, i: int, year: str, prefix: str) -> dict[str, Any]:
+    """The unit's place in its province, prefecture and type: 1 + the ranked units of that group with a better
+    national rank (ties share a place, as the national ranks do). A by-type evaluation's own type rank is used
+    when the results carry it (its type weights may order a type differently)."""
+    t, k = data.t(year), data.k(data.root.code)
+    r = data.rank[t, :, k]
+    ranked = ~np.isnan(r)
+    code = data.units[i]
+    pref_code, pref_name = prefecture_of(code)
+    prefs = np.array([prefecture_of(c)[0] for c in data.units])
+    provs = np.array([c[:2] for c in data.units])
+    kinds = np.array(unit_kinds(data))
+    out: dict[str, Any] = {"province_code": code[:2], "prefecture": pref_name, "prefecture_code": pref_code,
+                           "kind": str(kinds[i])}
+
+    def within(name: str, sel: np.ndarray, key: dict[str, Any]):
+        sel = sel & ranked
+        n = int(sel.sum())
+        pos = None if np.isnan(r[i]) else int(np.sum(sel & (r < r[i]))) + 1
+        src = {"kind": "rank_within", **key, "year": year, "node": data.root.code,
+               "rule": "1 + ranked units of the group with a better rank"}
+        return (Value(pos, {**src, "unit": code}, f"{prefix}.{name}_rank", fmt="rank"),
+                Value(n, {**src, "fn": "count"}, f"{prefix}.{name}_n", fmt="count"))
+
+    out["province_rank"], out["province_n"] = within("province", provs == code[:2], {"province": code[:2]})
+    if pref_name == "省直辖":       # no prefecture between the county and its province: no prefecture rank
+        out["prefecture"] = ""
+    else:
+        out["prefecture_rank"], out["prefecture_n"] = within("prefecture", prefs == pref_code, {"prefecture": pref_code})
+    if kinds[i]:
+        if data.type_rank is not None and not np.isnan(data.type_rank[t, i, k]):
+            out["kind_rank"] = Value(data.type_rank[t, i, k], {"kind": "cell", "unit": code, "year": year,
+                                                                "node": data.root.code, "column": "type_rank"},
+                                     f"{prefix}.kind_rank", fmt="rank")
+            out["kind_n"] = within("kind", kinds == kinds[i], {"type": str(kinds[i])})[1]
+        else:
+            out["kind_rank"], out["kind_n"] = within("kind", kinds == kinds[i], {"type": str(kinds[i])})
+    return out
+
+
+def _advice_ctx(data, year: str, per_dim: int = 2, n_units: int = 3) -> list[dict[str, Any]]:
+    """对策建议 from the obstacle degrees and the weaknesses: per first-level dimension, the indicators that are
+    among the three largest obstacles of the most units (ties: the larger mean obstacle degree), with the units
+    they hold back most, and how many units rank clearly worse on the indicator than overall (劣势指标,
+    analysis.strengths: composite rank − indicator rank ≤ −10 % of the units ranked)."""
+    if data.obstacles is None:
+        return []
+    from xianping.analysis.strengths import strengths_weaknesses
+
+    t = data.t(year)
+    O = data.obstacles["O"][t]                              # [m, n] fraction, NaN for units not ranked
+    leaves = data.obstacles["leaves"]
+    ok = ~np.isnan(O).all(axis=1)
+    if not ok.any():
+        return []
+    Oz = np.where(np.isnan(O), -np.inf, O)
+    top3 = np.argsort(-Oz, axis=1, kind="stable")[:, :3]
+    in_top = np.zeros(O.shape, bool)
+    np.put_along_axis(in_top, top3, True, axis=1)
+    in_top &= ok[:, None] & (O > 0)
+    R = data.rank[t][:, [data.k(c) for c in leaves]]
+    sw = strengths_weaknesses(R, data.rank[t, :, data.k(data.root.code)])
+    weak = (sw.label == "劣势") & ok[:, None]
+    out = []
+    for dc in data.obstacles["dims"]:
+        js = [j for j, c in enumerate(leaves) if _under(data, data.node(c), dc) or c == dc]
+        rows = []
+        for j in js:
+            n_top = int(in_top[:, j].sum())
+            if n_top == 0:
+                continue
+            node = data.node(leaves[j])
+            mean = float(np.nanmean(O[ok, j])) * 100
+            worst = [i for i in np.argsort(-Oz[:, j], kind="stable") if ok[i]][:n_units]
+            src = {"kind": "analysis", "year": year, "indicator": leaves[j]}
+            key = f"advice.{dc}.{leaves[j]}"
+            rows.append({
+                "code": leaves[j], "name_zh": node.name_zh, "direction": node.direction,
+                "verb": {"negative": "降低", "moderate": "调适", "target": "调适"}.get(node.direction, "提高"),
+                "n_top": Value(n_top, {**src, "what": "units with the indicator among their three largest obstacles",
+                                       "fn": "count"}, f"{key}.n_top", fmt="count"),
+                "mean": Value(mean, {**src, "what": "obstacle_degree_indicator", "fn": "mean", "scale": "percent"},
+                              f"{key}.mean", fmt="pct"),
+                "n_weak": Value(int(weak[:, j].sum()), {**src, "what": "units where the indicator is a weakness (劣势)",
+                                                        "fn": "count", "margin": sw.meta["margin"]}, f"{key}.n_weak", fmt="count"),
+                "units": [{"name": data.unit_names[i], "code": data.units[i],
+                           "degree": Value(O[i, j] * 100, {**src, "what": "obstacle_degree_indicator", "unit": data.units[i],
+                                                           "scale": "percent"}, f"{key}.units[{n}].degree", fmt="pct")}
+                          for n, i in enumerate(worst)],
+            })
+        rows.sort(key=lambda e: (-e["n_top"].value, -e["mean"].value, e["code"]))
+        if rows:
+            d = data.node(dc)
+            out.append({"code": dc, "name_zh": d.name_zh, "name_en": d.name_en, "indicators": rows[:per_dim]})
+    return out
 
 
 def _ind_name(data, code: str) -> str:
@@ -557,7 +858,7 @@ def _indicator_ctx(data, n, year, base, agg, diff) -> dict[str, Any]:
     e: dict[str, Any] = {"code": key, "name_zh": n.name_zh, "name_en": n.name_en, "unit": n.unit}
     if data.raw is None:
         src = {"kind": "raw_unavailable", "note": data.raw_note}
-        for f in ("mean", "median", "max", "min", "total"):
+        for f in ("mean", "median", "max", "min", "total") + (("mean_base", "mean_change") if base else ()):
             e[f] = Value(None, src, f"indicators.{key}.{f}", unit=n.unit, fmt=fmt)
         return e
     for f in ("mean", "median", "max", "min"):
@@ -595,12 +896,15 @@ def _type_counts(data, idx: list[int], year: str) -> list[dict[str, Any]]:
             for ty, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def narrative(data, template: str | Path | None = None, year=None, focus: str | None = None) -> Narrative:
-    """Render the default template (or a template file / text) on report data."""
+def narrative(data, template: str | Path | None = None, year=None, focus: str | list[str] | None = None,
+              draft: bool = False, attachments: dict[str, str] | None = None) -> Narrative:
+    """Render the default template (or a template file / text) on report data. `draft=True` keeps the
+    【缺数据：field】 markers (for writing templates); otherwise the narrative is `finish`ed."""
     if template is None:
         text = default_template_path().read_text(encoding="utf-8")
     elif isinstance(template, Path) or (isinstance(template, str) and "\n" not in template and Path(template).exists()):
         text = Path(template).read_text(encoding="utf-8")
     else:
         text = str(template)
-    return render(text, build_context(data, year=year, focus=focus))
+    nar = render(text, build_context(data, year=year, focus=focus, attachments=attachments))
+    return nar if draft else finish(nar, data)
