@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
@@ -50,3 +51,31 @@ def render(html: Path, shots: dict[str, str], hash_: str = "", width: int = 1400
         finally:
             browser.close()
     return out
+
+
+@contextmanager
+def opened(url: str, width: int = 1400, height: int = 1000, ready: str = "window.__xpReady === true"):
+    """A Playwright page on `url` once `ready` holds; yields (page, events) where events collects console errors,
+    page errors and every dialog opened (dialogs are dismissed, so a script's alert() cannot block the page)."""
+    from playwright.sync_api import sync_playwright
+
+    events: dict[str, list[str]] = {"errors": [], "dialogs": []}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.on("console", lambda m: events["errors"].append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: events["errors"].append(str(e)))
+
+            def dialog(d):
+                events["dialogs"].append(f"{d.type}: {d.message}")
+                d.dismiss()
+
+            page.on("dialog", dialog)
+            page.goto(url, wait_until="load", timeout=120_000)
+            if ready:
+                page.wait_for_function(ready, timeout=60_000)
+            page.wait_for_timeout(800)   # ECharts animations
+            yield page, events
+        finally:
+            browser.close()

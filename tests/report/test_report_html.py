@@ -61,3 +61,151 @@ def test_without_robustness_results_the_interval_plot_is_hidden(evaluated, tmp_p
     out = render(write_html(data, tmp_path / "r.html"), {})
     assert out["errors"] == []
     assert out["visible"]["intervals-section"] is False
+
+
+# ── the map's extent and the 南海诸岛 inset; the sticky table header ─────────────────────────────────────────
+def _evaluate_codes(d, codes: list[str]):
+    """Evaluate the conftest framework on `codes` (real county codes) with seeded values; returns ReportData."""
+    from conftest import FRAMEWORK, INDICATORS
+    from xianping.evaluation import evaluate
+    from xianping.reference.divisions import get_gazetteer
+
+    gaz = get_gazetteer()
+    rng = __import__("numpy").random.default_rng(11)
+    (d / "fw.yaml").write_text(FRAMEWORK, encoding="utf-8")
+    with open(d / "data.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["unit_code", "unit_name", "year", *INDICATORS])
+        for c in codes:
+            for y in ("2022", "2023"):
+                w.writerow([c, gaz.get(c, 2024).name, y, *[round(float(rng.uniform(1, 100)), 3) for _ in INDICATORS]])
+    res = evaluate(str(d / "fw.yaml"), data=str(d / "data.csv"), years=["2022", "2023"])
+    res.write(d / "results.csv", base_year="2022")
+    return load_report_data(d / "results.csv", rebuild=False)
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory):
+    """Three counties of each of the 31 provinces that have boundaries, plus 西沙区 and 南沙区 (三沙市, GB/T 2260 codes 460302, 460303)."""
+    from xianping.analysis.boundaries import shipped_units
+    from xianping.reference.divisions import get_gazetteer
+
+    gaz = get_gazetteer()
+    by: dict[str, list[str]] = {}
+    for c in shipped_units().codes:
+        if gaz.get(c, 2024) is not None:
+            by.setdefault(c[:2], []).append(c)
+    codes = [c for p in sorted(by) for c in by[p][:3]] + ["460302", "460303"]
+    return _evaluate_codes(tmp_path_factory.mktemp("national"), list(dict.fromkeys(codes)))
+
+
+MAP_STATE = """() => { const el = document.getElementById('chart-map'); const c = echarts.getInstanceByDom(el);
+  const o = c.getOption(); const ids = o.series.map(s => s.id || s.name);
+  const main = o.series[0].map; const feats = echarts.getMap(main).geoJSON.features.map(f => f.properties.code);
+  const px = (sid, ll) => { try { return c.convertToPixel({seriesIndex: sid}, ll); } catch (e) { return null; } };
+  return {view: el.getAttribute('data-view'), inset: el.getAttribute('data-inset'), series: ids, main: feats,
+          width: el.clientWidth, height: el.clientHeight, select: document.getElementById('prov-select').value,
+          urumqi: px(0, [87.6, 43.8]), hangzhou: px(0, [120.2, 30.3]),
+          frame: ids.indexOf('scs-inset') >= 0 ? [px(ids.indexOf('scs-inset'), [106.5, 23.6]), px(ids.indexOf('scs-inset'), [122.5, 2.8])] : null}; }"""
+
+DARK_ALONG = """([x0, y0, x1, y1]) => { const cv = document.querySelector('#chart-map canvas'); const r = window.devicePixelRatio || 1;
+  const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data; let dark = 0, n = 0;
+  for (let y = Math.round(y0 + 4); y < y1 - 4; y += 3) { n++; const i = (Math.round(y * r) * cv.width + Math.round(x0 * r)) * 4;
+    let hit = false; for (let k = -2; k <= 2; k++) { const j = i + 4 * k; if (d[j] < 120 && d[j+1] < 120 && d[j+2] < 120 && d[j+3] > 200) hit = true; }
+    if (hit) dark++; }
+  return [dark, n]; }"""
+
+
+@needs_browser
+def test_national_map_has_the_south_china_sea_inset(national, tmp_path):
+    from report_browser import opened
+
+    from xianping.report.html import scs_inset
+
+    inset = scs_inset()
+    assert set(inset["main_exclude_codes"]) == {"460321", "460322"}
+    assert any(f["properties"].get("kind") == "boundary_line" and f["geometry"]["type"] == "MultiLineString"
+               for f in inset["features"])                       # the dashed line is in the inset
+    path = write_html(national, tmp_path / "national.html")
+    with opened(path.resolve().as_uri()) as (page, ev):
+        st = page.evaluate(MAP_STATE)
+        page.locator("#map-section").screenshot(path=str(ARTIFACTS / "national_map_inset.png"))
+        (fx0, fy0), (fx1, fy1) = st["frame"]
+        dark = page.evaluate(DARK_ALONG, [fx0, fy0, fx1, fy1])
+        # choosing a province drops the inset, except for 海南 whose 三沙 islands it holds
+        page.select_option("#prov-select", "33")
+        zj = page.evaluate(MAP_STATE)
+        page.select_option("#prov-select", "46")
+        hn = page.evaluate(MAP_STATE)
+    assert ev["errors"] == []
+    assert st["view"] == "national" and st["inset"] == "1" and "scs-inset" in st["series"]
+    assert "460322" not in st["main"] and "460321" not in st["main"] and "650102" in st["main"]
+    # framed, in the bottom-right corner, small
+    assert fx0 > st["width"] * 0.6 and fy1 > st["height"] * 0.8 and fx1 <= st["width"] and fy1 <= st["height"]
+    assert (fx1 - fx0) * (fy1 - fy0) < 0.1 * st["width"] * st["height"]
+    assert dark[0] >= 0.9 * dark[1], dark                          # the frame's left edge is drawn
+    assert zj["view"] == "33" and zj["inset"] == "0" and zj["series"] == [zj["series"][0]]
+    assert hn["view"] == "46" and hn["inset"] == "1" and "460322" not in hn["main"]
+
+
+@needs_browser
+def test_map_opens_on_the_results_extent(evaluated, tmp_path):
+    """The 苏州/绍兴 result covers 江苏 and 浙江: the map opens on those two provinces, without the inset."""
+    from report_browser import opened
+
+    path = write_html(load_report_data(evaluated["results"], rebuild=False), tmp_path / "two.html")
+    with opened(path.resolve().as_uri()) as (page, ev):
+        st = page.evaluate(MAP_STATE)
+    assert ev["errors"] == []
+    assert st["view"] == "32,33" and st["inset"] == "0" and st["frame"] is None
+    assert {c[:2] for c in st["main"]} == {"32", "33"}
+    x, y = st["hangzhou"]
+    assert 0 < x < st["width"] and 0 < y < st["height"]             # 杭州 on the map …
+    x, y = st["urumqi"]
+    assert not (0 < x < st["width"] and 0 < y < st["height"])      # … 乌鲁木齐 far off it
+
+
+@needs_browser
+def test_one_province_result_opens_on_the_province(tmp_path):
+    from report_browser import opened
+
+    from xianping.reference.divisions import get_gazetteer
+
+    gaz = get_gazetteer()
+    codes = [c for c in ("330106", "330108", "330109", "330681", "330782", "331081", "330381", "330282") if gaz.get(c, 2024)]
+    data = _evaluate_codes(tmp_path, codes)
+    path = write_html(data, tmp_path / "zj.html")
+    with opened(path.resolve().as_uri()) as (page, ev):
+        st = page.evaluate(MAP_STATE)
+    assert ev["errors"] == []
+    assert st["view"] == "33" and st["select"] == "33" and st["inset"] == "0"
+
+
+@needs_browser
+def test_rank_one_is_not_hidden_by_the_sticky_header(evaluated, tmp_path):
+    """Reached from the nav link and after scrolling the table, the first row sits below the header row, and the
+    point in its middle belongs to it (nothing drawn over it)."""
+    from report_browser import opened
+
+    path = write_html(load_report_data(evaluated["results"], rebuild=False), tmp_path / "r.html")
+    probe = """() => { const th = document.querySelector('#rank-table thead th').getBoundingClientRect();
+      const tr = document.querySelector('#rank-table tbody tr'); const r = tr.getBoundingClientRect();
+      const nav = document.querySelector('nav').getBoundingClientRect();
+      const hit = document.elementFromPoint(r.left + 10, r.top + r.height / 2);
+      return {th_top: th.top, th_bottom: th.bottom, row_top: r.top, row_bottom: r.bottom, nav_bottom: nav.bottom,
+              covered: !(hit && tr.contains(hit)), rank: tr.querySelector('td').textContent}; }"""
+    with opened(path.resolve().as_uri(), height=700) as (page, ev):
+        page.click("nav a[href='#table-section']")
+        page.wait_for_timeout(400)
+        a = page.evaluate(probe)
+        page.evaluate("document.querySelector('.tablewrap').scrollTop = 200")
+        page.evaluate("document.querySelector('.tablewrap').scrollTop = 0")
+        page.wait_for_timeout(200)
+        b = page.evaluate(probe)
+        page.locator("#table-section").screenshot(path=str(ARTIFACTS / "table_rank1.png"))
+    assert ev["errors"] == []
+    for s in (a, b):
+        assert s["rank"] == "1"
+        assert s["th_top"] >= s["nav_bottom"] - 0.5, s             # the header is not under the page's nav bar
+        assert s["row_top"] >= s["th_bottom"] - 0.5, s             # rank 1 starts below the header
+        assert not s["covered"], s

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html as _html
 import json
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,25 @@ import numpy as np
 from xianping.report.data import PROVINCE_EN, ReportData, province_name
 
 PALETTE = ["#a50026", "#f46d43", "#fee08b", "#d9ef8b", "#66bd63", "#006837"]   # RdYlGn: low → high
+
+
+# A result covering at least this many provinces is mapped as the whole country (a few provinces without data,
+# such as Tibet or Taiwan, should not shrink a national map); fewer are mapped as the provinces they cover.
+NATIONAL_MIN_PROVINCES = 20
+
+
+def map_extent(provinces) -> list[str] | None:
+    """The map's default view: None for the whole country (drawn with the 南海诸岛 inset), else the sorted
+    2-digit codes of the provinces the result covers."""
+    provs = sorted({str(p)[:2] for p in provinces})
+    return None if len(provs) >= NATIONAL_MIN_PROVINCES else provs
+
+
+def scs_inset() -> dict[str, Any]:
+    """The 南海诸岛 inset (scripts/build_scs_inset.py): clipped county polygons, the dashed boundary line, the frame,
+    and which codes and lines the main national view leaves to it."""
+    ref = resources.files("xianping.report").joinpath("assets", "south_china_sea_inset.json")
+    return json.loads(ref.read_text(encoding="utf-8"))
 
 
 def _r(x, d=2):
@@ -89,7 +109,7 @@ def _payload(data: ReportData, year: str, join: dict[str, str]) -> dict[str, Any
                 u["ri"] = [int(lo), int(hi)]
         units.append(u)
     provs = sorted({u["p"] for u in units})
-    return {"year": year, "years": data.years, "base": data.base_year,
+    return {"year": year, "years": data.years, "base": data.base_year, "extent": map_extent(provs),
             "dims": [{"c": d.code, "zh": d.name_zh, "en": d.name_en} for d in dims],
             "obDims": [data.node(c).name_zh for c in data.obstacles["dims"]] if data.obstacles is not None else None,
             "provinces": [{"c": p, "zh": province_name(p), "en": PROVINCE_EN.get(p, "")} for p in provs],
@@ -121,8 +141,8 @@ def _charts(data: ReportData, year: str, payload: dict[str, Any]) -> dict[str, d
     s["itemStyle"] = {"areaColor": "#d9d9d9", "borderColor": "#ffffff", "borderWidth": 0.2}
     s["emphasis"] = {"label": {"show": False}, "itemStyle": {"areaColor": "#2b8cbe"}}
     s["select"] = {"disabled": True}
-    s["zoom"] = 1.6
-    s["center"] = [104.5, 35.5]
+    s["data"] = []       # filled in the page for the view shown (extent, province, 南海诸岛 inset)
+    s["top"], s["bottom"] = 80, 16
     mo["legend"] = [{"show": False}]
     mo["visualMap"] = mo["visualMap"] if isinstance(mo["visualMap"], dict) else mo["visualMap"][0]
     mo["visualMap"]["textStyle"] = {"fontSize": 13}
@@ -242,7 +262,9 @@ def write_html(data: ReportData, out: str | Path, year=None, title: str | None =
     quality = data.quality_rows()
 
     def js(obj) -> str:
-        return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+        # inside <script>: no '<', '>' or '&' at all, so no user text can close the element or open a comment
+        return (json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+                .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
     n_ranked = len(payload["units"])
     summary = (f"{_html.escape(data.framework.get('name_zh', ''))}（{_html.escape(data.framework.get('name_en', ''))}）· "
@@ -257,6 +279,7 @@ def write_html(data: ReportData, out: str | Path, year=None, title: str | None =
         "{{SUMMARY}}": summary,
         "{{ECHARTS}}": echarts.replace("</script", "<\\/script"),
         "{{GEO}}": js(geo) if geo is not None else "null",
+        "{{INSET}}": js(scs_inset()) if geo is not None else "null",
         "{{DATA}}": js(payload),
         "{{CHARTS}}": js(charts),
         "{{CREDIT}}": _html.escape(credit or "—"),
@@ -265,7 +288,7 @@ def write_html(data: ReportData, out: str | Path, year=None, title: str | None =
                                                 ensure_ascii=False, indent=1)[:20000]),
         "{{FRAMEWORK}}": _html.escape(f"{data.framework.get('code')} v{data.framework.get('version')} · hash {data.framework.get('hash', '')[:12]}"),
     }
-    for k, v in repl.items():
-        page = page.replace(k, v)
+    # one pass: a placeholder written inside user text ("{{DATA}}" in a name) is never expanded
+    page = re.sub(r"\{\{[A-Z]+\}\}", lambda m: repl.get(m.group(0), m.group(0)), page)
     out.write_text(page, encoding="utf-8")
     return out
