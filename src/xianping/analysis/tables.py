@@ -81,6 +81,10 @@ def from_results_csv(path: str | Path) -> AnalysisInput:
     p = Path(path)
     if not p.exists():
         raise XianpingInputError(f"results file {p} does not exist")
+    from xianping.evaluation.export import check_results
+
+    if p.with_name(p.stem + ".manifest.json").exists():  # a results file its manifest does not name is refused
+        check_results(p)
     df = pd.read_csv(p, dtype={"unit_code": str, "year": str})
     need = {"unit_code", "year", "node", "score"}
     if not need <= set(df.columns):

@@ -86,39 +86,79 @@ class EvaluationResult:
         return {"indicators": s["indicators_out"], "units": s["units_out"]}
 
     # ── tables ────────────────────────────────────────────────────────────
-    def to_rows(self, nodes=None, years=None, base_year=None) -> list[dict[str, Any]]:
-        """Long rows: unit_code, unit_name, year, node, node_name, level, score, rank (+ tier on the root,
-        + type, type_score, type_rank when by type, + rank_change (进位 > 0), score_change vs `base_year`)."""
+    def long_table(self, nodes=None, years=None, base_year=None):
+        """The long rows as one pandas DataFrame built from the arrays (one column at a time, never a Python object
+        per row): unit_code, unit_name, year, node, node_name, level, score, rank (+ tier on the root, + type,
+        type_score, type_rank when by type, + rank_change (进位 > 0), score_change vs `base_year`). Rows run year by
+        year, node by node, unit by unit. Labels are categoricals (an empty name is missing), ranks nullable Int64."""
+        import pandas as pd
+
         nodes = list(nodes) if nodes else self.nodes
         years = [str(y) for y in years] if years else self.years
-        base = str(base_year) if base_year is not None else None
-        bt = self._t(base) if base is not None else None
-        tier_on = bool(self.manifest["settings"].get("tiers"))
-        out = []
-        for y in years:
-            t = self._t(y)
-            for code in nodes:
-                k = self._n(code)
-                for i, u in enumerate(self.units):
-                    s = self.scores[t, i, k]
-                    r = self.ranks[t, i, k]
-                    row = {"unit_code": u, "unit_name": self.unit_names[i], "year": y, "node": code,
-                           "node_name": self._names.get(code, ""), "level": self._depth.get(code, 0),
-                           "score": None if np.isnan(s) else float(s), "rank": None if np.isnan(r) else int(r)}
-                    if tier_on:
-                        row["tier"] = int(self.tiers[t, i]) if code == self.root and self.tiers[t, i] >= 0 else None
-                    if self.by_type is not None:
-                        ts, tr = self.by_type["values"][t, i, k], self.by_type["ranks"][t, i, k]
-                        row.update({"type": self.unit_types[i], "type_score": None if np.isnan(ts) else float(ts),
-                                    "type_rank": None if np.isnan(tr) else int(tr)})
-                    elif self.unit_types is not None:
-                        row["type"] = self.unit_types[i]
-                    if bt is not None:
-                        rb, sb = self.ranks[bt, i, k], self.scores[bt, i, k]
-                        row["rank_change"] = None if np.isnan(r) or np.isnan(rb) else int(rb - r)
-                        row["score_change"] = None if np.isnan(s) or np.isnan(sb) else float(s - sb)
-                    out.append(row)
-        return out
+        ts = np.array([self._t(y) for y in years], dtype=np.intp)
+        ks = np.array([self._n(c) for c in nodes], dtype=np.intp)
+        T, K, m = len(ts), len(ks), len(self.units)
+        unit_ix = np.tile(np.arange(m), T * K)
+        node_ix = np.tile(np.repeat(np.arange(K), m), T)
+        year_ix = np.repeat(np.arange(T), K * m)
+
+        def labels(values, ix):
+            uniq, inv = np.unique(np.array(["" if v is None else str(v) for v in values], dtype=str), return_inverse=True)
+            codes = np.where(uniq == "", -1, np.arange(len(uniq))).astype(np.int32)[inv][ix]
+            return pd.Categorical.from_codes(codes, categories=uniq)
+
+        def block(a):  # [T_all, m, N_all] → [T, K, m] flattened in row order
+            return np.ascontiguousarray(a[ts][:, :, ks].transpose(0, 2, 1)).ravel()
+
+        def ints(a):
+            a = np.asarray(a, dtype=float)
+            bad = np.isnan(a)
+            return pd.arrays.IntegerArray(np.where(bad, 0, a).astype(np.int64), bad)
+
+        score, rank = block(self.scores), block(self.ranks)
+        cols = {"unit_code": labels(self.units, unit_ix), "unit_name": labels(self.unit_names, unit_ix),
+                "year": pd.Categorical.from_codes(year_ix.astype(np.int32), categories=years),
+                "node": pd.Categorical.from_codes(node_ix.astype(np.int32), categories=nodes),
+                "node_name": labels([self._names.get(c, "") for c in nodes], node_ix),
+                "level": np.array([self._depth.get(c, 0) for c in nodes], dtype=np.int64)[node_ix],
+                "score": score, "rank": ints(rank)}
+        if self.manifest["settings"].get("tiers"):
+            tier = np.asarray(self.tiers, dtype=float)[ts][:, None, :].repeat(K, axis=1)    # [T, K, m]
+            tier[:, np.array(nodes) != self.root, :] = np.nan
+            tier[tier < 0] = np.nan
+            cols["tier"] = ints(tier.ravel())
+        if self.by_type is not None:
+            cols["type"] = labels(self.unit_types, unit_ix)
+            cols["type_score"] = block(np.asarray(self.by_type["values"], dtype=float))
+            cols["type_rank"] = ints(block(np.asarray(self.by_type["ranks"], dtype=float)))
+        elif self.unit_types is not None:
+            cols["type"] = labels(self.unit_types, unit_ix)
+        if base_year is not None:
+            bt = self._t(str(base_year))
+            rb = np.ascontiguousarray(self.ranks[bt][:, ks].T).ravel()     # [K, m], the same for every year
+            sb = np.ascontiguousarray(self.scores[bt][:, ks].T).ravel()
+            cols["rank_change"] = ints(np.tile(rb, T) - rank)
+            cols["score_change"] = score - np.tile(sb, T)
+        return pd.DataFrame(cols, copy=False)
+
+    def to_rows(self, nodes=None, years=None, base_year=None) -> list[dict[str, Any]]:
+        """`long_table` as a list of dicts (missing → None, a missing label → ""): for a few rows (a year's root
+        scores, a test); files are written from the table itself."""
+        import pandas as pd
+
+        df = self.long_table(nodes, years, base_year)
+        out_cols = {}
+        for c in df.columns:
+            col = df[c]
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                out_cols[c] = col.astype(object).where(col.notna(), "").tolist()
+            elif col.dtype.kind == "f":
+                v = col.to_numpy()
+                out_cols[c] = [None if x != x else x for x in v.tolist()]
+            else:
+                out_cols[c] = col.astype(object).where(col.notna(), None).tolist()
+        names = list(out_cols)
+        return [dict(zip(names, vals)) for vals in zip(*out_cols.values())]
 
     def top(self, n: int = 30, year=None, node=None, type: str | None = None) -> list[dict[str, Any]]:
         """The best `n` units (第一方阵 for n = 30) of a year and node, by rank (within `type` if given)."""
@@ -156,14 +196,25 @@ class EvaluationResult:
 
     def weights_rows(self) -> list[dict[str, Any]]:
         """node, child, year, weight (within the node), effective weight (in the root)."""
-        out = []
-        for s in self.plan.nodes:
-            w = self.weights[s.code]
-            for t, y in enumerate(self.years):
-                for j, c in enumerate(s.children):
-                    out.append({"node": s.code, "child": self.nodes[c], "year": y, "weight": float(w[t, j]),
-                                "effective_weight": float(self.effective_weights[t, c])})
-        return out
+        df = self.weights_table()
+        return [dict(zip(df.columns, r)) for r in zip(*(df[c].tolist() for c in df.columns))]
+
+    def weights_table(self):
+        """The weights as a DataFrame, one row per node, year and child (node by node, year by year)."""
+        import pandas as pd
+
+        node, child, year, w, eff = [], [], [], [], []
+        T = len(self.years)
+        for s in self.plan.nodes:  # a few dozen nodes: the rows inside each are built as arrays
+            k = len(s.children)
+            node += [s.code] * (T * k)
+            child += [self.nodes[c] for c in s.children] * T
+            year += [y for y in self.years for _ in range(k)]
+            w.append(np.asarray(self.weights[s.code], dtype=float)[:, :k].ravel())
+            eff.append(np.asarray(self.effective_weights, dtype=float)[:, list(s.children)].ravel())
+        return pd.DataFrame({"node": node, "child": child, "year": year,
+                             "weight": np.concatenate(w) if w else np.array([], float),
+                             "effective_weight": np.concatenate(eff) if eff else np.array([], float)})
 
     def write(self, out_path, base_year=None) -> dict[str, str]:
         """Write the long rows (CSV or Parquet by suffix), the weights beside them, and the manifest JSON."""

@@ -16,7 +16,6 @@ file beside the results (`<stem>.rank_intervals.csv`: unit_code, year, rank_lo, 
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -273,7 +272,9 @@ def load_report_data(path: str | Path, rebuild: bool = True, analysis: bool = Tr
     `rebuild`: evaluate again from the manifest to recover the raw indicator values (only when the manifest's
     data source still exists; the rebuilt scores must equal the CSV's, else the CSV is used alone)."""
     p = resolve_results_path(path)
-    manifest = json.loads(p.with_name(p.stem + ".manifest.json").read_text(encoding="utf-8"))
+    from xianping.evaluation.export import check_results
+
+    manifest = check_results(p)  # refuses a results file its manifest does not name (an interrupted run)
     with open(p, newline="", encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     if not rows or not {"unit_code", "year", "node", "score", "rank"} <= set(rows[0]):

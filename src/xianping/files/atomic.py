@@ -1,0 +1,170 @@
+"""Write a file so that readers only ever see the complete old one or the complete new one.
+
+Every output goes to a temporary file in the target's own folder (same file system, so the rename is atomic),
+is flushed to disk, and replaces the target with `os.replace` when complete. An exception (KeyboardInterrupt
+included) removes the temporary file; a SIGKILL leaves it behind under a hidden `.<name>.<pid>.tmp…` name that
+the next write to the same target removes once its process is gone.
+
+    with replace_when_done("out/report.docx") as tmp:   # one file written by a library (doc.save(tmp))
+        doc.save(tmp)
+    write_text("out/x.manifest.json", text)             # text / bytes in one call
+
+    files = FileSet()                                    # several files that belong together (results + manifest):
+    files.stage("out/results.csv", lambda p: ...)        # each written to its temporary file first,
+    files.stage_text("out/results.manifest.json", ...)   # the manifest staged last,
+    files.commit()                                       # then all renamed back to back, in order, with SIGINT/SIGTERM held
+
+The standard library's tempfile + os.replace do the work; this module only fixes the naming, the fsync and the
+clean-up so that every writer does them the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import signal
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+_TMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.tmp[0-9a-f]{8}(?P<suffix>\.[^.]*)?$")
+
+
+def _tmp_path(target: Path) -> Path:
+    # keep the suffix: some writers pick the format by it (openpyxl, DuckDB's COPY does not but costs nothing)
+    return target.with_name(f".{target.name}.{os.getpid()}.tmp{secrets.token_hex(4)}{target.suffix}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def _sweep(target: Path) -> None:
+    """Remove temporary files of earlier writes to `target` whose process has died (a SIGKILL mid-write)."""
+    folder = target.parent
+    if not folder.is_dir():
+        return
+    for p in folder.glob(f".{target.name}.*.tmp*"):
+        m = _TMP.match(p.name)
+        if m and m["name"] == target.name and int(m["pid"]) != os.getpid() and not _alive(int(m["pid"])):
+            p.unlink(missing_ok=True)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # a platform without directory handles: the rename is still atomic
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM while files that belong together are renamed, so Ctrl-C cannot split the set."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+@contextmanager
+def replace_when_done(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; when the block ends without an exception, the file written there
+    replaces `target`. The block must create the file."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _sweep(target)
+    tmp = _tmp_path(target)
+    try:
+        yield tmp
+        _fsync_file(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
+
+
+def write_bytes(target: str | Path, data: bytes) -> Path:
+    with replace_when_done(target) as tmp:
+        tmp.write_bytes(data)
+    return Path(target)
+
+
+def write_text(target: str | Path, text: str, encoding: str = "utf-8") -> Path:
+    return write_bytes(target, text.encode(encoding))
+
+
+class FileSet:
+    """Files that belong together: each staged to its temporary file, then all renamed in staging order by
+    `commit()` (the last one — a manifest — names the others' hashes). Leaving without `commit()` (an exception)
+    removes every temporary file and leaves the targets as they were."""
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[Path, Path]] = []
+
+    def stage(self, target: str | Path, write: Callable[[Path], object]) -> Path:
+        """Write `target`'s content to a temporary path with `write(tmp)`; returns the temporary path (to hash it)."""
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _sweep(target)
+        tmp = _tmp_path(target)
+        self._staged.append((tmp, target))
+        write(tmp)
+        _fsync_file(tmp)
+        return tmp
+
+    def stage_text(self, target: str | Path, text: str, encoding: str = "utf-8") -> Path:
+        return self.stage(target, lambda p: p.write_bytes(text.encode(encoding)))
+
+    def commit(self) -> None:
+        with _signals_held():
+            for tmp, target in self._staged:
+                os.replace(tmp, target)
+        for d in {t.parent for _, t in self._staged}:
+            _fsync_dir(d)
+        self._staged = []
+
+    def discard(self) -> None:
+        for tmp, _ in self._staged:
+            tmp.unlink(missing_ok=True)
+        self._staged = []
+
+    def __enter__(self) -> "FileSet":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.discard()
+        elif self._staged:
+            self.commit()
+
+
+def sha256_file(path: str | Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
