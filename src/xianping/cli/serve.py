@@ -26,6 +26,10 @@ def serve(
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port."),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes (each holds the results in memory); "
                                 "more than one serves more requests at once on a machine with several cores."),
+    work_slots: int = typer.Option(1, "--work-slots", min=1, max=16, help="What-if computations and report downloads run "
+                                   "at once per worker process (each holds a few hundred MB at national scale)."),
+    work_queue: int = typer.Option(4, "--work-queue", min=0, max=256, help="How many more wait for a slot; beyond that the "
+                                   "server answers 503 with Retry-After at once, and the pages and rankings keep answering."),
 ) -> None:
     from xianping.cli.output import console
     from xianping.web.source import load_dashboard
@@ -49,7 +53,7 @@ def serve(
     if workers == 1:
         from xianping.web.app import create_app
 
-        uvicorn.run(create_app(dash), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(dash, work_slots=work_slots, work_queue=work_queue), host=host, port=port, log_level="warning")
         return
     import json
     import os
@@ -60,7 +64,7 @@ def serve(
     demo = dash.origin.get("kind") == "demo"
     cfg = {"results": dash.origin.get("results") if store is None else None, "store": str(store) if store else None,
            "framework": framework, "years": years, "robust": dash.origin.get("robust"), "targets": dash.origin.get("targets"),
-           "cache": str(cache) if cache else None, "demo": demo}
+           "cache": str(cache) if cache else None, "demo": demo, "work_slots": work_slots, "work_queue": work_queue}
     os.environ[ENV] = json.dumps(cfg)
     console.print(f"  {workers} worker processes")
     uvicorn.run("xianping.web.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning")

@@ -108,7 +108,7 @@ def router(dash: Dashboard) -> APIRouter:
                        "needed to reach rank `target` alone (bisection), or why it cannot. The evaluation is rebuilt from the "
                        "results' manifest on the first request (409 when its data are gone or changed); the first answer for "
                        "a county, year and target takes a few seconds at national scale, repeats come from memory.")
-    def unit_whatif(request: Request, code: str,
+    async def unit_whatif(request: Request, code: str,
                     year: Optional[str] = Query(None, description="evaluated year (default: latest)"),
                     target: Optional[int] = Query(None, ge=1, le=max(1, most - 1),
                                                   description="rank to reach (default: the top-N tier of the settings, 30)"),
@@ -122,7 +122,10 @@ def router(dash: Dashboard) -> APIRouter:
         y = V.year(dash, year)
         n = V.target_rank(dash, i, y, target, whatif.default_target(dash.data.manifest))
         key = ("whatif", dash.codes[i], y, n, scope)
-        return encoded(request, dash, key, lambda: whatif.answer(dash, key, i, y, n, scope))
+        body = dash._bytes.get(key)
+        if body is None:   # computed on the work queue's threads (503 + Retry-After when it is full), not the server's
+            body = await request.app.state.work.run(whatif.answer, dash, key, i, y, n, scope)
+        return encoded(request, dash, key, lambda: body)
 
     @r.get("/compare", response_model=schemas.Compare, responses=ERRORS, summary="对比 Compare 2–5 counties")
     def compare(units: str = Query(..., description="2–5 codes separated by commas, e.g. 410821,410882",

@@ -47,7 +47,8 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api") or request.url.path in ("/openapi.json",)
 
 
-def create_app(dash: Dashboard) -> FastAPI:
+def create_app(dash: Dashboard, work_slots: int = 1, work_queue: int = 4) -> FastAPI:
+    """work_slots what-if/report computations run at once and work_queue more wait; beyond, 503 + Retry-After."""
     from xianping import __version__
     from xianping.web import api
     from xianping.web.pages import compare, downloads, framework, map_page, quality, rankings, unit
@@ -57,7 +58,7 @@ def create_app(dash: Dashboard) -> FastAPI:
                   description=f"Read-only JSON API of the county evaluation dashboard: {fw.get('name_zh', '')} "
                               f"({fw.get('name_en', '')}), years {', '.join(dash.years)}, {len(dash.codes)} county-level units. "
                               "Scores are the same numbers as `xianping report` writes.",
-                  docs_url="/api/docs", redoc_url=None, openapi_url="/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")   # docs served below, from local assets
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(dash=dash, fw=fw, nav=NAV)
     templates.env.filters["num"] = lambda x, d=2: "—" if x is None else f"{x:.{d}f}"
@@ -67,7 +68,13 @@ def create_app(dash: Dashboard) -> FastAPI:
 
     from xianping.web.cache import ResponseCache
 
+    from xianping.web.headers import HeadAsGet, SecurityHeaders
+    from xianping.web.workqueue import Busy, WorkQueue
+
+    app.state.work = WorkQueue(work_slots, work_queue)
     app.add_middleware(ResponseCache)   # repeated GETs of rankings/maps/boundaries are answered from memory
+    app.add_middleware(HeadAsGet)       # outside the cache, so HEAD of a cached GET is answered from it too
+    app.add_middleware(SecurityHeaders)  # outermost: every response, cached or static or error, carries them
     app.include_router(api.router(dash))
     for page in (rankings, unit, map_page, compare, framework, quality, downloads):
         app.include_router(page.router(dash, templates))
@@ -79,6 +86,8 @@ def create_app(dash: Dashboard) -> FastAPI:
         if "js" not in _echarts:
             _echarts["js"] = echarts_bytes()
         return Response(_echarts["js"], media_type="application/javascript", headers={"Cache-Control": "max-age=86400"})
+
+    _api_docs(app)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
@@ -92,6 +101,12 @@ def create_app(dash: Dashboard) -> FastAPI:
             return JSONResponse(body, status_code=status)
         return templates.TemplateResponse(request, "error.html", {"status": status, "message": message, "active": ""},
                                           status_code=status)
+
+    @app.exception_handler(Busy)
+    async def _busy(request: Request, exc: Busy) -> Response:
+        r = error(request, 503, exc.message)
+        r.headers["Retry-After"] = str(exc.retry_after)
+        return r
 
     @app.exception_handler(Invalid)
     async def _invalid(request: Request, exc: Invalid) -> Response:
@@ -118,6 +133,43 @@ def create_app(dash: Dashboard) -> FastAPI:
 
     app.openapi = lambda: _openapi(app, dash)
     return app
+
+
+def _api_docs(app: FastAPI) -> None:
+    """Swagger UI (/api/docs) and ReDoc (/api/redoc) from the vendored assets in static/vendor (no CDN, so they
+    work offline). FastAPI's Swagger page starts the UI with an inline script: it is allowed by its sha256 in
+    that page's own Content-Security-Policy, so the site-wide policy needs no 'unsafe-inline'."""
+    import base64
+    import hashlib
+    import re
+
+    from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+
+    from xianping.web.headers import csp
+
+    def with_hashes(html: bytes) -> Response:
+        hashes = " ".join("'sha256-" + base64.b64encode(hashlib.sha256(m).digest()).decode() + "'"
+                          for m in re.findall(rb"<script>(.*?)</script>", html, flags=re.S))
+        return Response(html, media_type="text/html", headers={"Content-Security-Policy": csp(hashes)})
+
+    pages: dict[str, bytes] = {}
+
+    @app.get("/api/docs", include_in_schema=False)
+    def swagger() -> Response:
+        if "swagger" not in pages:
+            pages["swagger"] = get_swagger_ui_html(
+                openapi_url=app.openapi_url, title=f"{app.title} · Swagger UI",
+                swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+                swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css", swagger_favicon_url="/favicon.ico").body
+        return with_hashes(pages["swagger"])
+
+    @app.get("/api/redoc", include_in_schema=False)
+    def redoc() -> Response:
+        if "redoc" not in pages:
+            pages["redoc"] = get_redoc_html(openapi_url=app.openapi_url, title=f"{app.title} · ReDoc",
+                                            redoc_js_url="/static/vendor/redoc/redoc.standalone.js",
+                                            redoc_favicon_url="/favicon.ico", with_google_fonts=False).body
+        return with_hashes(pages["redoc"])
 
 
 def _openapi(app: FastAPI, dash: Dashboard) -> dict[str, Any]:
@@ -163,11 +215,12 @@ def app_from_env() -> FastAPI:
 
     cfg = json.loads(os.environ[ENV])
     demo = cfg.pop("demo", False)
+    work = {k: cfg.pop(k) for k in ("work_slots", "work_queue") if k in cfg}
     paths = ("results", "store", "robust", "targets", "cache")
     dash = load_dashboard(**{k: (Path(v) if k in paths and v is not None else v) for k, v in cfg.items()})
     if demo:
         dash.origin["kind"] = "demo"
-    return create_app(dash)
+    return create_app(dash, **work)
 
 
 NAV = [("/", "排名", "Rankings"), ("/map", "地图", "Map"), ("/compare", "对比", "Compare"),

@@ -45,11 +45,12 @@ def router(dash, templates) -> APIRouter:
         return templates.TemplateResponse(request, "downloads.html", {"active": "/downloads", "year": y, "formats": FORMATS})
 
     @r.get("/download/{fmt}")
-    def download(fmt: str, year: Optional[str] = None):
+    async def download(request: Request, fmt: str, year: Optional[str] = None):
         if fmt not in FORMATS:
             raise V.Invalid(404, f"no download {fmt!r}: choose xlsx, docx or html")
         y = V.year(dash, year)
-        path = build(fmt, y)
+        # written on the server's work queue (503 + Retry-After when it is full), not on the threads pages use
+        path = await request.app.state.work.run(build, fmt, y)
         name = f"县评-{dash.data.framework.get('code') or 'results'}-{y}.{fmt}"
         return FileResponse(path, media_type=FORMATS[fmt][2], filename=name)
 
