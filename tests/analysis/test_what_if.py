@@ -315,3 +315,55 @@ def test_by_type_scores_with_the_types_overrides_as_evaluate_does(model, panel, 
     assert w.settings["by_type"] and "生态功能 type's overrides" in w.settings["ranks"]
     with pytest.raises(XianpingInputError, match="ranked among the county's type"):
         what_if(model=model, unit=unit, year=YEAR, by_type=True, scope="province")
+
+
+# ---------------------------------------------------------------------------------------------
+# the evaluation's tiers and scope (issue 12): --tiers sets 第一方阵 and the default target; --scope county / --within
+
+
+def test_tiers_set_the_first_tier_and_the_default_target(tmp_path):
+    """--tiers top_n:40 (ignored before): the default target is rank 40 and top_median is the median of the top 40."""
+    out = tmp_path / "w.csv"
+    res = runner.invoke(app, ["analyse", "whatif", "-f", "census-social", "--data", str(DEMO), "--unit", UNIT, "--year", YEAR,
+                              "--scenario", "top_median", "--tiers", "top_n:40", "--out", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.output[res.output.index("{"):])
+    assert summary["target_rank"] == 40 and summary["rank"] == 45
+    man = json.loads((tmp_path / "w.manifest.json").read_text(encoding="utf-8"))
+    assert man["settings"]["top_n"] == 40 and man["evaluation_settings"]["tiers"] == {"method": "top_n", "n": 40}
+    table = pd.read_csv(out, dtype={"当前值 current": float, "情景值 scenario value": float})
+    # the scenario value is the median over the 40 best of 2020, computed here from an independent evaluation
+    ev = evaluate("census-social", data=DEMO)
+    t = ev.years.index(YEAR)
+    top40 = ev.ranks[t, :, -1] <= 40
+    row = table[table["指标 indicator"] == "edu_years"].iloc[0]
+    j = ev.plan.indicators.index("edu_years")
+    assert row["情景值 scenario value"] == pytest.approx(float(np.median(ev.prepared.raw[t, top40, j])))
+    assert "第一方阵（前40）" in row["情景 scenario"]
+    bad = runner.invoke(app, ["analyse", "whatif", "-f", "census-social", "--data", str(DEMO), "--unit", UNIT, "--tiers", "top30"])
+    assert bad.exit_code != 0 and "did you mean top_n:30" in bad.output + str(bad.exception)  # a located error, not ignored
+
+
+def test_county_scope_within_the_province(model):
+    """--scope county --within province:41: the county is ranked among 河南省's 县域 units, evaluated among them only
+    (as `evaluate` with the same scope does), and the manifest records the scope."""
+    st = {"scope": {"units": "county", "within": "province:41"}}
+    w = what_if("census-social", data=DEMO, unit="410821", year=YEAR, scenarios="step", settings=st)
+    ev = evaluate("census-social", data=DEMO, settings=st)
+    i, t = ev.units.index("410821"), ev.years.index(YEAR)
+    assert w.nominal["rank"] == int(ev.ranks[t, i, -1]) and w.nominal["score"] == pytest.approx(ev.scores[t, i, -1])
+    assert w.summary["ranked_units"] == int(np.isfinite(ev.ranks[t, :, -1]).sum()) < 110
+    assert w.manifest["scope"]["label"] == "河南省 县域" and "河南省 县域" in w.summary["ranked_where"]
+    with pytest.raises(XianpingInputError, match="410104 河南省郑州市管城回族区 is outside the evaluation scope 河南省 县域"):  # 管城回族区 is a 市辖区: out of the 县域 scope
+        what_if("census-social", data=DEMO, unit=UNIT, year=YEAR, settings=st)
+
+
+def test_cli_old_scope_spelling_still_ranks_in_the_province(tmp_path):
+    res = runner.invoke(app, ["analyse", "whatif", "-f", "census-social", "--data", str(DEMO), "--unit", UNIT, "--year", YEAR,
+                              "--scenario", "step", "--scope", "province", "--target-rank", "5", "--out", str(tmp_path / "w.csv"), "--json"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.output[res.output.index("{"):])
+    assert summary["rank_scope"] == "province" and "河南省" in summary["ranked_where"]
+    res = runner.invoke(app, ["analyse", "whatif", "-f", "census-social", "--data", str(DEMO), "--unit", UNIT,
+                              "--scope", "province", "--rank-in", "type"])
+    assert res.exit_code != 0 and "disagree" in res.output + str(res.exception)

@@ -59,3 +59,45 @@ def obstacle_degree(z, weights=None, scaled: bool = True) -> ObstacleResult:
     return ObstacleResult(O, F, I, none, scaled, {"method": "obstacle_degree", "deviation": "1 - z",
                                                   "factor": "effective weight of the indicator in the index",
                                                   "scaled": scaled, "no_obstacle": "NaN and flagged when every z = 1"})
+
+
+def for_unit(out: tuple[dict[str, list[dict[str, Any]]], dict[str, Any], dict[str, Any]], inp, unit: str):
+    """One county's obstacles (`xianping analyse obstacles --unit`): the tables of `analysis.run.run_obstacles` cut to
+    its rows, and a summary of its own — per year its composite rank, top obstacles (障碍因子) with their share,
+    dimension obstacles (largest first), strengths and weaknesses. The degrees are those of the full run: factor
+    contributions and ranks are computed among all units, then one unit is kept."""
+    from xianping.problems import XianpingInputError
+
+    code = str(unit).strip()
+    if code not in inp.units:
+        from xianping.reference.divisions import get_gazetteer
+
+        d = get_gazetteer().get(code)
+        hint = f" ({code} is {d.full_name} in the divisions gazetteer, but the input has no row for it)" if d is not None else ""
+        raise XianpingInputError(f"--unit {unit!r} is not in the input{hint}: expected one of its {len(inp.units)} unit codes, "
+                                 f"e.g. {', '.join(inp.units[:3])}")
+    tables, summary, settings = out
+    mine = {k: [r for r in rows if r.get("unit_code") == code] for k, rows in tables.items()}
+    name = inp.unit_names[inp.units.index(code)]
+    per_year = []
+    for y in sorted({r["year"] for r in mine.get("obstacles", [])} | {r["year"] for r in mine.get("strengths", [])}):
+        obs = [r for r in mine.get("obstacles", []) if r["year"] == y and r.get("k") is not None]
+        dims = sorted((r for r in mine.get("dimensions", []) if r["year"] == y), key=lambda r: -r["obstacle_pct"])
+        sw = [r for r in mine.get("strengths", []) if r["year"] == y]
+        per_year.append({
+            "year": y,
+            "composite_rank": next((r["composite_rank"] for r in sw), None),
+            "obstacles": [{"k": r["k"], "indicator": r["indicator"], "name": r.get("indicator_name", ""),
+                           "dimension": r["dimension"], "obstacle_pct": r["obstacle_pct"], "normalised": r["normalised"]}
+                          for r in obs],
+            "dimensions": [{"dimension": r["dimension"], "name": r.get("dimension_name", ""), "obstacle_pct": r["obstacle_pct"]}
+                           for r in dims],
+            "strengths": [r["indicator"] for r in sw if r["type"].startswith("优势")],
+            "weaknesses": [r["indicator"] for r in sw if r["type"].startswith("劣势")],
+            "note": next((r["note"] for r in mine.get("obstacles", []) if r["year"] == y and r.get("note")), ""),
+        })
+    if not per_year:
+        raise XianpingInputError(f"unit {code} {name} has no obstacle degrees in the years asked for: it lacks a value of "
+                                 "some indicator (or was not scored) — expected a unit scored on every indicator")
+    unit_summary = {"unit": code, "unit_name": name, "node": summary.get("node"), "top": summary.get("top"), "years": per_year}
+    return mine, unit_summary, {**settings, "unit": code}

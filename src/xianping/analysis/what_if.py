@@ -296,8 +296,13 @@ def _check_inputs(model, unit, year):
     code = str(unit).strip()
     if code not in units:
         low = {u.lower(): u for u in units}
+        sc = getattr(model.panel, "scope", None) or {}
         if code.lower() in low:
             code = low[code.lower()]
+        elif code in (sc.get("dropped_units") or ()):
+            raise XianpingInputError(f"unit {code} {_unit_name(model, code)} is outside the evaluation scope {sc.get('label', '')} "
+                                     f"(scope units {sc.get('units')}, within {sc.get('within')}): expected a unit in scope, or "
+                                     "a scope that includes it (--scope all, --within none, --include-districts)")
         else:
             hint = ""
             try:
@@ -379,10 +384,16 @@ def _scope_name(model, u: int, scope: str, types: list[str] | None = None) -> st
     return div.name if div is not None else head
 
 
-def default_target(settings: dict[str, Any]) -> int:
-    """The rank aimed at without `target_rank`: the top-N tier of the settings (第一方阵), else 30."""
+def default_target(settings: dict[str, Any], n_units: int | None = None) -> int:
+    """The rank aimed at without `target_rank`: the top-N tier of the settings (第一方阵); with quantile tiers and
+    the number of units evaluated, the size of the best class (⌈m/k⌉: the best quarter for quantile:4); else 30."""
     tiers = settings.get("tiers") or {}
-    return int(tiers.get("n", 30)) if tiers.get("method", "top_n") == "top_n" else 30
+    method = tiers.get("method", "top_n") if tiers else None
+    if method == "top_n":
+        return int(tiers.get("n", 30))
+    if method == "quantile" and n_units:
+        return max(1, -(-int(n_units) // int(tiers.get("k", 4))))
+    return 30
 
 
 def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scenarios=None, target_rank: int | None = None,
@@ -400,7 +411,7 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
     code, y = model.units[u], model.years[t]
     plan = model.plan
     scs = list(scenarios) if scenarios and all(isinstance(s, Scenario) for s in scenarios) else parse_scenarios(scenarios)
-    top_n = default_target(model.settings)  # the 第一方阵 size, also the default target
+    top_n = default_target(model.settings, len(model.units))  # the 第一方阵 size, also the default target
     N_target = int(target_rank) if target_rank is not None else top_n
     if N_target < 1:
         raise XianpingInputError(f"target rank {target_rank} is not valid: expected a rank of 1 or more")
@@ -442,6 +453,9 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
     r0 = int(r_all[u])
     n_ranked = int(np.isfinite(r_all).sum())
     where_ranked = SCOPES[scope].format(group=_scope_name(model, u, scope, tlist))
+    ev_scope = getattr(model.panel, "scope", None) or {}
+    if scope == "nation" and (ev_scope.get("units_out") or ev_scope.get("within_level") not in (None, "none")):
+        where_ranked = f"among the {ev_scope.get('label', 'units in scope')} units evaluated"  # the evaluation's own scope
     if N_target >= n_ranked:
         raise XianpingInputError(f"target rank {N_target} is not below the {n_ranked} units ranked {where_ranked} in {y}: "
                                  "expected a smaller rank")
@@ -642,6 +656,7 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
                   f"'{plan.ties}'" + (f"; scored with the {typed.type} type's overrides (分类考核)" if typed else
                                       "; the framework's common weights (no type overrides)")),
         "rank_scope": scope,
+        "tiers": json_safe(model.settings.get("tiers")),
         "by_type": bool(typed),
         "chunk_elements": CHUNK_ELEMENTS,
     }
@@ -655,6 +670,7 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
                      "framework": {**model.framework_meta, "code": model.framework.code, "hash": model.framework.content_hash()},
                      "data": model.panel.source},
            "years": model.years, "units": len(model.units), "settings": set_out, "evaluation_settings": json_safe(model.settings),
+           "scope": getattr(model.panel, "scope", None) or {},  # the units evaluated (evaluation.scope)
            "methods": json_safe({"normalise": plan.normalise, "panel": plan.panel, "screen": plan.screen, "impute": plan.impute,
                                  "treat": plan.treat, "missing_years": plan.missing_years, "ties": plan.ties,
                                  "nodes": {st.code: {"weights": st.weights, "aggregation": st.aggregation} for st in plan.nodes}}),
@@ -663,6 +679,7 @@ def what_if(framework=None, *, data=None, store=None, unit: str, year=None, scen
     levers = [r for r in table if (r.get("进位 rank gain") or 0) > 0][:5]
     summary = {"unit": code, "unit_name": name, "year": y, "score": float(root), "rank": r0, "ranked_units": n_ranked,
                "rank_scope": scope, "ranked_where": where_ranked,
+               "evaluation_scope": (getattr(model.panel, "scope", None) or {}).get("label", ""),
                "target_rank": N_target, "score_at_target_rank": score_N, "gap": max(0.0, score_N - float(root)),
                "top_levers": [{"indicator": r["指标 indicator"], "name": r["指标名称 name"], "scenario": r["scenario_code"],
                                "current": r["当前值 current"], "value": r["情景值 scenario value"], "unit": r["单位 unit"],

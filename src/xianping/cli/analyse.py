@@ -8,6 +8,8 @@ from typing import Optional
 
 import typer
 
+from xianping.cli.scope_options import FORCE_TIERS, INCLUDE_DISTRICTS, WITHIN, scope_settings
+
 app = typer.Typer(no_args_is_help=True, help="分析 Regional analysis of scores: obstacles, coupling, disparity, convergence, "
                   "Markov, spatial patterns, targets.")
 
@@ -61,11 +63,18 @@ def _jsonable(v):
 def obstacles(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, framework: Optional[str] = FRAMEWORK,
               data: Optional[Path] = DATA, years: Optional[str] = YEARS, node: Optional[str] = typer.Option(None, "--node", help="Index node (default: the root)."),
               top: int = typer.Option(3, "--top", help="Obstacles per unit."), year: Optional[str] = typer.Option(None, "--year"),
+              unit: Optional[str] = typer.Option(None, "--unit", help="One county (division code, e.g. 410821): its obstacles, "
+                                                 "dimension obstacles, strengths and weaknesses only, computed among all units."),
               out: Optional[Path] = OUT, json: bool = JSON) -> None:
     from xianping.analysis.run import run_obstacles
 
     inp = _input(results, store, framework, data, years)
-    _emit("obstacles", inp, run_obstacles(inp, node=node, top=top, year=year), out, json, "obstacles.csv")
+    res = run_obstacles(inp, node=node, top=top, year=year)
+    if unit is not None:
+        from xianping.analysis.obstacles import for_unit
+
+        res = for_unit(res, inp, unit)
+    _emit("obstacles", inp, res, out, json, f"obstacles_{unit.strip()}.csv" if unit else "obstacles.csv")
 
 
 @app.command("coupling", help="耦合协调度 C, T, D, ten grades (and relative development for two subsystems).")
@@ -214,7 +223,14 @@ def whatif_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA
                scenario: Optional[list[str]] = typer.Option(None, "--scenario", help="step[:P%] (default 10%), province_median, top_median, "
                                                             "province_best; repeat or comma-separate (default: all four)."),
                target_rank: Optional[int] = typer.Option(None, "--target-rank", help="Rank to reach (default: the top-N tier of the settings, 30)."),
-               scope: str = typer.Option("nation", "--scope", help="Where the rank is counted: nation (default) | province | prefecture | type (省内、市内、同类县排名)."),
+               scope: Optional[str] = typer.Option(None, "--scope", help="Units evaluated: all (default) | county (县域, no 市辖区), as for "
+                                                   "evaluate. The older values nation | province | prefecture | type mean --rank-in."),
+               rank_in: Optional[str] = typer.Option(None, "--rank-in", help="Where the county's rank is counted among the units evaluated: "
+                                                     "nation (default) | province | prefecture | type (省内、市内、同类县排名)."),
+               within: Optional[str] = WITHIN, include_districts: Optional[str] = INCLUDE_DISTRICTS,
+               tiers: Optional[str] = typer.Option(None, "--tiers", help="Tiers of the evaluation: top_n:N sets 第一方阵 (the top_median "
+                                                   "reference and the default --target-rank) | quantile:4 …"),
+               force_tiers: bool = FORCE_TIERS,
                by_type: bool = typer.Option(False, "--by-type", help="分类考核: score with the county type's overrides and rank among its type."),
                types: Optional[Path] = typer.Option(None, "--types", help="CSV with unit_code,type (default: gazetteer kind 市辖区/县级市/县)."),
                years: Optional[str] = YEARS, out: Optional[Path] = OUT, json: bool = JSON) -> None:
@@ -227,8 +243,19 @@ def whatif_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA
         fail("whatif needs --framework (a built-in name or a YAML file) and --data FILE or --store DB")
     if (data is None) == (store is None):
         fail("whatif needs exactly one of --data FILE or --store DB (the scenarios re-evaluate the indicator data)")
+    rank_scope, units_scope = rank_in or "nation", scope
+    if scope in ("nation", "province", "prefecture", "type"):  # the spelling before --rank-in
+        if rank_in is not None and rank_in != scope:
+            fail(f"--scope {scope} and --rank-in {rank_in} disagree: --scope all|county names the units evaluated, --rank-in where the rank is counted")
+        rank_scope, units_scope = scope, None
+    st: dict = {}
+    if tiers:
+        from xianping.cli.parse import tier_spec
+
+        st["tiers"] = tier_spec(tiers)
+    st = scope_settings(st, units_scope, within, include_districts, force_tiers)
     res = what_if(framework, data=data, store=store, unit=unit, year=year, scenarios=scenario, target_rank=target_rank, years=years,
-                  scope=scope, by_type=by_type, types=types)
+                  scope=rank_scope, by_type=by_type, types=types, settings=st or None)
     written = res.write(out or Path("whatif.csv"))
     if json:
         typer.echo(_json.dumps(res.summary, ensure_ascii=False, indent=1, default=_jsonable))
