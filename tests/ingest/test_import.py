@@ -406,3 +406,66 @@ def test_full_census_2010_and_2020(tmp_path):
     # 三沙市 460300 (2012) = 西沙 + 南沙 + 中沙群岛; the 2010 census lists 西沙群岛 only
     (m,) = [p for p in err.value.report.errors if p.kind != "split_needs_rule"]
     assert (m.kind, m.row, m.value) == ("merge_incomplete", 2279, "469032+469033")
+
+
+# -- one reading path (issue 12) and untrusted input (issue 13) --------------------------------------------------
+
+def test_code_and_name_of_different_prefectures_is_an_error_unless_trust_codes(tmp_path):
+    # 410822 is 博爱县 (焦作市); 偃师区 is 410307 of 洛阳市: a code typed wrong, not a former name
+    f = write(tmp_path / "x.csv", "代码,地区,常住人口\n410802,解放区,347382\n410822,偃师区,545632\n")
+    with pytest.raises(XianpingInputError) as err:
+        import_table(f, None, period="2020", dry_run=True)
+    (p,) = err.value.report.errors
+    assert (p.kind, p.row, p.column, p.value) == ("name_code_mismatch", 3, "地区", "偃师区")
+    assert "河南省焦作市博爱县" in p.message and "410307 河南省洛阳市偃师区" in p.message and "--trust-codes" in p.expected
+    with open_store(tmp_path / "s.duckdb") as store:
+        res = import_table(f, store, period="2020", trust_codes=True)
+        (w,) = [p for p in res.notes if p.kind == "name_code_mismatch"]
+        assert w.severity == "warning" and "kept under the code" in w.expected
+        assert values(store, "pop_total") == {"410802": 347382, "410822": 545632}
+    # the short name of the code's own unit is no mismatch
+    g = write(tmp_path / "v.csv", "代码,地区,常住人口\n410822,博爱,1\n")
+    res = import_table(g, None, period="2020", dry_run=True)
+    assert res.units == 1 and not [p for p in res.notes if p.kind in ("name_code_mismatch", "name_variant")]
+
+
+def test_header_with_a_typo_is_a_warning_with_did_you_mean(tmp_path):
+    f = write(tmp_path / "t.csv", "代码,地区,人均GPD（元）,常住人口\n410802,解放区,61000,347382\n")
+    res = import_table(f, None, period="2022", dry_run=True)
+    (w,) = [p for p in res.notes if p.kind == "unmapped_header"]
+    assert (w.severity, w.row, w.column) == ("warning", 1, "人均GPD（元）")
+    assert "did you mean 人均GDP (gdp_per_capita)?" in w.message and "人均GPD（元）: gdp_per_capita" in w.expected
+    assert res.indicators == ["pop_total"]
+    # nothing near: still a warning, without a guess
+    g = write(tmp_path / "g.csv", "代码,地区,备注说明,常住人口\n410802,解放区,无,347382\n")
+    (w,) = [p for p in import_table(g, None, period="2022", dry_run=True).notes if p.kind == "unmapped_header"]
+    assert w.severity == "warning" and "did you mean" not in w.message
+
+
+def test_yuan_in_a_per_person_header_is_read_per_person_with_a_note(tmp_path):
+    f = write(tmp_path / "t.csv", "代码,地区,人均GDP（元）\n410802,解放区,61000\n")
+    g = write(tmp_path / "g.csv", "代码,地区,人均GDP（万元）\n410802,解放区,6.1\n")
+    for path, want in ((f, 61000), (g, 61000)):
+        res = import_table(path, None, period="2022", dry_run=True)
+        assert res.frame["value"].tolist() == [pytest.approx(want)] and res.frame["indicator"].tolist() == ["gdp_per_capita"]
+        (n,) = [p for p in res.notes if p.kind == "unit_per_person"]
+        assert n.severity == "note" and "read as" in n.message and "元/人" in n.message
+    # an amount that is not per person is still refused: people for 元/人
+    h = write(tmp_path / "h.csv", "代码,地区,人均GDP（人）\n410802,解放区,61000\n")
+    with pytest.raises(XianpingInputError) as err:
+        import_table(h, None, period="2022", dry_run=True)
+    assert err.value.report.errors[0].kind == "unit_mismatch"
+
+
+def test_fifty_thousand_warned_rows_each_noted(tmp_path):
+    """A warning on every row is collected once per row (the report is not re-scanned: issue 13). Time is measured in
+    benchmarks/bench_import_warnings.py, not here; here every warning must be there, located."""
+    from xianping.reference.divisions import get_gazetteer
+
+    codes = [d.code for d in get_gazetteer().counties_in(2024) if d.level == "county"][:1000]
+    lines = ["代码,月份,性别比"] + [f"{c},{2000 + m // 12}-{m % 12 + 1:02d},250" for m in range(50) for c in codes]
+    f = write(tmp_path / "w.csv", "\n".join(lines) + "\n")
+    res = import_table(f, None, dry_run=True)
+    warned = [p for p in res.notes if p.kind == "implausible_value"]
+    assert len(warned) == 50_000 == res.observations
+    assert {p.row for p in warned} == set(range(2, 50_002)) and all(p.severity == "warning" for p in warned)

@@ -7,6 +7,8 @@ from typing import Optional
 
 import typer
 
+from xianping.cli.data_commands import CODE_YEAR, MAPPING, PERIOD, SHEET, SKIP_UNKNOWN, SPLIT_RULE, TRUST_CODES
+
 
 def register(app: typer.Typer) -> None:
     app.command("robust", help="稳健性 Uncertainty/sensitivity analysis: per county the nominal rank, median, 5–95 % "
@@ -15,7 +17,7 @@ def register(app: typer.Typer) -> None:
 
 def robust_cmd(
     framework: str = typer.Option(..., "--framework", "-f", help="A built-in name or a framework YAML file."),
-    data: Optional[Path] = typer.Option(None, "--data", help="CSV (UTF-8 or GBK, may be .gz) or XLSX: long, wide with unit_code, or COINr's uCode layout."),
+    data: Optional[Path] = typer.Option(None, "--data", help="A table read as `xianping import` reads it (CSV UTF-8/GBK, may be .gz, or XLSX), one with unit_code/uCode and indicator-code columns, or a .npz panel."),
     store: Optional[Path] = typer.Option(None, "--store", help="A DuckDB panel store."),
     spec: Path = typer.Option(..., "--spec", "-s", help="The uncertainty spec (YAML): which inputs are uncertain and how."),
     n: int = typer.Option(..., "--n", "-n", min=1, help="Samples (uncertainty) or base samples (sobol: n·(k+2) evaluations)."),
@@ -27,11 +29,20 @@ def robust_cmd(
     workers: Optional[int] = typer.Option(None, "--workers", help="LocalCluster workers (default: one per core)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output directory: rank_stats.csv, sensitivity.csv, robust.manifest.json."),
     top: int = typer.Option(10, "--top", help="Print the N units with the widest rank intervals (0: none)."),
+    mapping: Optional[Path] = MAPPING,
+    code_year: Optional[int] = CODE_YEAR,
+    period: Optional[str] = PERIOD,
+    sheet: Optional[str] = SHEET,
+    split_rule: Optional[Path] = SPLIT_RULE,
+    trust_codes: bool = TRUST_CODES,
+    skip_unknown: bool = SKIP_UNKNOWN,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
     from rich.table import Table
 
+    from xianping.cli.data_commands import print_reading, read_options
     from xianping.cli.output import console, fail
+    from xianping.robust.load import load_model
     from xianping.robust.run import robust
     from xianping.robust.spec import load_spec
 
@@ -54,9 +65,14 @@ def robust_cmd(
         def progress(stage, done, total):
             prog.update(task, description=labels.get(stage, stage), completed=done, total=total or None)
 
+        progress("load", 0, 0)
+        # the data read once, as `evaluate --data` reads it (same options, same warnings)
+        model = load_model(framework, data=data, store=store, years=years,
+                           **read_options(mapping, code_year, period, sheet, split_rule, trust_codes, skip_unknown))
         r = robust(framework, data=data, store=store, spec=sp, n=n, seed=seed, years=years, engine=engine,
-                   scheduler=scheduler, workers=workers, progress=progress)
+                   scheduler=scheduler, workers=workers, progress=progress, model=model)
         written = r.write(out)
+    print_reading([p for p in model.extra["problems"] if p.severity != "error"])
     m = r.manifest
     console.print(f"[bold]{r.model.framework.name_zh}[/] · {m['units']} units · years {', '.join(r.years)} · "
                   f"design {m['design']['kind']} n = {m['design']['n']} ({m['rows_evaluated']} evaluations, "

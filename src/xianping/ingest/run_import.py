@@ -200,6 +200,19 @@ def _columnar(records: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _row_kind(row: list[Any]) -> str:
+    """'blank', 'note' (a text-only row: a footnote, source line or advertisement) or 'data'; one pass."""
+    filled = 0
+    for c in row:
+        if c is not None and (not isinstance(c, str) or c.strip()):
+            filled += 1
+            if filled > 1:
+                return "data"
+    if filled == 0:
+        return "blank"
+    return "note" if is_footnote_row(row) else "data"
+
+
 def _preview(rows: list[list[Any]]) -> str:
     first = next((r for r in rows if any(c is not None and str(c).strip() for c in r)), [])
     return " | ".join(str(c) for c in first[:6] if c is not None)[:80]
@@ -227,6 +240,11 @@ class _Context:
         self._conv_cache: dict[tuple[str | None, str], Any] = {}
         self._long_ind_cache: dict[str, Any] = {}
         self._noted: set[tuple[str | None, str]] = set()
+        self._code_cache: dict[Any, str | None] = {}
+        self.code_header = layout.headers[layout.col("code")] if layout.col("code") is not None else None
+        self._period_cache: dict[Any, str | None] = {}
+        self._div_cache: dict[str, Any] = {}
+        self._facts: dict[str, tuple[bool, str]] = {}
         self._subunits: set[str] | None = None
 
     # -- columns -----------------------------------------------------------------------------------
@@ -260,8 +278,7 @@ class _Context:
         code_col, name_col, period_col = lay.col("code"), lay.col("name"), lay.col("period")
         all_codes = set()
         if code_col is not None:
-            for r in data:
-                c = normalise_code(r[code_col] if code_col < len(r) else None)
+            for c in {self.code_of(r[code_col] if code_col < len(r) else None) for r in data}:
                 if c and is_county_code(c):
                     all_codes.add(c)
         # a province/prefecture row that has its counties in the same file is their subtotal
@@ -277,13 +294,16 @@ class _Context:
             return False
 
         records: dict[tuple[str, str, str], dict[str, Any]] = {}
-        last_data_row = max((i for i, r in enumerate(data) if not is_footnote_row(r) and any(c is not None and str(c).strip() for c in r)), default=-1)
+        # each row's kind once: blank, text-only (a footnote) or data
+        kinds = [_row_kind(r) for r in data]
+        last_data_row = max((i for i, kd in enumerate(kinds) if kd == "data"), default=-1)
         for k, row in enumerate(data):
             excel_row = lay.header_row + 1 + k
-            row = list(row) + [None] * (width - len(row))
-            if not any(c is not None and str(c).strip() for c in row):
+            if kinds[k] == "blank":
                 continue
-            if is_footnote_row(row):
+            if len(row) < width:
+                row = list(row) + [None] * (width - len(row))
+            if kinds[k] == "note":
                 where = "below the table" if k > last_data_row else "inside the table"
                 self.report.add("footnote_row", f"text-only row {where} left out (a note, source line or advertisement)",
                                 file=self.file, row=excel_row, value=next(c for c in row if c is not None and str(c).strip()),
@@ -315,8 +335,28 @@ class _Context:
         self._missing_notes()
         return list(records.values())
 
+    def _code_facts(self, code: str) -> tuple[bool, str]:
+        """(is a 6-digit code, its level), once per code."""
+        try:
+            return self._facts[code]
+        except KeyError:
+            f = self._facts[code] = (is_county_code(code), code_level(code))
+            return f
+
+    def code_of(self, cell: Any) -> str | None:
+        """`normalise_code`, once per distinct cell (a panel repeats each code in every period)."""
+        try:
+            return self._code_cache[cell]
+        except KeyError:
+            c = self._code_cache[cell] = normalise_code(cell)
+            return c
+        except TypeError:  # an unhashable cell value
+            return normalise_code(cell)
+
     def _provenance(self, row: list[Any]) -> tuple[str, str]:
         """The row's own source and flags (columns 来源/source and 标记/flags), '' where absent or blank."""
+        if self.layout.col("source") is None and self.layout.col("flags") is None:
+            return "", ""
         out = []
         for role in ("source", "flags"):
             j = self.layout.col(role)
@@ -365,14 +405,15 @@ class _Context:
         code_header = lay.headers[code_col] if code_col is not None else None
         name_header = lay.headers[name_col] if name_col is not None else None
         raw_code = row[code_col] if code_col is not None else None
-        code = normalise_code(raw_code)
+        code = self.code_of(raw_code)
         name = clean_name(row[name_col]) if name_col is not None else ""
         if (code is None or code.upper() == "NA") and name and is_subtotal_name(name):
             rep.add("subtotal_row", f"subtotal row {name!r} left out", file=file, row=excel_row,
                     column=name_header, value=name, severity="note")
             return None
         if code is not None:
-            if not is_county_code(code):
+            county_like, level = self._code_facts(code)
+            if not county_like:
                 sub = self._subunit(code)
                 if sub is not None:
                     return sub
@@ -380,8 +421,8 @@ class _Context:
                         column=code_header, value=raw_code,
                         expected="a GB/T 2260 code such as 410802 (or a town/village code registered in the store)")
                 return None
-            if code_level(code) != "county" and has_children(code):
-                rep.add("subtotal_row", f"{code_level(code)} row {name or code} left out: its counties are in the file",
+            if level != "county" and has_children(code):
+                rep.add("subtotal_row", f"{level} row {name or code} left out: its counties are in the file",
                         file=file, row=excel_row, column=code_header, value=raw_code, severity="note")
                 return None
             div = self.division(code)
@@ -482,7 +523,15 @@ class _Context:
 
     def division(self, code: str):
         """The division of `code` in the table's year; a code abolished during that year still counts,
-        since tables of year Y (the census of 1 Nov 2010) often use the codes of Y's start."""
+        since tables of year Y (the census of 1 Nov 2010) often use the codes of Y's start. Once per code."""
+        try:
+            return self._div_cache[code]
+        except KeyError:
+            pass
+        div = self._div_cache[code] = self._division(code)
+        return div
+
+    def _division(self, code: str):
         div = self.gaz.get(code, self.year)
         if div is None:
             prev = self.gaz.get(code, self.year - 1)
@@ -500,7 +549,12 @@ class _Context:
             self.report.add("missing_period", "no period in this row", file=self.file, row=excel_row,
                             column=self.layout.headers[period_col], expected="a year (2020), quarter (2020Q1) or month (2020-03)")
             return None
-        p = parse_period(cell)
+        try:
+            p = self._period_cache[cell]
+        except KeyError:
+            p = self._period_cache[cell] = parse_period(cell)
+        except TypeError:
+            p = parse_period(cell)
         if p is None:
             self.report.add("invalid_period", "not a period", file=self.file, row=excel_row,
                             column=self.layout.headers[period_col], value=cell,
@@ -572,8 +626,7 @@ class _Context:
     def _value(self, cell, excel_row, header, ind, factor, code, per) -> dict[str, Any] | None:
         parsed = parse_number(cell)
         base = {"unit_code": code, "period": per, "indicator": ind.code, "unit": ind.unit, "row": excel_row,
-                "column": header, "code_column": self.layout.headers[self.layout.col("code")] if self.layout.col("code") is not None else None,
-                "raw": cell}
+                "column": header, "code_column": self.code_header, "raw": cell}
         self.rows_used.add(excel_row)
         if parsed.error and parsed.reason == "not_finite":
             self.report.add("not_finite", "the number is infinite or too large (it overflows to ±inf)", file=self.file,

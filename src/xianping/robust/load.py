@@ -51,20 +51,25 @@ class Model:
 
 
 def load_model(framework, *, data=None, store=None, years=None, settings: dict[str, Any] | None = None,
-               panel: Panel | None = None) -> Model:
-    """Resolve a framework and its data once (as `evaluate` does). `panel`: an already loaded Panel."""
+               panel: Panel | None = None, **read: Any) -> Model:
+    """Resolve a framework and its data once (as `evaluate` does). `panel`: an already loaded Panel. `read`: the
+    reading options of a data file (mapping, code_year, period, …), as `evaluate` takes them. The warnings and notes
+    of reading the data and of the nominal plan are kept in `extra["problems"]`."""
     from xianping.evaluation.run import resolve_inputs
 
     if panel is None and (store is None) == (data is None):
         raise XianpingInputError("give exactly one data source: a store or a data file")
+    if store is not None and any(v not in (None, False) for v in read.values()):
+        raise XianpingInputError(f"{', '.join(k for k, v in read.items() if v not in (None, False))}: reading options of "
+                                 "a data file; a store holds imported values")
     given = panel
 
-    def read(codes):
+    def read_codes(codes):
         if given is not None:
             return given
-        return from_store(store, codes, years) if store is not None else read_panel(data, codes, years)
+        return from_store(store, codes, years) if store is not None else read_panel(data, codes, years, **read)
 
-    fw, fw_file, fw_meta, st, plan, info, panel, bi, _warnings = resolve_inputs(framework, settings, read)
+    fw, fw_file, fw_meta, st, plan, info, panel, bi, problems = resolve_inputs(framework, settings, read_codes)
     unit_types = None
     if st["impute"].get("groups") == "type":
         from xianping.evaluation.run import _types_from_gazetteer
@@ -80,4 +85,5 @@ def load_model(framework, *, data=None, store=None, years=None, settings: dict[s
             times.append(float(str(y)[:4]))
         except ValueError:
             times.append(float(len(times)))
-    return Model(fw, fw_file, fw_meta, st, dict(settings or {}), plan, info, panel, x, den, times, bi, unit_types)
+    return Model(fw, fw_file, fw_meta, st, dict(settings or {}), plan, info, panel, x, den, times, bi, unit_types,
+                 extra={"problems": problems})
