@@ -122,6 +122,12 @@ def test_map_year_switch(page, live_server):
     ink2020 = page.evaluate(CANVAS_INK, "#map")
     assert ink2020 > 5000
     shot(page, "05-map-2020")
+    # the national map carries the 南海诸岛 inset: framed, bottom right, its dashed line among the inset's regions
+    nat = page.evaluate(INSET_STATE)
+    assert nat["view"] == "national" and nat["inset"] == "1", nat
+    assert "460322" not in nat["main"] and "460322" in nat["inset_regions"] and "scs_line_1" in nat["inset_regions"]
+    (x0, y0), (x1, y1) = nat["frame"]
+    assert x0 > 0.6 * nat["width"] and y1 > 0.8 * nat["height"] and (x1 - x0) * (y1 - y0) < 0.1 * nat["width"] * nat["height"]
     page.click("#years button[data-year='2010']")
     page.wait_for_function("() => document.getElementById('map').getAttribute('data-year') === '2010'", timeout=30_000)
     page.wait_for_timeout(1200)
@@ -132,6 +138,17 @@ def test_map_year_switch(page, live_server):
     page.wait_for_function("() => location.search.indexOf('province=33') >= 0", timeout=30_000)
     page.wait_for_timeout(1200)
     shot(page, "07-map-zhejiang-2010")
+    zj = page.evaluate(INSET_STATE)
+    assert zj["view"] == "33" and zj["inset"] == "0" and zj["frame"] is None and {c[:2] for c in zj["main"]} == {"33"}
+
+
+INSET_STATE = """() => { const el = document.getElementById('map'); const c = echarts.getInstanceByDom(el);
+  const o = c.getOption(); const ids = o.series.map(s => s.id || '');
+  const codes = (name) => echarts.getMap(name).geoJSON.features.map(f => f.properties.code);
+  const k = ids.indexOf('scs-inset');
+  return {view: el.getAttribute('data-view'), inset: el.getAttribute('data-inset'), width: el.clientWidth, height: el.clientHeight,
+          main: codes(o.series[0].map), inset_regions: k >= 0 ? codes(o.series[k].map) : [],
+          frame: k >= 0 ? [c.convertToPixel({seriesIndex: k}, [106.5, 23.6]), c.convertToPixel({seriesIndex: k}, [122.5, 2.8])] : null}; }"""
 
 
 def test_download_workbook(page, live_server):

@@ -45,6 +45,7 @@ def test_unit_page_whatif_section(client):
 
 def test_map_compare_framework_quality_pages(client):
     assert 'data-year="2010"' in client.get("/map").text
+    assert "南海诸岛" in client.get("/map").text                       # the inset travels with the national map page
     c = client.get("/compare", params={"units": "410821,410882"})
     assert c.status_code == 200 and "沁阳市" in c.text and "修武县" in c.text
     bad = client.get("/compare", params={"units": "410821"})
@@ -71,3 +72,12 @@ def test_downloads_come_from_the_report_layer(client):
     assert d.status_code == 200 and d.content[:2] == b"PK"
     assert client.get("/download/pdf").status_code == 404
     assert client.get("/download/xlsx", params={"year": "1999"}).status_code == 422
+
+
+def test_map_page_extent():
+    """A one-province result opens its map on that province (selected, no 全国); a national one on the country."""
+    from xianping.report.html import NATIONAL_MIN_PROVINCES, map_extent
+
+    assert map_extent(["33"]) == ["33"] and map_extent(["33", "32", "33"]) == ["32", "33"]
+    nation = [f"{p:02d}" for p in range(11, 11 + NATIONAL_MIN_PROVINCES)]
+    assert map_extent(nation) is None and map_extent(nation[:-1]) == nation[:-1]

@@ -22,20 +22,48 @@
   }
   var geoPromise = null;
   function geo() {
-    if (!geoPromise) geoPromise = getJSON('/api/geo/counties').then(function (g) { echarts.registerMap('xp_all', g); return g; });
+    if (!geoPromise) geoPromise = getJSON('/api/geo/counties').then(function (g) {
+      // boundary lines (境界线) have no code: name them so they can be styled and left out of province views
+      g.features.forEach(function (f, i) { var q = f.properties; if (!q.code) { q.code = 'line_' + i; q.line = 1; } });
+      return g;
+    });
     return geoPromise;
   }
+  function fmt(x, d) { return x === null || x === undefined ? '—' : Number(x).toFixed(d === undefined ? 2 : d); }
+  // text from the data (unit names, codes) goes into ECharts' HTML tooltips escaped
+  function esc(s) { return String(s === undefined || s === null ? '' : s).replace(/[&<>"']/g, function (c) { return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]; }); }
+
+  // The view of a map: the whole country (provs null) leaves the 三沙 districts and the dashed line south of 18°N to
+  // the 南海诸岛 inset; a set of provinces shows only their counties (with the inset when 海南 is among them).
   var registered = {};
-  function provinceMap(g, p) {
-    if (!p) return 'xp_all';
-    var name = 'xp_p' + p;
+  function minLat(c) { return typeof c[0] === 'number' ? c[1] : Math.min.apply(null, c.map(minLat)); }
+  function mapView(g, inset, provs) {
+    var keep = {}, ex = {};
+    (provs || []).forEach(function (p) { keep[p] = 1; });
+    var withInset = !!inset && (!provs || keep['46'] === 1);
+    if (withInset) inset.main_exclude_codes.forEach(function (c) { ex[c] = 1; });
+    var name = 'xp_v_' + (provs ? provs.join('_') : 'all') + (withInset ? '_i' : '');
     if (!registered[name]) {
-      echarts.registerMap(name, {type: 'FeatureCollection', features: g.features.filter(function (f) { return f.properties.province === p; })});
+      echarts.registerMap(name, {type: 'FeatureCollection', features: g.features.filter(function (f) {
+        var q = f.properties;
+        if (ex[q.code]) return false;
+        if (q.line) return !provs && (!withInset || minLat(f.geometry.coordinates) >= inset.main_exclude_lines_south_of);
+        return !provs || keep[q.province] === 1;
+      })});
       registered[name] = 1;
     }
-    return name;
+    return {name: name, inset: withInset};
   }
-  function fmt(x, d) { return x === null || x === undefined ? '—' : Number(x).toFixed(d === undefined ? 2 : d); }
+  function insetSeries(inset, data) {
+    if (!registered.xp_scs) { echarts.registerMap('xp_scs', inset); registered.xp_scs = 1; }
+    var own = [{name: 'scs_frame', itemStyle: {areaColor: '#ffffff', borderColor: '#333333', borderWidth: 1},
+                label: {show: true, formatter: inset.label, fontSize: 11, color: '#333'}, tooltip: {show: false}}];
+    inset.features.forEach(function (f) { if (f.properties.kind === 'boundary_line') own.push({name: f.properties.code, itemStyle: {borderColor: '#444', borderWidth: 1.2}, tooltip: {show: false}}); });
+    // grey outlines so that the islands, smaller than a pixel at this scale, still show
+    return {type: 'map', id: 'scs-inset', name: '南海诸岛', map: 'xp_scs', nameProperty: 'code', roam: false, right: 14, bottom: 14, width: '15%', height: '32%', z: 4,
+      itemStyle: {borderColor: '#9e9e9e', borderWidth: 0.4, areaColor: '#e0e0e0'}, emphasis: {label: {show: false}, itemStyle: {areaColor: '#ffd54f'}},
+      select: {disabled: true}, label: {show: false}, data: own.concat(data)};
+  }
 
   // ── ranking page ───────────────────────────────────────────────
   XP.rankingPage = function () {
@@ -125,10 +153,10 @@
         var vals = Object.keys(want).map(function (k) { return want[k].s; }).filter(function (v) { return v !== null && v !== undefined; });
         var m = chart('neighmap');
         m.setOption({
-          tooltip: {formatter: function (x) { var d = x.data; return d ? d.n + '<br>得分 ' + fmt(d.value, 1) + ' · 第' + (d.r || '—') + '名' : x.name; }},
+          tooltip: {formatter: function (x) { var d = x.data; return d ? esc(d.n) + '<br>得分 ' + fmt(d.value, 1) + ' · 第' + esc(d.r || '—') + '名' : esc(x.name); }},
           visualMap: {show: vals.length > 1, min: Math.floor(Math.min.apply(null, vals)), max: Math.ceil(Math.max.apply(null, vals)) + (vals.length > 1 ? 0 : 1), inRange: {color: PALETTE}, calculable: true, left: 0, bottom: 0, itemHeight: 80, textStyle: {fontSize: 10}},
           series: [{type: 'map', map: 'xp_n' + p.unit_code, nameProperty: 'code', roam: true,
-            label: {show: true, fontSize: 10, formatter: function (x) { return x.data ? x.data.n : ''; }},
+            label: {show: true, fontSize: 10, formatter: function (x) { return x.data ? String(x.data.n) : ''; }},
             data: Object.keys(want).map(function (k) { var w = want[k]; return {name: k, value: w.s, n: w.n, r: w.r, c: w.c,
               itemStyle: w.self ? {borderColor: '#000', borderWidth: 2.5} : {}}; })}]
         });
@@ -225,22 +253,31 @@
     var m = chart('map');
     m.showLoading();
     var status = document.getElementById('map-status');
+    var sel = document.getElementById('m-province');
+    if (st.extent) sel.options[0].textContent = '结果范围 Area of the results';
     function draw() {
-      var q = '/api/map?year=' + encodeURIComponent(st.year) + '&node=' + encodeURIComponent(st.node) + (st.province ? '&province=' + st.province : '');
+      var q = '/api/map?year=' + encodeURIComponent(st.year) + '&node=' + encodeURIComponent(st.node) + (st.province ? '&province=' + encodeURIComponent(st.province) : '');
       return Promise.all([geo(), getJSON(q)]).then(function (res) {
         var g = res[0], d = res[1];
-        var name = provinceMap(g, st.province);
+        var provs = st.province ? [st.province] : st.extent;
+        var v = mapView(g, st.inset, provs);
+        var rows = d.rows.filter(function (r) { return r.boundary_code; }).map(function (r) { return {name: r.boundary_code, value: r.score, n: r.unit_name, c: r.unit_code, r: r.rank}; });
+        var lines = provs ? [] : g.features.filter(function (f) { return f.properties.line; }).map(function (f) { return {name: f.properties.code, itemStyle: {borderColor: '#777', borderWidth: 0.8}, tooltip: {show: false}}; });
+        var series = [{type: 'map', map: v.name, nameProperty: 'code', roam: true, top: 20, bottom: 20,
+          itemStyle: {borderColor: '#fff', borderWidth: 0.2, areaColor: '#e0e0e0'}, emphasis: {label: {show: false}, itemStyle: {areaColor: '#ffd54f'}},
+          data: rows.concat(lines)}];
+        if (v.inset) series.push(insetSeries(st.inset, rows));
         m.hideLoading();
         m.setOption({
-          tooltip: {trigger: 'item', formatter: function (x) { var r = x.data; return r ? r.n + ' ' + r.c + '<br>得分 score ' + fmt(r.value, 1) + '<br>名次 rank ' + (r.r || '—') : (x.name + ' 无数据 no data'); }},
+          tooltip: {trigger: 'item', formatter: function (x) { var r = x.data; return r && r.c ? esc(r.n) + ' ' + esc(r.c) + '<br>得分 score ' + fmt(r.value, 1) + '<br>名次 rank ' + esc(r.r || '—') : (esc(x.name) + ' 无数据 no data'); }},
           visualMap: {min: Math.floor(d.scale_min), max: Math.ceil(d.scale_max), inRange: {color: PALETTE}, calculable: true, left: 10, bottom: 10, text: ['高 high', '低 low']},
-          series: [{type: 'map', map: name, nameProperty: 'code', roam: true, zoom: st.province ? 1.1 : 1.2,
-            itemStyle: {borderColor: '#fff', borderWidth: 0.2, areaColor: '#e0e0e0'}, emphasis: {label: {show: false}, itemStyle: {areaColor: '#ffd54f'}},
-            data: d.rows.filter(function (r) { return r.boundary_code; }).map(function (r) { return {name: r.boundary_code, value: r.score, n: r.unit_name, c: r.unit_code, r: r.rank}; })}]
+          series: series
         }, {replaceMerge: ['series']});
         document.getElementById('map-title').textContent = st.year;
         status.textContent = d.rows.length + ' 个县级单位 units · ' + st.year + ' · 色阶为各年共同范围 one colour scale for all years';
         el.setAttribute('data-year', st.year);
+        el.setAttribute('data-view', provs ? provs.join(',') : 'national');
+        el.setAttribute('data-inset', v.inset ? '1' : '0');
         var u = new URL(location.href);
         u.searchParams.set('year', st.year);
         if (st.province) u.searchParams.set('province', st.province); else u.searchParams.delete('province');
@@ -248,7 +285,7 @@
         history.replaceState(null, '', u.toString());
       }).catch(function (e) { m.hideLoading(); status.textContent = '错误 error: ' + e.message; });
     }
-    m.on('click', function (x) { if (x.data && x.data.c) location.href = '/unit/' + x.data.c; });
+    m.on('click', function (x) { if (x.data && x.data.c) location.href = '/unit/' + encodeURIComponent(x.data.c); });
     Array.prototype.forEach.call(document.querySelectorAll('#years button'), function (b) {
       b.addEventListener('click', function () {
         st.year = b.getAttribute('data-year');
@@ -256,7 +293,7 @@
         draw();
       });
     });
-    document.getElementById('m-province').addEventListener('change', function (e) { st.province = e.target.value || null; draw(); });
+    sel.addEventListener('change', function (e) { st.province = e.target.value || null; draw(); });
     document.getElementById('m-node').addEventListener('change', function (e) { st.node = e.target.value; draw(); });
     draw();
   };
