@@ -57,6 +57,7 @@ def _import(
     dry_run: bool = typer.Option(False, "--dry-run", help="Check everything, store nothing."),
 ) -> None:
     """导入 Import a table into the panel store — all rows or none, with every problem located."""
+    from rich.markup import escape
     from rich.table import Table
 
     from xianping.cli.output import console
@@ -71,13 +72,13 @@ def _import(
     finally:
         st.close()
     if res.already_imported:
-        console.print(f"[yellow]already imported as batch {res.batch_id}[/]: {file} with the same options; nothing changed.")
+        console.print(f"[yellow]already imported as batch {res.batch_id}[/]: {escape(str(file))} with the same options; nothing changed.")
         return
     t = Table(title=("检查 Dry run (nothing stored)" if dry_run else f"导入 Imported as batch {res.batch_id}"), show_header=False)
     t.add_column("", style="bold")
     t.add_column("")
     rows = [
-        ("file", f"{res.file} ({res.layout}, header row {res.header_row})"),
+        ("file", escape(f"{res.file} ({res.layout}, header row {res.header_row})")),  # a path may hold "[/b]"
         ("rows read", str(res.rows_read)),
         ("observations", f"{res.observations} ({res.missing} missing)"),
     ]
@@ -87,7 +88,7 @@ def _import(
         ("units", str(res.units)),
         ("periods", ", ".join(res.periods)),
         ("indicators", f"{len(res.indicators)}: {', '.join(res.indicators)}"),
-        ("store", str(st.path)),
+        ("store", escape(str(st.path))),
     ]
     for k, v in rows:
         t.add_row(k, v)

@@ -15,7 +15,7 @@ err_console = Console(stderr=True)
 
 
 def problem_table(report: ProblemReport, title: str = "问题 Problems") -> Table:
-    table = Table(title=title, show_lines=False)
+    table = Table(title=escape(title), show_lines=False)  # titles may name a file
     for col in ("级别 severity", "文件 file", "行 row", "列 column", "值 value", "问题 problem", "应为 expected"):
         table.add_column(col, overflow="fold")
     for p in report:
