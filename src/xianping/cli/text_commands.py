@@ -14,7 +14,7 @@ FORMATS = ("jsonl", "csv", "xlsx")
 
 
 def _extract(
-    files: List[Path] = typer.Argument(..., help="Report text files (UTF-8, or GBK/GB18030)."),
+    files: List[Path] = typer.Argument(..., help="Report text files (UTF-8, UTF-16 or GBK/GB18030)."),
     fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl | csv | xlsx."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of stdout (xlsx needs it)."),
     check: bool = typer.Option(False, "--check", help="List statements that disagree with values in --store."),
@@ -33,8 +33,23 @@ def _extract(
     for f in files:
         if not f.is_file():
             raise XianpingInputError(f"no such file: {f}")
+    from rich.markup import escape
+
+    from xianping.cli.output import err_console
+    from xianping.text.extract import read_text_file
+
     ex = Extractor()
-    stmts = [s for f in files for s in ex.extract_file(f)]
+    stmts = []
+    for f in files:
+        text, enc = read_text_file(f)
+        found = ex.extract_text(text, source=str(f))
+        if not found:  # say so: an empty result is otherwise indistinguishable from a file read wrongly
+            err_console.print(f"[yellow]warning[/] {escape(str(f))}: no statements found (read as {enc}, "
+                              f"{len(text):,} characters)")
+        elif enc.endswith("(damaged)"):
+            err_console.print(f"[yellow]warning[/] {escape(str(f))}: some bytes are not valid UTF-8, UTF-16 or GB18030 "
+                              "and were replaced by U+FFFD")
+        stmts += found
     if check or do_import:
         from xianping.cli.output import console
         from xianping.store import open_store
@@ -107,11 +122,9 @@ def _repair(
 
     if not file.is_file():
         raise XianpingInputError(f"no such file: {file}")
-    raw = file.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030", errors="replace")
+    from xianping.text.extract import read_text_file
+
+    text, _ = read_text_file(file)
     typer.echo(repair(text, simplify=not keep_traditional).text, nl=False)
 
 

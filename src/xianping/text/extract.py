@@ -75,6 +75,20 @@ def _rank_number(text: str) -> int | None:
     return int(v) if v is not None else None
 
 
+def read_text_file(path: str | Path) -> tuple[str, str]:
+    """(text, encoding) of a report file by the one decoding rule of xianping (ingest.read_table.decode_text:
+    UTF-8 with or without BOM, UTF-16 LE/BE with or without BOM, GB18030). Bytes that are none of them are read as
+    GB18030 with U+FFFD for the bad bytes, encoding "gb18030 (damaged)": scraped pages often carry a few broken
+    bytes, and the repair step knows how they look."""
+    from xianping.ingest.read_table import decode_text
+
+    raw = Path(path).read_bytes()
+    try:
+        return decode_text(raw)
+    except UnicodeDecodeError:
+        return raw.decode("gb18030", errors="replace"), "gb18030 (damaged)"
+
+
 class Extractor:
     """Reads statements out of report text. One instance can serve many documents."""
 
@@ -112,12 +126,7 @@ class Extractor:
 
     def extract_file(self, path: str | Path) -> list[Statement]:
         p = Path(path)
-        raw = p.read_bytes()
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = raw.decode("gb18030", errors="replace")
-        return self.extract_text(text, source=str(p))
+        return self.extract_text(read_text_file(p)[0], source=str(p))
 
     @staticmethod
     def _speaker(line: str, a: int, regions: DocRegions):
