@@ -17,6 +17,45 @@ from xianping.problems import XianpingInputError
 Out = tuple[dict[str, list[dict[str, Any]]], dict[str, Any], dict[str, Any]]
 
 
+# Code columns of tables that programs write (xianping export, pandas, COINr): read as they are, any numeric column
+# an indicator. Tables people make (代码/地区 headers, titles above them, 人均GDP（元）) go through the ingest layer.
+_PROGRAM_CODE_COLUMNS = ("unit_code", "code", "adcode", "gb", "uCode")
+
+
+def data_input(path, years=None, **read: Any) -> tuple[AnalysisInput, Any]:
+    """`--data FILE` of `xianping analyse`: (input, the reading's problems). A table a program wrote (a unit_code /
+    code / adcode column in row 1) is read as it is (`tables.from_data_csv`, any numeric column); any other table, or
+    any reading option (mapping, code_year, period, sheet, trust_codes, skip_unknown, split_rule), is read by the
+    ingest layer as `xianping import` and `evaluate --data` read it: library indicators as columns, the same
+    warnings and notes."""
+    from pathlib import Path
+
+    from xianping.analysis.tables import load_input
+    from xianping.evaluation.load_panel import _head_and_units, from_ingest
+    from xianping.problems import ProblemReport
+
+    options = {k: v for k, v in read.items() if v not in (None, False)}
+    path = Path(path)
+    if not path.exists():
+        raise XianpingInputError(f"data file {path} does not exist")
+    if not options and path.suffix.lower() != ".npz" and any(c in _head_and_units(path)[0] for c in _PROGRAM_CODE_COLUMNS):
+        return load_input(data=path, years=years), ProblemReport()
+    panel = from_ingest(path, None, years, **options)
+    from xianping.frameworks.library import load_library
+    from xianping.reference.divisions import get_gazetteer
+
+    lib, gaz = load_library(), get_gazetteer()
+    vintage = panel.source.get("code_vintage") or 2024
+    names = []
+    for u in panel.units:
+        d = gaz.get(u, vintage) or gaz.get(u)
+        names.append(d.name if d is not None else "")
+    cols = {c: lib.get(c).name_zh for c in panel.columns if c in lib}
+    inp = AnalysisInput(panel.units, names, panel.years, panel.columns, panel.values, column_names=cols,
+                        source=panel.source)
+    return inp, panel.problems
+
+
 def _years(inp: AnalysisInput, year) -> list[int]:
     return [inp.year_index(year)] if year is not None else list(range(len(inp.years)))
 

@@ -16,7 +16,9 @@ app = typer.Typer(no_args_is_help=True, help="分析 Regional analysis of scores
 RESULTS = typer.Option(None, "--results", help="Results CSV of `xianping evaluate` / `xianping demo` (its .weights and .manifest.json beside it).")
 STORE = typer.Option(None, "--store", help="A DuckDB panel store; evaluated with --framework first.")
 FRAMEWORK = typer.Option(None, "--framework", "-f", help="Framework for --store (e.g. census-social).")
-DATA = typer.Option(None, "--data", help="A CSV/XLSX with a unit code column, optionally a year column, and indicator columns.")
+DATA = typer.Option(None, "--data", help="A table read as `xianping import` reads it (yearbook headers, names or codes; "
+                    "--mapping etc. as for import), or one a program wrote with a unit_code/code/adcode column and any "
+                    "numeric columns.")
 YEARS = typer.Option(None, "--years", help="Years to use, e.g. 2010,2020 (default: all).")
 OUT = typer.Option(None, "--out", "-o", help="Output .csv (one file per table) or .xlsx (one sheet per table); manifest beside it.")
 JSON = typer.Option(False, "--json", help="Print the summary as JSON.")
@@ -26,9 +28,54 @@ def register(parent: typer.Typer) -> None:
     parent.add_typer(app, name="analyse", help="分析 Regional analysis: obstacles, coupling, disparity, convergence, markov, spatial, targets.")
 
 
+# The reading options of --data (as `xianping import` has them), set by `_reading` for the command being run.
+_READ: dict = {}
+
+
+def _reading(fn):
+    """Give a command the reading options of a --data table (--mapping, --code-year, --period, --sheet, --trust-codes,
+    --skip-unknown) without repeating six parameters in every signature: they are added to the signature Typer reads
+    and handed to `_input` / `evaluate` through `_READ`."""
+    import functools
+    import inspect
+
+    from xianping.cli import data_commands as D
+
+    extra = {"mapping": (Optional[Path], D.MAPPING), "code_year": (Optional[int], D.CODE_YEAR),
+             "period": (Optional[str], D.PERIOD), "sheet": (Optional[str], D.SHEET),
+             "trust_codes": (bool, D.TRUST_CODES), "skip_unknown": (bool, D.SKIP_UNKNOWN)}
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        _READ.clear()
+        _READ.update({k: kwargs.pop(k) for k in extra})
+        return fn(*args, **kwargs)
+
+    sig = inspect.signature(fn)
+    params = [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=opt, annotation=t) for k, (t, opt) in extra.items()]
+    run.__signature__ = sig.replace(parameters=[*sig.parameters.values(), *params])
+    run.__annotations__ = {**fn.__annotations__, **{k: t for k, (t, _) in extra.items()}}
+    return run
+
+
+def _read_options() -> dict:
+    return {k: v for k, v in _READ.items() if v not in (None, False)}
+
+
 def _input(results, store, framework, data, years):
     from xianping.analysis.tables import load_input
 
+    if data is not None:
+        from xianping.analysis.run import data_input
+        from xianping.cli.data_commands import print_reading
+
+        inp, problems = data_input(data, years, **_read_options())
+        print_reading(problems, stderr=True)  # as `xianping import` prints them; stdout may be --json
+        return inp
+    if _read_options():
+        from xianping.cli.output import fail
+
+        fail(f"{', '.join('--' + k.replace('_', '-') for k in _read_options())}: reading options of a --data table")
     return load_input(results=results, store=store, framework=framework, data=data, years=years)
 
 
@@ -60,6 +107,7 @@ def _jsonable(v):
 
 
 @app.command("obstacles", help="障碍度 Top-k obstacles per unit (factor contribution × deviation), dimension obstacles, strengths and weaknesses.")
+@_reading
 def obstacles(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, framework: Optional[str] = FRAMEWORK,
               data: Optional[Path] = DATA, years: Optional[str] = YEARS, node: Optional[str] = typer.Option(None, "--node", help="Index node (default: the root)."),
               top: int = typer.Option(3, "--top", help="Obstacles per unit."), year: Optional[str] = typer.Option(None, "--year"),
@@ -78,6 +126,7 @@ def obstacles(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, 
 
 
 @app.command("coupling", help="耦合协调度 C, T, D, ten grades (and relative development for two subsystems).")
+@_reading
 def coupling(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, framework: Optional[str] = FRAMEWORK,
              data: Optional[Path] = DATA, years: Optional[str] = YEARS,
              subsystems: Optional[str] = typer.Option(None, "--subsystems", help="Nodes/columns, comma-separated (default: the root's children)."),
@@ -96,6 +145,7 @@ def coupling(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, f
 
 
 @app.command("disparity", help="差异 Gini, Theil T/L (between/within), Dagum decomposition, CV by a grouping.")
+@_reading
 def disparity(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, framework: Optional[str] = FRAMEWORK,
               data: Optional[Path] = DATA, years: Optional[str] = YEARS,
               indicator: Optional[str] = typer.Option(None, "--indicator", help="Node/column (default: the index)."),
@@ -109,6 +159,7 @@ def disparity(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, 
 
 
 @app.command("convergence", help="收敛 σ-convergence, β-convergence (cross-section or panel fixed effects), kernel density by year.")
+@_reading
 def convergence(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, framework: Optional[str] = FRAMEWORK,
                 data: Optional[Path] = DATA, years: Optional[str] = YEARS,
                 indicator: Optional[str] = typer.Option(None, "--indicator"),
@@ -128,6 +179,7 @@ def convergence(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE
 
 
 @app.command("markov", help="马尔可夫 Transition matrices of tiers, optionally spatial (conditioned on the neighbours' tier) with the homogeneity test.")
+@_reading
 def markov_cmd(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, framework: Optional[str] = FRAMEWORK,
                data: Optional[Path] = DATA, years: Optional[str] = YEARS, indicator: Optional[str] = typer.Option(None, "--indicator"),
                k: int = typer.Option(4, "--k", help="Number of tiers."),
@@ -147,6 +199,7 @@ def markov_cmd(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE,
 
 
 @app.command("spatial", help="空间 Global Moran's I (analytic and permutation), Geary's C, LISA clusters and Gi* hot spots.")
+@_reading
 def spatial(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, framework: Optional[str] = FRAMEWORK,
             data: Optional[Path] = DATA, years: Optional[str] = YEARS,
             indicator: Optional[str] = typer.Option(None, "--indicator", help="Node/column (default: the index)."),
@@ -170,6 +223,7 @@ def spatial(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, fr
 
 
 @app.command("targets", help="目标 Progress %, on-track flag and projected year for declarative targets (YAML/JSON).")
+@_reading
 def targets(targets_file: Path = typer.Option(..., "--targets", help="YAML/JSON: a list of targets (or {targets: [...]})."),
             results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, framework: Optional[str] = FRAMEWORK,
             data: Optional[Path] = DATA, years: Optional[str] = YEARS, out: Optional[Path] = OUT, json: bool = JSON) -> None:
@@ -186,6 +240,7 @@ def targets(targets_file: Path = typer.Option(..., "--targets", help="YAML/JSON:
 @app.command("audit", help="统计审计 Statistical coherence of a framework (COINr/JRC audit): indicator statistics of the raw and "
              "treated data, correlations with parents and within a level, high-correlation pairs, Cronbach's alpha, PCA of a "
              "level, optimised weights. Evaluates --framework on --data or --store first (the audit needs the indicators).")
+@_reading
 def audit_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA, store: Optional[Path] = STORE,
               years: Optional[str] = YEARS, year: Optional[str] = typer.Option(None, "--year", help="Year audited (default: the latest)."),
               level: int = typer.Option(2, "--level", help="Level for the within-level correlations and the PCA (1 = indicators; 2 = their parents)."),
@@ -207,7 +262,7 @@ def audit_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA,
         fail("audit needs --framework (a built-in name or a YAML file) and --data FILE or --store DB")
     if (data is None) == (store is None):
         fail("audit needs exactly one of --data FILE or --store DB (an evaluation's results CSV has no indicator data)")
-    res = evaluate(framework, store=store, data=data, years=years)
+    res = evaluate(framework, store=store, data=data, years=years, **_read_options())
     tg = targets if targets == "equal" else [float(x) for x in targets.split(",")]
     tables = audit(res, year=year, level=level, pval=pval, flag_threshold=flag_threshold, flag_kind=flag_kind,
                    group_level=group_level, optimise_level=optimise_level, targets=tg, toler=toler, maxiter=maxiter)

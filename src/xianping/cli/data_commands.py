@@ -28,18 +28,19 @@ def read_options(mapping=None, code_year=None, period=None, sheet=None, split_ru
             "trust_codes": trust_codes, "skip_unknown": skip_unknown}
 
 
-def print_reading(problems) -> None:
+def print_reading(problems, stderr: bool = False) -> None:
     """Warnings and notes of reading a table, printed alike by `import` and by every command that read it with
-    --data: warnings one by one (a column not read, a unit with a year missing), then the notes grouped by kind."""
+    --data: warnings one by one (a column not read, a unit with a year missing), then the notes grouped by kind.
+    `stderr`: for commands whose standard output is data (`analyse … --json`)."""
     from xianping.cli.output import print_problems
     from xianping.problems import ProblemReport
 
     warnings = ProblemReport([p for p in problems if p.severity == "warning"])
     notes = ProblemReport([p for p in problems if p.severity == "note"])
     if len(warnings):
-        print_problems(warnings, title="警告 Warnings", stderr=False)
+        print_problems(warnings, title="警告 Warnings", stderr=stderr)
     if len(notes):
-        _print_note_summary(notes)
+        _print_note_summary(notes, stderr=stderr)
 
 
 def _import(
@@ -96,14 +97,14 @@ def _import(
     print_reading(res.notes)
 
 
-def _print_note_summary(notes) -> None:
+def _print_note_summary(notes, stderr: bool = False) -> None:
     """Notes grouped by kind (a census file has hundreds of subtotal rows): count and the first rows."""
     from collections import defaultdict
 
     from rich.markup import escape
     from rich.table import Table
 
-    from xianping.cli.output import console
+    from xianping.cli.output import console, err_console
 
     groups = defaultdict(list)
     for p in notes:
@@ -116,7 +117,7 @@ def _print_note_summary(notes) -> None:
         ex = ps[0]
         example = ex.message + (f" [{ex.column}]" if ex.column else "") + (f" {ex.value!r}" if ex.value not in (None, "") else "")
         t.add_row(sev, kind, str(len(ps)), rows, escape(example))  # user text: "[b]" is not markup
-    console.print(t)
+    (err_console if stderr else console).print(t)
 
 
 def _export(
