@@ -26,8 +26,9 @@ def test_demo_writes_three_reports(demo):
     assert first[0] == 1 and first[1] == top["unit_code"] and first[5] == pytest.approx(top["score"])
     text = "\n".join(p.text for p in Document(str(demo.reports["docx"])).paragraphs)
     assert f"{top['unit_name']}（{top['score']:.2f}分）" in text
-    # CEADs has no 2020 CO2: the county mean of 2020 is marked missing, never the carried-forward value
-    assert "人均二氧化碳排放县均【缺数据：indicators.co2_per_capita.mean】" in text
+    # CEADs has no 2020 CO2: the county mean of 2020 is left out and listed, never the carried-forward value
+    assert "人均二氧化碳排放县均" not in text.split("本报告未包含")[0] and "【缺数据" not in text
+    assert "本报告未包含：人均二氧化碳排放县均值（2020年无数据）" in text
 
 
 @needs_browser

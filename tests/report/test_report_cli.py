@@ -34,7 +34,8 @@ def test_report_command_takes_a_folder_and_a_template(evaluated, tmp_path):
     assert res.exit_code == 0, res.output
     from docx import Document
 
-    assert "占比【缺数据：indicators.gdp.city_share】" in "\n".join(p.text for p in Document(str(out)).paragraphs)
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert "占比" not in text and "本报告未包含：“indicators.gdp.city_share”（评价结果中没有该项数据）。" in text
 
 
 def test_report_command_refuses_bad_input(evaluated, tmp_path):

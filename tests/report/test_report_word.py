@@ -198,3 +198,22 @@ def test_user_text_with_control_characters_and_formulas_cannot_break_the_docx(ev
     with zipfile.ZipFile(path) as z:      # no field in the body (the footer's PAGE is the only one)
         body = z.read("word/document.xml").decode("utf-8")
     assert "fldSimple" not in body and "instrText" not in body and "\x07" not in body
+
+
+def test_cli_writes_red_header_and_attachments(evaluated, tmp_path):
+    import typer
+    from docx import Document
+    from typer.testing import CliRunner
+
+    from xianping.cli.report import register
+
+    app = typer.Typer()
+    register(app)
+    app.command("noop")(lambda: None)
+    out = tmp_path / "r.docx"
+    res = CliRunner().invoke(app, ["report", "-r", str(evaluated["results"]), "-o", str(out), "--issuer", "苏州市发展和改革委员会",
+                                   "--doc-number", "苏发改〔2026〕3号"])
+    assert res.exit_code == 0, res.output
+    paras = [p.text for p in Document(str(out)).paragraphs if p.text]
+    assert paras[:2] == ["苏州市发展和改革委员会", "苏发改〔2026〕3号"]
+    assert (tmp_path / "r.manifest.json").exists() and (tmp_path / "r.sources.csv").exists()

@@ -21,6 +21,8 @@ def report_cmd(
     year: Optional[str] = typer.Option(None, "--year", help="The year reported (default: the latest evaluated)."),
     unit: Optional[str] = typer.Option(None, "--unit", help="docx: a county code for a 重点县 section."),
     no_rebuild: bool = typer.Option(False, "--no-rebuild", help="Do not re-evaluate from the manifest to recover raw indicator values."),
+    issuer: Optional[str] = typer.Option(None, "--issuer", help="docx: 红头 — the issuing office printed in red above a red rule (e.g. 河南省发展和改革委员会)."),
+    doc_number: Optional[str] = typer.Option(None, "--doc-number", help="docx: 发文字号 under the 红头 (e.g. 豫发改〔2026〕12号)."),
 ) -> None:
     from xianping.cli.output import console, fail
     from xianping.report.data import load_report_data
@@ -38,7 +40,8 @@ def report_cmd(
     if unit is not None and unit not in data.units:
         fail(f"unit {unit} is not in the results")
     with console.status(f"写出 writing {kind} …"):
-        path = write_report(data, kind, out, template=template, year=year, focus=unit)
+        opts = {"issuer": issuer, "doc_number": doc_number} if kind == "docx" else {}
+        path = write_report(data, kind, out, template=template, year=year, focus=unit, **opts)
     console.print(f"report: {path}")
     if data.raw_note:
         console.print(f"[yellow]note:[/] {data.raw_note}")

@@ -9,7 +9,9 @@ from xianping.report.data import ReportData
 FORMATS = ("xlsx", "docx", "html")
 
 
-def write_report(data: ReportData, fmt: str, out: str | Path, template=None, year=None, focus: str | None = None) -> Path:
+def write_report(data: ReportData, fmt: str, out: str | Path, template=None, year=None, focus: str | None = None,
+                 **docx_options) -> Path:
+    """`docx_options`: issuer, doc_number (红头, 发文字号), attach (write the manifest and sources beside the docx)."""
     if fmt == "xlsx":
         from xianping.report.workbook import write_workbook
 
@@ -17,7 +19,7 @@ def write_report(data: ReportData, fmt: str, out: str | Path, template=None, yea
     if fmt == "docx":
         from xianping.report.word import write_docx
 
-        return write_docx(data, out, template=template, year=year, focus=focus)
+        return write_docx(data, out, template=template, year=year, focus=focus, **docx_options)
     if fmt == "html":
         from xianping.report.html import write_html
 
