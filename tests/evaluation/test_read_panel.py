@@ -108,3 +108,32 @@ def test_xlsx_workbook_reads_like_the_csv(tmp_path):
     got = read_panel(good, ["i01", "i08"])
     np.testing.assert_array_equal(got.values, want.values)
     assert got.unit_names[rows[1][0]] == "示例县0"
+
+
+def test_which_reader_reads_what(tmp_path):
+    """Coded tables (unit_code/uCode and the plan's codes as headers; COINr's countries) keep their own readers; a
+    table people make goes through the ingest layer; reading options need a table."""
+    coded = read_panel(BENCH, ["i01", "i08"])
+    assert "reader" not in coded.source and len(coded.problems) == 0
+    yearbook = tmp_path / "y.csv"
+    yearbook.write_text("代码,地区,年份,常住人口（万人）\n410802,解放区,2020,34.7382\n410803,中站区,2020,10.7281\n",
+                        encoding="utf-8")
+    p = read_panel(yearbook, ["pop_total"])
+    assert p.source["reader"] == "ingest" and p.units == ["410802", "410803"]
+    np.testing.assert_allclose(p.values[0, :, 0], [347382, 107281])
+    # the same indicator as a code column with county codes: read as it is
+    coded_cn = tmp_path / "c.csv"
+    coded_cn.write_text("unit_code,year,pop_total\n410802,2020,347382\n410803,2020,107281\n", encoding="utf-8")
+    c = read_panel(coded_cn, ["pop_total"])
+    assert "reader" not in c.source
+    np.testing.assert_array_equal(c.values, p.values)
+    # a county-coded file without the plan's code as a header (a yearbook header instead) goes to the ingest
+    mixed = tmp_path / "m.csv"
+    mixed.write_text("unit_code,year,常住人口\n410802,2020,347382\n", encoding="utf-8")
+    assert read_panel(mixed, ["pop_total"]).source["reader"] == "ingest"
+    # a reading option sends even a coded file through the ingest; a binary panel takes none
+    assert read_panel(coded_cn, ["pop_total"], period="2020").source["read_options"] == {"period": "2020"}
+    npz = tmp_path / "p.npz"
+    np.savez(npz, values=np.zeros((1, 2, 1)), years=np.array(["2020"]), units=np.array(["a", "b"]), columns=np.array(["x"]))
+    with pytest.raises(XianpingInputError, match="binary panel"):
+        read_panel(npz, ["x"], mapping="m.yaml")

@@ -173,3 +173,33 @@ def test_a_file_import_refuses_is_refused_by_evaluate_with_the_same_problems(fil
         evaluate(str(fw), data=str(bad))
     assert [p.as_dict() for p in ev.value.report.errors] == [p.as_dict() for p in imp.value.report.errors]
     assert {(p.kind, p.row) for p in ev.value.report.errors} == {("name_code_mismatch", 9), ("name_code_mismatch", 19)}
+
+
+def test_robust_and_analyse_read_the_table_the_same_way(files, tmp_path):
+    from xianping.analysis.run import data_input
+    from xianping.robust.load import load_model
+
+    table, fw = files
+    direct = evaluate(str(fw), data=str(table))
+    model = load_model(str(fw), data=str(table))
+    np.testing.assert_array_equal(model.panel.values, direct.panel.values)
+    assert model.units == direct.units
+    said = {p.kind for p in model.extra["problems"] if p.severity == "warning"}
+    assert {"unmapped_header", "unit_year_missing"} <= said
+
+    mapping = tmp_path / "m.csv"
+    mapping.write_text("header,indicator\n一般公共预算收人（亿元）,budget_revenue\n", encoding="utf-8")
+    inp, problems = data_input(table, mapping=str(mapping))
+    assert inp.columns == ["budget_revenue", "gdp_per_capita", "income_rural", "urbanisation_rate"]
+    assert inp.column_names["budget_revenue"] == "一般公共预算收入" and inp.unit_names[0] == "解放区"
+    assert "unmapped_header" not in {p.kind for p in problems}
+    np.testing.assert_array_equal(inp.column("gdp_per_capita"), direct.panel.take(["gdp_per_capita"])[..., 0])
+
+    r = _cli("analyse", "disparity", "--data", table, "--indicator", "budget_revenue", "--by", "prefecture",
+             "--mapping", mapping, "--json", "--out", tmp_path / "d.csv", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(r.stdout)  # the reading's notes go to stderr: stdout stays JSON
+    assert summary["indicator"] == "budget_revenue" and set(summary["per_year"]) == {"2021", "2022"}
+    assert "unit_per_person" in r.stderr
+    r = _cli("analyse", "disparity", "--results", tmp_path / "d.csv", "--mapping", mapping, cwd=tmp_path)
+    assert r.returncode != 0 and "readingoptionsofa--datatable" in _flat(r.stderr)
