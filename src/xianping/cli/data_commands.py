@@ -32,13 +32,28 @@ def print_reading(problems, stderr: bool = False) -> None:
     """Warnings and notes of reading a table, printed alike by `import` and by every command that read it with
     --data: warnings one by one (a column not read, a unit with a year missing), then the notes grouped by kind.
     `stderr`: for commands whose standard output is data (`analyse … --json`)."""
-    from xianping.cli.output import print_problems
+    from rich.markup import escape
+
+    from xianping.cli.output import _grouped, _summarise_places, console, err_console
     from xianping.problems import ProblemReport
 
     warnings = ProblemReport([p for p in problems if p.severity == "warning"])
     notes = ProblemReport([p for p in problems if p.severity == "note"])
+    con = err_console if stderr else console
     if len(warnings):
-        print_problems(warnings, title="警告 Warnings", stderr=stderr)
+        # one line per warning, or per kind of warning repeated in many places (a million rows with the same warning
+        # read as one line), at most `shown` lines: the manifest (or --dry-run's list) has every one
+        con.print("[bold]警告 Warnings[/]")
+        shown = 30
+        for i, (p, group) in enumerate(_grouped(warnings)):
+            if i == shown:
+                con.print(f"[yellow]… more warnings: {len(warnings)} in all[/]")
+                break
+            if len(group) == 1:
+                con.print(f"[yellow]warning[/] {escape(p.as_text())} [dim]{escape('[' + p.kind + ']')}[/]")
+            else:
+                con.print(f"[yellow]warning[/] {escape(p.file or '')}: {escape(p.message)} — {len(group)} × "
+                          f"({escape(_summarise_places(group))}) [dim]{escape('[' + p.kind + ']')}[/]")
     if len(notes):
         _print_note_summary(notes, stderr=stderr)
 
