@@ -81,3 +81,19 @@ def test_map_page_extent():
     assert map_extent(["33"]) == ["33"] and map_extent(["33", "32", "33"]) == ["32", "33"]
     nation = [f"{p:02d}" for p in range(11, 11 + NATIONAL_MIN_PROVINCES)]
     assert map_extent(nation) is None and map_extent(nation[:-1]) == nation[:-1]
+
+
+def test_templates_autoescape_and_never_mark_safe(app):
+    """Every page template is autoescaped and none marks data as safe (issue 13: no |safe on user data)."""
+    from pathlib import Path
+
+    import xianping.web
+
+    env = app.state.templates.env
+    folder = Path(xianping.web.__file__).parent / "templates"
+    names = sorted(p.name for p in folder.glob("*.html"))
+    assert names and all(env.select_template([n]).environment.autoescape is not False for n in names)
+    assert all(env.autoescape(n) if callable(env.autoescape) else env.autoescape for n in names)
+    for p in folder.glob("*.html"):
+        text = p.read_text(encoding="utf-8")
+        assert "|safe" not in text.replace(" ", "") and "autoescape false" not in text, p.name
