@@ -69,8 +69,28 @@ def test_demo_is_idempotent(demo):
 
 
 def test_demo_cli(tmp_path):
+    """On an 80-column terminal: the 县域 Top 30 holds no city district, every name is printed whole (nothing cut with
+    "…", no line past 80 cells), and the 县域 results are written beside the all-units ones."""
+    from rich.cells import cell_len
+
+    from xianping.reference.divisions import get_gazetteer, is_county_area
+
     out = subprocess.run([sys.executable, "-m", "xianping.cli.main", "demo", "--out", str(tmp_path / "d")],
-                         capture_output=True, text=True, env={"COLUMNS": "160", "PATH": ""}, timeout=300)
+                         capture_output=True, text=True, env={"COLUMNS": "80", "PATH": ""}, timeout=300)
     assert out.returncode == 0, out.stderr
-    assert "第一方阵 Top 30 of 2020" in out.stdout and "Biggest gains" in out.stdout
+    text = out.stdout
+    assert "县域第一方阵 Top 30 of 2020" in text and "Biggest gains" in text
+    assert "…" not in text and max(cell_len(line) for line in text.splitlines()) <= 80
+    gaz = get_gazetteer()
+    block = text[text.index("县域第一方阵"):text.index("分类考核")]
+    rows = [line.split() for line in block.splitlines() if line.split() and line.split()[0].isdigit()]
+    assert [int(r[0]) for r in rows] == list(range(1, 31))
+    for r in rows:
+        d = gaz.get(r[1], 2024)
+        assert is_county_area(d.kind) and r[2] == d.name, r  # a 县域 unit, its name whole
     assert (tmp_path / "d" / "results.csv").exists()
+    man = json.loads((tmp_path / "d" / "results_county.manifest.json").read_text(encoding="utf-8"))
+    assert man["scope"]["units"] == "county" and man["scope"]["kinds_out"]["市辖区"] > 900
+    county = [r for r in csv.DictReader(open(tmp_path / "d" / "results_county.csv", encoding="utf-8"))
+              if r["node"] == "census_social" and r["year"] == "2020" and r["rank"] == "1"]
+    assert county[0]["unit_code"] == rows[0][1]
