@@ -217,3 +217,12 @@ def test_cli_writes_red_header_and_attachments(evaluated, tmp_path):
     paras = [p.text for p in Document(str(out)).paragraphs if p.text]
     assert paras[:2] == ["苏州市发展和改革委员会", "苏发改〔2026〕3号"]
     assert (tmp_path / "r.manifest.json").exists() and (tmp_path / "r.sources.csv").exists()
+
+
+def test_without_attachments_the_text_names_no_file(evaluated, tmp_path):
+    from docx import Document
+
+    path = write_docx(load_report_data(evaluated["results"]), tmp_path / "alone.docx", attach=False)
+    text = "\n".join(p.text for p in Document(str(path)).paragraphs)
+    assert "记录在评价结果的清单文件中" in text and ".json" not in text and ".csv" not in text
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["alone.docx"]

@@ -156,7 +156,10 @@ def test_gbt9704_fonts_sizes_and_margins(report):
             kinds["body"] |= fonts(p)
     assert kinds["title"] == {("方正小标宋简体", 22.0)}
     assert kinds["h1"] == {("黑体", 16.0)}
-    assert kinds["body"] == {("仿宋_GB2312", 16.0)}
+    assert kinds["body"] == {("仿宋_GB2312", 16.0), ("楷体_GB2312", 16.0)}    # 二级标题 （一）… runs in 楷体
+    kai = [p.runs[0].text for p in doc.paragraphs if p.runs and p.runs[0]._element.rPr is not None and
+           p.runs[0]._element.rPr.find(f"{W}rFonts").get(f"{W}eastAsia") == "楷体_GB2312"]
+    assert kai and all(re.fullmatch(r"（[一二三四五六七八九十]+）[^。]+。", t) for t in kai), kai
     footer = doc.sections[0].footer.paragraphs[0]
     assert {(r._element.rPr.find(f"{W}rFonts").get(f"{W}eastAsia"), r.font.size.pt) for r in footer.runs} == {("宋体", 14.0)}
 

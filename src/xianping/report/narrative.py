@@ -546,7 +546,8 @@ def build_context(data, year=None, focus: str | list[str] | None = None, top_n: 
         "n_dimensions": Value(len(data.dimensions), {"kind": "framework", "what": "first-level dimensions"}, "n_dimensions", fmt="count"),
         "n_indicators": Value(len(data.leaves), {"kind": "framework", "what": "indicators"}, "n_indicators", fmt="count"),
         "method": _method_ctx(data),
-        "attachments": {**ATTACHMENTS, **(attachments or {})},
+        # {} when nothing is attached (a download of the .docx alone): the text then names no file
+        "attachments": dict(ATTACHMENTS) if attachments is None else dict(attachments),
     }
     if base:
         ctx["base_year"] = Value(int(base[:4]), {"kind": "year", "year": base}, "base_year", fmt="year")

@@ -40,6 +40,7 @@ SIZE_TITLE, SIZE_BODY, SIZE_PAGE, SIZE_TABLE = 22, 16, 14, 12                 # 
 LINE_PT = 29            # fixed line pitch: 22 lines in the 225 mm text block
 TEXT_WIDTH_PT = (210 - 28 - 26) / 25.4 * 72
 RED = "FF0000"
+_LEAD = re.compile(r"^（[一二三四五六七八九十]+）[^。，；（）]{1,24}。")
 
 # characters XML 1.0 cannot hold (python-docx raises on them), and line breaks inside a name
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -80,7 +81,7 @@ def write_docx(data: ReportData, out: str | Path, template: str | Path | None = 
     data = _clean_data(data, removed)
     if isinstance(template, str) and "\n" in template:
         template = clean_text(template, removed, "模板")
-    attachments = {"manifest": f"{out.stem}.manifest.json", "sources": f"{out.stem}.sources.csv"}
+    attachments = {"manifest": f"{out.stem}.manifest.json", "sources": f"{out.stem}.sources.csv"} if attach else {}
     nar = narrative(data, template, year=year, focus=focus, attachments=attachments)
     if removed:
         nar.blocks.insert(_body_end(nar), _note("以下文字含有文档无法容纳的控制字符，已删除这些字符：" + "；".join(dict.fromkeys(removed)) + "。"))
@@ -328,7 +329,13 @@ class _Writer:
             h = doc.add_paragraph(style="Heading 1" if b.kind == "h1" else "Heading 2")
             _run_font(h.add_run(clean_text(b.text)), HEADING_FONT if b.kind == "h1" else HEADING2_FONT, SIZE_BODY)
         elif b.kind in ("p", "note"):
-            _para(doc, b.text)
+            lead = _LEAD.match(b.text)
+            if lead:     # （一）城镇化。… — a 二级标题 run in 楷体 at the head of its paragraph (GB/T 9704 §7.3.3)
+                p = _para(doc, "")
+                _run_font(p.add_run(clean_text(lead.group())), HEADING2_FONT, SIZE_BODY)
+                _run_font(p.add_run(clean_text(b.text[lead.end():])), BODY_FONT, SIZE_BODY)
+            else:
+                _para(doc, b.text)
         elif b.kind == "table":
             self.table(b.name)
         elif b.kind == "chart":
