@@ -62,17 +62,19 @@ def _read_options() -> dict:
     return {k: v for k, v in _READ.items() if v not in (None, False)}
 
 
-def _input(results, store, framework, data, years):
+def _input(results, store, framework, data, years, any_columns: bool = False):
+    """The analysis input. `any_columns`: every numeric column of --data is a variable (industry employment by
+    section is no library indicator), so the table is read as it is, not by the ingest layer."""
     from xianping.analysis.tables import load_input
 
-    if data is not None:
+    if data is not None and not any_columns:
         from xianping.analysis.run import data_input
         from xianping.cli.data_commands import print_reading
 
         inp, problems = data_input(data, years, **_read_options())
         print_reading(problems, stderr=True)  # as `xianping import` prints them; stdout may be --json
         return inp
-    if _read_options():
+    if _read_options() and not any_columns:
         from xianping.cli.output import fail
 
         fail(f"{', '.join('--' + k.replace('_', '-') for k in _read_options())}: reading options of a --data table")
@@ -362,7 +364,7 @@ def industry_cmd(data: Optional[Path] = typer.Option(None, "--data", help="CSV/X
     units = [u.strip() for x in unit or [] for u in x.split(",") if u.strip()]
     ph = _plant_hhi(plant_hhi) if plant_hhi else None
     with demo_path() as p:
-        inp = _input(None, None, None, p if demo else data, years)
+        inp = _input(None, None, None, p if demo else data, years, any_columns=True)
         if demo:
             inp.source["bundled"] = "census2010_industry_employment.csv.gz, built by scripts/build_industry_data.py"
         res = run_industry(inp, reference=reference, min_share=min_share, industries=inds, total=total, plant_hhi=ph, units=units)

@@ -2,8 +2,9 @@
 
 The same steps as `xianping.evaluation.evaluate` (framework, resolved settings, compiled plan, panel,
 base year, groups for group imputation, year numbers), so the nominal run here is the evaluation's.
-Data: a store, or a data file read by `evaluation.load_panel.read_panel` (long/wide CSV, COINr's wide
-layout, a binary .npz panel) — the same reader `evaluate` uses.
+Data: a store, or a data file read by `evaluation.load_panel.read_panel` (a table as `xianping import` reads it,
+with the same reading options and warnings; long/wide coded CSV, COINr's wide layout, a binary .npz panel) — the
+same reader `evaluate` uses.
 """
 
 from __future__ import annotations
