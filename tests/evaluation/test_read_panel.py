@@ -131,6 +131,14 @@ def test_which_reader_reads_what(tmp_path):
     mixed = tmp_path / "m.csv"
     mixed.write_text("unit_code,year,常住人口\n410802,2020,347382\n", encoding="utf-8")
     assert read_panel(mixed, ["pop_total"]).source["reader"] == "ingest"
+    # long with indicator codes: as it is; long naming the indicator in words: the ingest, as import reads it
+    long_codes = tmp_path / "lc.csv"
+    long_codes.write_text("unit_code,period,indicator,value\n410802,2020,pop_total,347382\n", encoding="utf-8")
+    assert "reader" not in read_panel(long_codes, ["pop_total"]).source
+    long_words = tmp_path / "lw.csv"
+    long_words.write_text("unit_code,period,indicator,value,unit\n410802,2020,常住人口,34.7382,万人\n", encoding="utf-8")
+    lw = read_panel(long_words, ["pop_total"])
+    assert lw.source["reader"] == "ingest" and lw.values[0, 0, 0] == pytest.approx(347382)
     # a reading option sends even a coded file through the ingest; a binary panel takes none
     assert read_panel(coded_cn, ["pop_total"], period="2020").source["read_options"] == {"period": "2020"}
     npz = tmp_path / "p.npz"

@@ -292,22 +292,27 @@ READ_OPTIONS = ("mapping", "code_year", "period", "sheet", "trust_codes", "skip_
 _DIVISION_CODE = re.compile(r"^(\d{6}|\d{9}|\d{12})$")
 
 
-def _coded(head: list[str], first_units: list[str], codes: Sequence[str] | None) -> bool:
-    """A table a program wrote: a unit_code/uCode column, and long, or a column for every requested code; a wide
-    file whose units are not division codes (COINr's countries) is read as it is even when a code is missing, so
-    the evaluation names the missing indicator instead of the ingest refusing 'AUT' as a county."""
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+
+
+def _coded(head: list[str], first_units: list[str], codes: Sequence[str] | None, first_labels: list[str] = ()) -> bool:
+    """A table a program wrote: a unit_code/uCode column, and long with indicator codes in its indicator column, or a
+    column for every requested code; a wide file whose units are not division codes (COINr's countries) is read as
+    it is even when a code is missing, so the evaluation names the missing indicator instead of the ingest refusing
+    'AUT' as a county. A long table naming its indicators in words (人均GDP) is the ingest's."""
     if "unit_code" not in head and "uCode" not in head:
         return False
     if {"indicator", "value"} <= set(head):
-        return True
+        return all(_IDENTIFIER.match(label.strip()) for label in first_labels)
     low = {h.lower() for h in head}
     if codes is not None and all(c.lower() in low for c in codes):
         return True
     return bool(first_units) and not all(_DIVISION_CODE.match(u.strip()) for u in first_units)
 
 
-def _head_and_units(path: Path) -> tuple[list[str], list[str]]:
-    """The first row and the unit codes of the next few rows of a CSV (from its first megabyte) or workbook."""
+def _head_and_units(path: Path) -> tuple[list[str], list[str], list[str]]:
+    """The first row, and the unit codes and indicator labels (long tables) of the next few rows of a CSV (from its
+    first megabyte) or workbook."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from xianping.ingest.read_table import read_table  # its located errors for a broken workbook
 
@@ -320,12 +325,14 @@ def _head_and_units(path: Path) -> tuple[list[str], list[str]]:
             if len(rows) == 6:
                 break
     if not rows:
-        return [], []
+        return [], [], []
     head = [h.strip() for h in rows[0]]
     ucol = "unit_code" if "unit_code" in head else "uCode" if "uCode" in head else None
     units = [re.sub(r"\.0$", "", r[head.index(ucol)].strip()) for r in rows[1:]
              if ucol and len(r) > head.index(ucol) and r[head.index(ucol)].strip()]
-    return head, units
+    j = head.index("indicator") if "indicator" in head else None
+    labels = [r[j] for r in rows[1:] if j is not None and len(r) > j and r[j].strip()]
+    return head, units, labels
 
 
 def from_ingest(path, codes: Sequence[str] | None, years=None, **read: Any) -> Panel:
@@ -387,7 +394,8 @@ def read_panel(path, codes, years=None, **read: Any) -> Panel:
             raise XianpingInputError(f"data file {path} is a binary panel: --mapping, --code-year, --period and the "
                                      "other reading options apply to tables (CSV/XLSX) only")
         return _npz_panel(path, codes, years)
-    if options or not _coded(*_head_and_units(path), codes):
+    head, units, labels = _head_and_units(path)
+    if options or not _coded(head, units, codes, labels):
         return from_ingest(path, codes, years, **read)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return from_csv(path, codes, years)  # a workbook: openpyxl rows through the same cell-by-cell reader
