@@ -36,6 +36,7 @@ from xianping.evaluation.load_panel import Panel
 from xianping.problems import ProblemReport, XianpingInputError
 
 UNITS = ("all", "county")
+KIND_LOOKUP_MAX = 50_000  # units above which scope all does not look up (and count) each unit's kind
 DEFAULT_SCOPE: dict[str, Any] = {"units": "all", "include_districts": [], "within": "auto"}
 RULE = ("units outside the scope are dropped before evaluation: normalisation anchors, data-driven weights, screening, "
         "ranks and tiers are computed among the units in scope")
@@ -152,8 +153,13 @@ def apply_scope(panel: Panel, st: dict[str, Any], report: ProblemReport, *, tier
     vintage = int(panel.source.get("code_vintage") or 2024)
     gaz = get_gazetteer()
     units = list(panel.units)
-    divs = [gaz.get(u, vintage) if u.isdigit() else None for u in units]
-    kinds = np.array([d.kind if d is not None else "未知" for d in divs], dtype=object)
+    # kinds are looked up per unit: for county-level panels (a few thousand units), or when the 县域 scope needs
+    # them; a village-scale panel (millions of units) evaluated with units: all is not walked unit by unit
+    count_kinds = spec["units"] == "county" or len(units) <= KIND_LOOKUP_MAX
+    if count_kinds:
+        kinds = np.array([(gaz.kind_of(u, vintage) or "未知") if u.isdigit() else "未知" for u in units], dtype=object)
+    else:
+        kinds = None
     keep = np.ones(len(units), dtype=bool)
     if spec["units"] == "county":
         inc = set()
@@ -172,23 +178,25 @@ def apply_scope(panel: Panel, st: dict[str, Any], report: ProblemReport, *, tier
         keep = np.array([is_county_area(k) or u in inc for u, k in zip(units, kinds)], dtype=bool)
         unknown = [u for u, k in zip(units, kinds) if k == "未知"]
         if unknown:
-            _problem(rep, "scope_unknown_units", f"{len(unknown)} unit code(s) are not county-level divisions of {vintage}, "
+            _problem(rep, "scope_unknown_units", f"{len(unknown)} unit code(s) are not divisions in force in {vintage}, "
                      "so their kind is unknown and they are left out of the 县域 scope: " + ", ".join(unknown[:10])
                      + (" …" if len(unknown) > 10 else ""), "scope.units", unknown[0],
                      f"GB/T 2260 county codes of {vintage} (or scope units: all)", severity="warning")
     level, prefix = parse_within(spec["within"])
     within_from = "given"
     if level == "auto":
-        kept = [u for u, k in zip(units, keep) if k]
-        provs = {u[:2] for u in kept if len(u) == 6 and u.isdigit()}
-        if len(provs) == 1 and all(len(u) == 6 and u.isdigit() for u in kept):
+        # short-circuits on the first unit that is not a 6-digit code (a village panel answers at once)
+        kept = units if keep.all() else [u for u, k in zip(units, keep) if k]
+        coded = bool(kept) and all(len(u) == 6 and u.isdigit() for u in kept)
+        provs = {u[:2] for u in kept} if coded else set()
+        if len(provs) == 1:
             level, prefix, within_from = "province", provs.pop(), "auto: every unit in scope lies in one province"
         else:
             level, prefix, within_from = "none", None, "auto: the units in scope span several provinces (or are not division codes)"
     elif level == "none":
         within_from = "given" if st.get("scope") and "within" in (st["scope"] if isinstance(st["scope"], dict) else {}) else "default"
     if prefix is not None:
-        keep &= np.array([u.startswith(prefix) for u in units], dtype=bool)
+        keep &= np.char.startswith(np.asarray(units, dtype=str), prefix)
     place = None
     if prefix is not None:
         head = gaz.get(prefix.ljust(6, "0"), vintage) or gaz.get(prefix.ljust(6, "0"))
@@ -206,10 +214,14 @@ def apply_scope(panel: Panel, st: dict[str, Any], report: ProblemReport, *, tier
     tier_note = size_tiers(st, m, tiers_given, rep)
     report.extend(rep)
     report.raise_if_errors("the tiers do not fit the units in scope")
-    dropped = [u for u, k in zip(units, keep) if not k]
+    dropped = [] if keep.all() else [u for u, k in zip(units, keep) if not k]
+
+    def counts(mask):
+        return dict(Counter(kinds[mask].tolist()).most_common()) if kinds is not None else {}
+
     if dropped:
         report.add("scope_dropped", f"{len(dropped)} unit(s) outside the scope {label} left out of the evaluation "
-                   f"({', '.join(f'{k} {n}' for k, n in Counter(kinds[~keep].tolist()).most_common())})", column="scope",
+                   f"({', '.join(f'{k} {n}' for k, n in counts(~keep).items())})", column="scope",
                    value=len(dropped), severity="note")
     summary = {
         **resolved,
@@ -218,17 +230,16 @@ def apply_scope(panel: Panel, st: dict[str, Any], report: ProblemReport, *, tier
         "label": label,
         "kind_vintage": vintage,
         "units_in": m, "units_out": len(dropped),
-        "kinds_in": dict(Counter(kinds[keep].tolist()).most_common()),
-        "kinds_out": dict(Counter(kinds[~keep].tolist()).most_common()),
+        "kinds_in": counts(keep), "kinds_out": counts(~keep),  # {} when not counted (more than KIND_LOOKUP_MAX units)
         "dropped_units": dropped,
         "rule": RULE,
         **(tier_note or {}),
     }
-    idx = np.flatnonzero(keep)
-    values = panel.values if m == len(units) else panel.values[:, idx, :]
+    idx = None if m == len(units) else np.flatnonzero(keep)
+    values = panel.values if idx is None else panel.values[:, idx, :]
     # every field of the panel carried over (the reading adds some), the unit axis cut to the units in scope
     kw = {f.name: getattr(panel, f.name) for f in fields(Panel)}
-    kw.update(values=values, units=[units[i] for i in idx])
+    kw.update(values=values, units=units if m == len(units) else [units[i] for i in idx])
     return ScopedPanel(**kw, scope=summary)
 
 
