@@ -203,3 +203,15 @@ def test_robust_and_analyse_read_the_table_the_same_way(files, tmp_path):
     assert "unit_per_person" in r.stderr
     r = _cli("analyse", "disparity", "--results", tmp_path / "d.csv", "--mapping", mapping, cwd=tmp_path)
     assert r.returncode != 0 and "readingoptionsofa--datatable" in _flat(r.stderr)
+
+
+def test_one_year_evaluated_gives_the_same_units_both_ways(files, tmp_path):
+    table, fw = files
+    direct = evaluate(str(fw), data=str(table), years="2022")
+    with open_store(tmp_path / "s.duckdb") as st:
+        import_table(table, st)
+    via_store = evaluate(str(fw), store=str(tmp_path / "s.duckdb"), years="2022")
+    assert direct.units == via_store.units and "410825" not in direct.units  # 温县 has no 2022 row
+    np.testing.assert_array_equal(direct.scores, via_store.scores)
+    with pytest.raises(XianpingInputError, match="no rows for year"):
+        evaluate(str(fw), data=str(table), years="2023")

@@ -352,13 +352,16 @@ def from_ingest(path, codes: Sequence[str] | None, years=None, **read: Any) -> P
                                  if n else f"data file {path}: {e.summary}", e.report) from None
     f = res.frame
     ys = _year_list(years)
+    if ys:
+        absent = [y for y in ys if y not in set(f["period"])]
+        if absent:
+            raise XianpingInputError(f"data file {path} has no rows for year(s) {', '.join(absent)}", res.notes)
+        # the units of the years asked for, as the store gives them
+        sel = np.isin(f["period"].astype(str), ys)
+        f = {k: v[sel] for k, v in f.items()}
     units, ui = np.unique(f["unit_code"].astype(str), return_inverse=True)
     periods, pi = np.unique(f["period"].astype(str), return_inverse=True)
     found = [str(p) for p in periods]
-    if ys:
-        absent = [y for y in ys if y not in found]
-        if absent:
-            raise XianpingInputError(f"data file {path} has no rows for year(s) {', '.join(absent)}", res.notes)
     inds, ii = np.unique(f["indicator"].astype(str), return_inverse=True)
     cols = list(codes) if codes is not None else [str(c) for c in inds]
     pos = {c: j for j, c in enumerate(cols)}
