@@ -362,7 +362,11 @@ def _flatten(prefix: str, v: Any, out: list[tuple[str, Any]]) -> None:
 # pattern first, and enumerated values get their Chinese name beside the value as written
 KEY_ZH: list[tuple[str, str]] = [
     ("xianping_version", "软件版本"), ("created", "生成时间"), ("years", "评价年份"), ("units", "县级单位数"),
-    ("indicators", "指标"), ("by_type", "分类评价"), ("problems", "提示与问题"),
+    ("indicators", "指标"), ("by_type", "分类评价"), ("problems", "提示与问题"), ("warnings", "警告"),
+    ("*scope.units", "参评单位范围"), ("*scope.include_districts", "计入的市辖区"), ("*scope.within*", "排名范围"),
+    ("*scope.units_in", "范围内单位数"), ("*scope.units_out", "范围外单位数"), ("*scope.kinds_in*", "范围内各类单位数"),
+    ("*scope.rank_label", "排名范围名称"), ("*scope.label", "范围名称"), ("*scope.rule", "范围规则"), ("*scope*", "评价范围"),
+    ("files.*.sha256", "结果文件校验值（SHA-256）"), ("files.*", "结果文件"),
     ("data.kind", "数据来源类型"), ("data.path", "数据文件"), ("data.sha256", "数据文件校验值（SHA-256）"), ("data.*", "数据"),
     ("types.*", "县域类型划分"),
     ("*normalisation.method", "标准化方法"), ("*normalise.method", "标准化方法"), ("*shift*", "平移"),
@@ -375,6 +379,7 @@ KEY_ZH: list[tuple[str, str]] = [
     ("steps.weights_panel", "数据驱动赋权的样本"), ("*strict", "严格模式"), ("*types_from", "县域类型来源"),
     ("framework.hash", "指标体系校验值"), ("framework.*", "指标体系"), ("settings.*", "评价设置"), ("steps.*", "计算步骤"),
     ("report.source.*", "报告数据来源"),
+    ("*", "其他"),   # a key added to the manifest later still gets a Chinese label
 ]
 VALUE_ZH = {"pooled": "面板标准化（各年共用极值）", "per_year": "逐年标准化", "frozen": "基期锚定", "carry_forward": "沿用相邻年份",
             "renormalise": "按其余指标重新归一权重", "min": "并列取最小名次", "quantile": "分位数分档", "top_n": "前N名方阵",
