@@ -551,7 +551,7 @@ def chart_png(data: ReportData, name: str, year: str) -> tuple[bytes, str, list[
     t, k = data.t(year), data.k(data.root.code)
     uw = unit_word(data)
     base = data.base_year if data.base_year and data.base_year != year else None
-    with plt.rc_context({"font.family": [font], "axes.unicode_minus": False, "font.size": 10}):
+    with plt.rc_context({"font.family": [font], "axes.unicode_minus": False, "font.size": 11}):
         if name == "ranking":
             order = data.ranked(year)
             idx = order[:20]
@@ -564,7 +564,7 @@ def chart_png(data: ReportData, name: str, year: str) -> tuple[bytes, str, list[
             lo = min(vals)
             ax.set_xlim(max(0.0, lo - 5), min(100.0, max(vals) + 4) if max(vals) <= 100 else max(vals) * 1.05)
             for yv, v in enumerate(vals[::-1]):
-                ax.text(v + 0.2, yv, f"{v:.2f}", va="center", fontsize=8)
+                ax.text(v + 0.2, yv, f"{v:.2f}", va="center", fontsize=9)
             ax.set_xlabel("综合得分（分）")
             caption = f"{year}年综合得分" + (f"前{len(idx)}位{uw}" if len(idx) < len(order) else f"（全部{len(idx)}个{uw}）")
         elif name == "dimensions":
@@ -591,7 +591,7 @@ def chart_png(data: ReportData, name: str, year: str) -> tuple[bytes, str, list[
             fig, ax = plt.subplots(figsize=(7.2, 0.4 * len(rows) + 1.2), dpi=200)
             ax.barh(labels[::-1], vals[::-1], color="#b5523b")
             for yv, v in enumerate(vals[::-1]):
-                ax.text(v, yv, f" {int(v)}", va="center", fontsize=8)
+                ax.text(v, yv, f" {int(v)}", va="center", fontsize=9)
             ax.set_xlabel(f"以该指标为前三位障碍因素的{uw}数（个）")
             caption = f"{year}年主要障碍指标涉及的{uw}数量"
         else:
