@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from xianping.reference.divisions import DivisionNotFound, Gazetteer, get_gazetteer, normalize_code, short_name
