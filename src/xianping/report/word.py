@@ -40,6 +40,11 @@ SIZE_TITLE, SIZE_BODY, SIZE_PAGE, SIZE_TABLE = 22, 16, 14, 12                 # 
 LINE_PT = 29            # fixed line pitch: 22 lines in the 225 mm text block
 TEXT_WIDTH_PT = (210 - 28 - 26) / 25.4 * 72
 RED = "FF0000"
+_PPR_AFTER_PBDR = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+                   "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+                   "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+                   "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
+                   "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 _LEAD = re.compile(r"^（[一二三四五六七八九十]+）[^。，；（）]{1,24}。")
 
 # characters XML 1.0 cannot hold (python-docx raises on them), and line breaks inside a name
@@ -182,9 +187,8 @@ def _document(title: str):
     _style(normal, BODY_FONT, SIZE_BODY)
     normal.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     normal.paragraph_format.line_spacing = Pt(LINE_PT)
-    rpr = normal.element.get_or_add_rPr()
-    lang = rpr.makeelement(qn("w:lang"), {qn("w:val"): "en-US", qn("w:eastAsia"): "zh-CN"})
-    rpr.append(lang)
+    for lang in doc.styles.element.iter(qn("w:lang")):     # docDefaults: Chinese text is zh-CN (line breaking)
+        lang.set(qn("w:eastAsia"), "zh-CN")
     for name, font, outline in (("Heading 1", HEADING_FONT, True), ("Heading 2", HEADING2_FONT, True)):
         st = doc.styles[name]
         _style(st, font, SIZE_BODY)
@@ -296,8 +300,10 @@ def _red_header(doc, issuer: str, doc_number: str) -> None:
         p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
         _para(doc, "", indent=False)
     p = _para(doc, doc_number, BODY_FONT, SIZE_BODY, C, indent=False)
-    p._p.get_or_add_pPr().append(parse_xml(
-        f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="12" w:space="11" w:color="{RED}"/></w:pBdr>'))
+    # pBdr sits before spacing/ind/jc in w:pPr (schema order, or Word reports the file as damaged)
+    p._p.get_or_add_pPr().insert_element_before(
+        parse_xml(f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="12" w:space="11" w:color="{RED}"/></w:pBdr>'),
+        *_PPR_AFTER_PBDR)
     _para(doc, "", indent=False)
 
 
@@ -464,11 +470,7 @@ def _grid(doc, headers: list[str], rows: list[list[str]], numeric: list[bool]) -
     t = doc.add_table(rows=1 + len(rows), cols=len(headers))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    t.autofit = False
-    tblpr = t._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
+    t.autofit = False          # w:tblLayout fixed: Word keeps the widths below instead of refitting
     for j, gc in enumerate(t._tbl.tblGrid.findall(qn("w:gridCol"))):
         gc.set(qn("w:w"), str(int(widths[j] * 20)))
     header_row = t.rows[0]
