@@ -258,7 +258,8 @@ def test_bundled_demo_panel_keeps_sources_and_flags(tmp_path):
     with open_store(tmp_path / "s.duckdb") as store:
         res = import_table(f, store, source="bundled")
         assert res.layout == "long" and res.stored == res.observations
-        sources = {r[0] for r in store._con.execute("SELECT DISTINCT source FROM observations").fetchall()}
+        with store.session():  # the store is open only inside an operation or a session
+            sources = {r[0] for r in store._con.execute("SELECT DISTINCT source FROM observations").fetchall()}
         assert sources == {"ceads_co2", "census2010", "census2020", "ceads_co2/census2010"}
         # 崇文区 110103 merged into 东城区 110101 in 2010: the census 2010 value is the merged one, flagged
         (r,) = store.observations(indicators=["pop_total"], units=["110101"], periods=["2010"])

@@ -59,7 +59,9 @@ class PanelStore(ABC):
 
     @abstractmethod
     def write_batch(self, observations: Iterable[dict[str, Any]], meta: BatchMeta, source: str = "import") -> WriteResult:
-        """Store all observations in one transaction, or none (raises XianpingInputError on conflicts)."""
+        """Store all observations in one transaction, or none (raises XianpingInputError on conflicts). The same
+        content with the same options is a no-op (`already_imported`); with other options it is a new batch that
+        owns the rows it lists, even those whose equal value another batch stored first."""
 
     @abstractmethod
     def find_batch(self, sha256: str, options: dict[str, Any]) -> int | None:
@@ -101,8 +103,9 @@ class PanelStore(ABC):
 
     @abstractmethod
     def remove_batch(self, batch_id: int) -> int:
-        """Delete a batch and the observations it holds in one transaction; returns the observations deleted.
-        Raises XianpingInputError (kind ``unknown_batch``) when there is no such batch."""
+        """Delete a batch in one transaction. A batch owns every row it listed: a row another batch also listed
+        passes to that batch (with that batch's value), only rows no other batch listed are deleted; returns the
+        observations deleted. Raises XianpingInputError (kind ``unknown_batch``) when there is no such batch."""
 
     @abstractmethod
     def summary(self) -> dict[str, Any]:
