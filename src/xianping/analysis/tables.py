@@ -226,39 +226,45 @@ def write_tables(tables: dict[str, list[dict[str, Any]]], out: str | Path, man: 
     out.parent.mkdir(parents=True, exist_ok=True)
     written: dict[str, str] = {}
     suffix = out.suffix.lower()
+    from xianping.files import FileSet
     from xianping.report.excel_safe import append_row, csv_text
 
-    if suffix == ".xlsx":
-        from openpyxl import Workbook
+    files = FileSet()  # every table to a temporary file, the manifest last, all renamed together
+    with files:  # an error discards every temporary file; leaving the block renames them
+        if suffix == ".xlsx":
+            from openpyxl import Workbook
 
-        wb = Workbook()
-        wb.remove(wb.active)
-        for name, rows in tables.items():
-            ws = wb.create_sheet(name[:31])
-            cols = list(dict.fromkeys(k for r in rows for k in r))
-            append_row(ws, cols)
-            for r in rows:
-                append_row(ws, [_clean(r.get(c)) for c in cols])   # unit names from users' files stay text
-        ws = wb.create_sheet("manifest")
-        ws.append(["manifest"])
-        ws.append([json.dumps(man, ensure_ascii=False, default=str)])
-        wb.save(out)
-        written["tables"] = str(out)
-    elif suffix == ".csv":
-        import csv
-
-        for i, (name, rows) in enumerate(tables.items()):
-            path = out if i == 0 else out.with_name(f"{out.stem}.{name}.csv")
-            cols = list(dict.fromkeys(k for r in rows for k in r))
-            with open(path, "w", newline="", encoding="utf-8") as f:
-                w = csv.writer(f)
-                w.writerow([csv_text(c) for c in cols])
+            wb = Workbook()
+            wb.remove(wb.active)
+            for name, rows in tables.items():
+                ws = wb.create_sheet(name[:31])
+                cols = list(dict.fromkeys(k for r in rows for k in r))
+                append_row(ws, cols)
                 for r in rows:
-                    w.writerow(["" if _clean(r.get(c)) is None else csv_text(_clean(r.get(c))) for c in cols])
-            written[name] = str(path)
-    else:
-        raise XianpingInputError(f"cannot write tables to {out.name}: use .csv or .xlsx")
-    mpath = out.with_name(out.stem + ".manifest.json")
-    mpath.write_text(json.dumps(man, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+                    append_row(ws, [_clean(r.get(c)) for c in cols])   # unit names from users' files stay text
+            ws = wb.create_sheet("manifest")
+            ws.append(["manifest"])
+            ws.append([json.dumps(man, ensure_ascii=False, default=str)])
+            files.stage(out, wb.save)
+            written["tables"] = str(out)
+        elif suffix == ".csv":
+            import csv
+
+            for i, (name, rows) in enumerate(tables.items()):
+                path = out if i == 0 else out.with_name(f"{out.stem}.{name}.csv")
+                cols = list(dict.fromkeys(k for r in rows for k in r))
+
+                def write(tmp, rows=rows, cols=cols):
+                    with open(tmp, "w", newline="", encoding="utf-8") as f:
+                        w = csv.writer(f)
+                        w.writerow([csv_text(c) for c in cols])
+                        for r in rows:
+                            w.writerow(["" if _clean(r.get(c)) is None else csv_text(_clean(r.get(c))) for c in cols])
+                files.stage(path, write)
+                written[name] = str(path)
+        else:
+            raise XianpingInputError(f"cannot write tables to {out.name}: use .csv or .xlsx")
+        mpath = out.with_name(out.stem + ".manifest.json")
+        files.stage_text(mpath, json.dumps(man, ensure_ascii=False, indent=1, default=str))
     written["manifest"] = str(mpath)
     return written

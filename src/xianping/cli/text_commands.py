@@ -79,7 +79,9 @@ def _extract(
     if fmt == "jsonl":
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
         if output:
-            output.write_text(text, encoding="utf-8")
+            from xianping.files import write_text
+
+            write_text(output, text)
         else:
             typer.echo(text, nl=False)
         return
@@ -95,7 +97,9 @@ def _extract(
         w.writeheader()
         w.writerows({k: csv_text(v) for k, v in r.items()} for r in flat)   # statement text from users' files
         if output:
-            output.write_text(buf.getvalue(), encoding="utf-8-sig")
+            from xianping.files import write_text
+
+            write_text(output, buf.getvalue(), encoding="utf-8-sig")
         else:
             sys.stdout.write(buf.getvalue())
         return
@@ -109,7 +113,10 @@ def _extract(
     ws.append(list(FIELDS))
     for r in flat:
         append_row(ws, [r[k] for k in FIELDS])   # statement text from users' files never becomes a formula
-    wb.save(output)
+    from xianping.files import replace_when_done
+
+    with replace_when_done(output) as tmp:
+        wb.save(tmp)
 
 
 def _repair(

@@ -47,7 +47,9 @@ def load_demo(out: Path | str, evaluate_index: bool = True, reports: bool = Fals
     data_path = out / PANEL.removesuffix(".gz")
     payload = bundled_panel_bytes()
     if not data_path.exists() or data_path.read_bytes() != payload:
-        data_path.write_bytes(payload)
+        from xianping.files import write_bytes
+
+        write_bytes(data_path, payload)  # an interrupted demo never leaves half a panel to import
     store_path = out / "xianping.duckdb"
     loaded = LoadedDemo(out, store_path, data_path)
     with open_store(store_path) as store:

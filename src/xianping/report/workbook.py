@@ -145,7 +145,10 @@ def write_workbook(data: ReportData, out: str | Path, year=None) -> Path:
     _manifest(wb, data)
     wb.properties.title = f"{data.framework.get('name_zh', '')} {year}"
     wb.properties.creator = "xianping"
-    wb.save(out)
+    from xianping.files import replace_when_done
+
+    with replace_when_done(out) as tmp:  # a reader never finds half a workbook
+        wb.save(tmp)
     return out
 
 

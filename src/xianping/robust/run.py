@@ -119,26 +119,34 @@ class RobustResult:
                 return "" if np.isnan(v) else (str(int(v)) if float(v).is_integer() else f"{float(v):.6g}")
             return v
 
+        from xianping.files import FileSet
+
+        files = FileSet()  # every table to a temporary file, the manifest last, all renamed together
+
         def dump(path, rows):
             if not rows:
                 return
-            with open(path, "w", newline="", encoding="utf-8") as f:
-                w = csv.DictWriter(f, fieldnames=list(rows[0]))
-                w.writeheader()
-                for r in rows:
-                    w.writerow({k: fmt(v) for k, v in r.items()})
 
-        dump(d / "rank_stats.csv", self.table())
-        written["rank_stats"] = str(d / "rank_stats.csv")
-        if self.sobol is not None:
-            dump(d / "sensitivity.csv", self.sensitivity_table())
-            written["sensitivity"] = str(d / "sensitivity.csv")
-            per = self.sobol["per_unit"]
-            rows = [{"unit_code": u, "year": y, "input": name, "S1": per["S1"][j, t, i], "ST": per["ST"][j, t, i]}
-                    for t, y in enumerate(self.years) for i, u in enumerate(self.units) for j, name in enumerate(self.input_names)]
-            dump(d / "sensitivity_units.csv", rows)
-            written["sensitivity_units"] = str(d / "sensitivity_units.csv")
-        (d / "robust.manifest.json").write_text(json.dumps(self.manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+            def write(tmp):
+                with open(tmp, "w", newline="", encoding="utf-8") as f:
+                    w = csv.DictWriter(f, fieldnames=list(rows[0]))
+                    w.writeheader()
+                    for r in rows:
+                        w.writerow({k: fmt(v) for k, v in r.items()})
+            files.stage(path, write)
+
+        with files:  # an error discards every temporary file; leaving the block renames them
+            dump(d / "rank_stats.csv", self.table())
+            written["rank_stats"] = str(d / "rank_stats.csv")
+            if self.sobol is not None:
+                dump(d / "sensitivity.csv", self.sensitivity_table())
+                written["sensitivity"] = str(d / "sensitivity.csv")
+                per = self.sobol["per_unit"]
+                rows = [{"unit_code": u, "year": y, "input": name, "S1": per["S1"][j, t, i], "ST": per["ST"][j, t, i]}
+                        for t, y in enumerate(self.years) for i, u in enumerate(self.units) for j, name in enumerate(self.input_names)]
+                dump(d / "sensitivity_units.csv", rows)
+                written["sensitivity_units"] = str(d / "sensitivity_units.csv")
+            files.stage_text(d / "robust.manifest.json", json.dumps(self.manifest, ensure_ascii=False, indent=1))
         written["manifest"] = str(d / "robust.manifest.json")
         return written
 
