@@ -290,5 +290,7 @@ def write_html(data: ReportData, out: str | Path, year=None, title: str | None =
     }
     # one pass: a placeholder written inside user text ("{{DATA}}" in a name) is never expanded
     page = re.sub(r"\{\{[A-Z]+\}\}", lambda m: repl.get(m.group(0), m.group(0)), page)
-    out.write_text(page, encoding="utf-8")
+    from xianping.files import write_text
+
+    write_text(out, page)  # a temporary file renamed when complete: never half a page
     return out
