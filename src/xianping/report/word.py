@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import unicodedata
 from dataclasses import replace
@@ -96,29 +95,17 @@ def write_docx(data: ReportData, out: str | Path, template: str | Path | None = 
     w = _Writer(doc, data, year)
     for b in nar.blocks:
         w.block(b)
-    tmp_files = []
-    try:
+    from xianping.files import FileSet
+
+    with FileSet() as files:  # renamed together on leaving; the report last, so it never names attachments not there
         if attach:
             from xianping.evaluation.manifest import json_safe
 
-            man = out.with_name(attachments["manifest"])
-            tmp_files.append((_tmp(man), man))
-            tmp_files[-1][0].write_text(json.dumps(json_safe(data.manifest), ensure_ascii=False, indent=2), encoding="utf-8")
-            src = out.with_name(attachments["sources"])
-            tmp_files.append((_tmp(src), src))
-            _write_sources(nar, tmp_files[-1][0])
-        tmp_files.append((_tmp(out), out))
-        doc.save(str(tmp_files[-1][0]))
-        for t, final in tmp_files:     # the report last, so a report never names attachments that are not there
-            os.replace(t, final)
-    finally:
-        for t, _ in tmp_files:
-            t.unlink(missing_ok=True)
+            files.stage_text(out.with_name(attachments["manifest"]),
+                             json.dumps(json_safe(data.manifest), ensure_ascii=False, indent=2))
+            files.stage(out.with_name(attachments["sources"]), lambda p: _write_sources(nar, p))
+        files.stage(out, lambda p: doc.save(str(p)))
     return out
-
-
-def _tmp(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
 def _note(text: str):
