@@ -24,7 +24,13 @@ def demo_results(cache: Path, say: Callable[[str], None] = lambda s: None) -> Pa
     out = cache / "demo"
     results = out / "results.csv"
     if results.exists() and results.with_name("results.manifest.json").exists() and (out / "xianping.duckdb").exists():
-        return results
+        from xianping.evaluation.export import check_results
+
+        try:
+            check_results(results)
+            return results
+        except XianpingInputError as e:  # an interrupted build of the cache: build it again
+            say(f"演示结果与清单不符，重新构建 the cached demo results do not match their manifest ({e.summary}); rebuilding …")
     say(f"首次启动：构建演示数据 building the bundled demo results into {out} (once) …")
     from xianping.demo.load_demo import load_demo
 
