@@ -14,7 +14,7 @@ import pytest
 from xianping.engine import rank as R
 from xianping.evaluation import evaluate
 from xianping.evaluation.run import rebuild
-from xianping.evaluation.scope import group_ranks, rank_rows, scope_of
+from xianping.evaluation.scope import group_ranks, group_ranks_of, rank_rows, scope_of
 from xianping.problems import XianpingInputError
 from xianping.reference.divisions import get_gazetteer, is_county_area
 
@@ -156,6 +156,8 @@ def test_group_ranks_equal_ranking_each_group_by_hand(national):
     assert x["province_name"] == "河南省" and x["prefecture_name"] == "焦作市" and x["kind"] == "县"
     assert x["ranked_prefecture"] == 10 and x["rank"] == int(national.ranks[t, national.units.index("410821"), -1])
     assert rows["429021"]["prefecture_name"] == "湖北省直辖县级单位" and rows["429021"]["kind"] == "林区"
+    plain = group_ranks_of(national.units, national.scores[..., -1])  # a results file read back: arrays only
+    np.testing.assert_array_equal(plain["kind"]["rank"], gr["kind"]["rank"])
 
 
 def test_scope_of_results_without_one(national):

@@ -275,15 +275,20 @@ def group_ranks(result, node: str | None = None) -> dict[str, Any]:
     """Each unit's rank within its province, prefecture and kind among the units of `result`, every year:
     {"province"|"prefecture"|"kind": {"rank": [T, m], "count": [T, m], "group": [m]}, "names": {code: name}},
     on the result's own scores with its tie rule (engine.rank.rank_within)."""
-    from xianping.engine import rank as R
-
     k = result.nodes.index(node or result.root)
     vintage = int(result.panel.source.get("code_vintage") or 2024)
-    g = unit_groups(result.units, vintage)
-    s = result.scores[..., k]
+    return group_ranks_of(result.units, result.scores[..., k], ties=result.plan.ties, vintage=vintage)
+
+
+def group_ranks_of(units, scores, ties: str = "min", vintage: int = 2024) -> dict[str, Any]:
+    """`group_ranks` on plain arrays (e.g. a results file read back): units [m], scores [..., m] (higher = better)."""
+    from xianping.engine import rank as R
+
+    g = unit_groups(list(units), vintage)
+    s = np.asarray(scores, dtype=float)
     out: dict[str, Any] = {"names": g["names"]}
     for key in ("province", "prefecture", "kind"):
-        r, n = R.rank_within(s, g[key], ties=result.plan.ties)
+        r, n = R.rank_within(s, g[key], ties=ties)
         out[key] = {"rank": r, "count": n, "group": g[key]}
     return out
 
