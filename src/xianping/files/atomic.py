@@ -3,7 +3,7 @@
 Every output goes to a temporary file in the target's own folder (same file system, so the rename is atomic),
 is flushed to disk, and replaces the target with `os.replace` when complete. An exception (KeyboardInterrupt
 included) removes the temporary file; a SIGKILL leaves it behind under a hidden `.<name>.<pid>.tmp…` name that
-the next write to the same target removes once its process is gone.
+the next write to the same target removes once its process is gone (`glob`-escaped: names may hold brackets).
 
     with replace_when_done("out/report.docx") as tmp:   # one file written by a library (doc.save(tmp))
         doc.save(tmp)
@@ -20,6 +20,7 @@ clean-up so that every writer does them the same way.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import re
@@ -29,8 +30,6 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
-
-_TMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.tmp[0-9a-f]{8}(?P<suffix>\.[^.]*)?$")
 
 
 def _tmp_path(target: Path) -> Path:
@@ -53,9 +52,11 @@ def _sweep(target: Path) -> None:
     folder = target.parent
     if not folder.is_dir():
         return
-    for p in folder.glob(f".{target.name}.*.tmp*"):
-        m = _TMP.match(p.name)
-        if m and m["name"] == target.name and int(m["pid"]) != os.getpid() and not _alive(int(m["pid"])):
+    # `.<name>.<pid>.tmp<8 hex><suffix>`, and anything a writer derived from it (DuckDB's `….part<i>` chunks)
+    mine = re.compile(r"^\." + re.escape(target.name) + r"\.(?P<pid>\d+)\.tmp[0-9a-f]{8}")
+    for p in folder.glob(f".{glob.escape(target.name)}.*.tmp*"):
+        m = mine.match(p.name)
+        if m and int(m["pid"]) != os.getpid() and not _alive(int(m["pid"])):
             p.unlink(missing_ok=True)
 
 
