@@ -160,6 +160,16 @@ def test_group_ranks_equal_ranking_each_group_by_hand(national):
     np.testing.assert_array_equal(plain["kind"]["rank"], gr["kind"]["rank"])
 
 
+def test_rank_rows_carry_the_by_type_rank(census_store):
+    res = evaluate(FW, store=census_store, years=Y, by_type=True)
+    rows = {r["unit_code"]: r for r in rank_rows(res, year="2020")}
+    t, i = res.years.index("2020"), res.units.index("410882")
+    x = rows["410882"]  # 沁阳市
+    assert x["type"] == "县级市" and x["rank_type"] == int(res.by_type["ranks"][t, i, -1])
+    assert x["ranked_type"] == sum(1 for u, ty in zip(res.units, res.unit_types)
+                                   if ty == "县级市" and np.isfinite(res.by_type["ranks"][t, res.units.index(u), -1]))
+
+
 def test_scope_of_results_without_one(national):
     class Old:
         manifest = {"settings": {}}

@@ -296,7 +296,9 @@ def group_ranks_of(units, scores, ties: str = "min", vintage: int = 2024) -> dic
 def rank_rows(result, year=None, node: str | None = None) -> list[dict[str, Any]]:
     """One row per unit of one year: the scope's rank (of N ranked), and the ranks within province, prefecture and
     kind (each of its group's ranked count), with the group names — what a county's report section states
-    (全省第3位，全市第1位，同类县第5位)."""
+    (全省第3位，全市第1位，同类县第5位). Province/prefecture/kind ranks re-rank the result's own scores within each
+    group; on a by-type result the 分类考核 type score and rank (the type's overrides) are added (type, type_score,
+    rank_type, ranked_type)."""
     t = result._t(year)
     k = result.nodes.index(node or result.root)
     gr = group_ranks(result, node)
@@ -319,6 +321,14 @@ def rank_rows(result, year=None, node: str | None = None) -> list[dict[str, Any]
             "ranked_prefecture": int(gr["prefecture"]["count"][t, i]),
             "kind": kd, "rank_kind": iv(gr["kind"]["rank"][t, i]), "ranked_kind": int(gr["kind"]["count"][t, i]),
         })
+    if result.by_type is not None:  # 分类考核: the type's own score and rank (its overrides), beside the kind rank
+        types = np.asarray(result.unit_types)
+        tr = result.by_type["ranks"][t, :, k]
+        ranked = {ty: int(np.isfinite(tr[types == ty]).sum()) for ty in set(types.tolist())}
+        for i, row in enumerate(rows):
+            ts = result.by_type["values"][t, i, k]
+            row.update({"type": str(types[i]), "type_score": None if not np.isfinite(ts) else float(ts),
+                        "rank_type": iv(tr[i]), "ranked_type": ranked[str(types[i])]})
     return rows
 
 
