@@ -49,6 +49,7 @@ def gaz():
 def test_kind_per_code_and_year(gaz, code, year, kind, county_area):
     assert gaz.kind_of(code, year) == kind
     assert is_county_area(gaz.kind_of(code, year)) is county_area
+    assert gaz.get(code, year).county_area is county_area
 
 
 def test_kind_of_a_code_not_in_force_is_none(gaz):
@@ -123,7 +124,7 @@ def test_cli_lists_a_prefecture(monkeypatch):
     assert r.exit_code == 0, r.output
     rows = json.loads(r.output)
     assert [d["code"] for d in rows] == ["410821", "410822", "410823", "410825", "410882", "410883"]
-    assert {d["kind"] for d in rows} == {"县", "县级市"}
+    assert {d["kind"] for d in rows} == {"县", "县级市"} and all(d["county_area"] for d in rows)
 
 
 def test_cli_prefix_errors():

@@ -66,6 +66,13 @@ class Division:
         return self.parents[-1][0] if self.parents else None
 
     @property
+    def county_area(self) -> bool:
+        """县域: a 县, 自治县, 旗, 自治旗, 县级市, 特区 or 林区 (not a 市辖区); see divisions.kinds."""
+        from xianping.reference.divisions.kinds import is_county_area
+
+        return self.level == "county" and is_county_area(self.kind)
+
+    @property
     def full_name(self) -> str:
         """Names from the province down, e.g. 河南省焦作市修武县."""
         return "".join(n for _, n in self.parents) + self.name
@@ -82,6 +89,7 @@ class Division:
             "full_name": self.full_name,
             "level": self.level,
             "kind": self.kind,
+            "county_area": self.county_area,
             "start": self.start,
             "end": self.end,
             "years": self.years,
