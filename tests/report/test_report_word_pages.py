@@ -171,7 +171,7 @@ def test_manifest_is_an_attached_file_named_in_the_text(report):
     text = "\n".join(p.text for p in report["doc"].paragraphs)
     assert f"评价清单文件{man.name}" in text and path.with_name(path.stem + ".sources.csv").exists()
     assert "附件" in text and "指标无量纲化采用" in text
-    assert not list(path.parent.glob(".*.tmp"))     # written to temporary names and renamed
+    assert not list(path.parent.glob(".*.tmp*"))     # written to temporary names and renamed
 
 
 def test_henan_report_has_red_header_and_one_province_wording(henan_pages):
