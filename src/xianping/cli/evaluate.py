@@ -103,7 +103,8 @@ def evaluate_cmd(
     for c in m["steps"]["screen"]["indicators_out"]:
         console.print(f"  {c['indicator']} {c['year']}: screened out (availability {c['availability']:.0%})")
     if top:
-        t = Table(title=f"前 {top} 名 Top {top} · {res.years[-1]}")
+        where = f"{m['scope']['label']} {m['scope']['rank_label']} · " if m.get("scope") else ""
+        t = Table(title=f"{where}前 {top} 名 Top {top} · {res.years[-1]}")
         for col in ("名次 rank", "代码 code", "名称 name", "得分 score"):
             t.add_column(col)
         for r in res.top(top, year=res.years[-1]):
