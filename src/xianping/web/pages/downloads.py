@@ -35,7 +35,8 @@ def router(dash, templates) -> APIRouter:
             if not path.exists():
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_name(f"{path.stem}.{os.getpid()}.part{path.suffix}")   # workers may race
-                write_report(dash.data, fmt, tmp, year=year)
+                # attach=False: a download is the one file; no manifest/sources left beside it in the cache
+                write_report(dash.data, fmt, tmp, year=year, **({"attach": False} if fmt == "docx" else {}))
                 tmp.replace(path)
         return path
 
