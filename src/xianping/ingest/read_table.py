@@ -191,6 +191,9 @@ def _records_span_lines(text: str, rows: list[list[str]]) -> bool:
     return len(rows) < lines
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 def _check_cells(rows: list[list[str]], file: str, delimiter: str, text: str, report: ProblemReport) -> None:
     line = 1  # physical line where the record starts, for the message (rows are records, as a spreadsheet counts)
     last = len(rows) - 1
@@ -201,12 +204,13 @@ def _check_cells(rows: list[list[str]], file: str, delimiter: str, text: str, re
                 raise _too_many(report, file, "cell_too_long", f"a cell has {len(c):,} characters", "MAX_CELL_CHARS",
                                 MAX_CELL_CHARS, i + 1, column=_col_letter(j + 1), value=c[:40] + "…")
             if "\n" in c or "\r" in c:
-                parts = c.splitlines()
-                swallowed = any(delimiter in p for p in parts[1:]) or (i == last and not ends_quoted)
+                parts = _LINE_END.split(c)  # the csv module's line ends only (splitlines also cuts at U+2028 …)
+                # a quote still open at the end of the file runs to it: then the file's last field does not end in a quote
+                swallowed = any(delimiter in p for p in parts[1:]) or (i == last and j == len(r) - 1 and not ends_quoted)
                 if swallowed:
                     report.add("unbalanced_quote",
                                f"a double quote opened in this row (line {line}) is not closed where the row ends, so "
-                               f"the next {len(parts) - 1} line(s) were read into this one cell", file=file, row=i + 1,
+                               f"the next {len(parts) - 1 - (parts[-1] == '')} line(s) were read into this one cell", file=file, row=i + 1,
                                column=_col_letter(j + 1), value=(c[:60] + "…") if len(c) > 60 else c,
                                expected='a closing " before the row ends, or "" for a quote inside a quoted cell')
                     raise XianpingInputError(f"cannot import {file}: unbalanced quote", report)
@@ -368,6 +372,8 @@ def _sheet_rows(wb, name: str, file: str, report: ProblemReport) -> list[list[An
                 if col > len(row):
                     row.extend([None] * (col - len(row)))
                 row[col - 1] = value
+    while rows and not rows[-1]:  # rows of blank (styled) cells after the last value
+        rows.pop()
     if formulas:
         for r, col in formulas[:MAX_LISTED]:
             report.add("formula_without_value", f"cell {_col_letter(col)}{r}: formula without a cached value; open and "
