@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from xianping.report.data import ReportData, province_name
-from xianping.report.excel_safe import put
+from xianping.report.excel_safe import FORMULA_START
 
 # tier 1 (第一方阵 / 第一档) … 5; 0 (outside the top N) stays white
 TIER_FILLS = {1: "C6EFCE", 2: "DDEBF7", 3: "FFF2CC", 4: "FCE4D6", 5: "F8CBAD"}
@@ -77,52 +77,106 @@ def _int(x) -> int | None:
 
 
 class _Sheet:
+    """One table of a write-only workbook. Rows are kept until `finish`, which knows the column widths (the
+    longest text of each column) that a streamed sheet must declare before its first row; openpyxl's write-only
+    mode then writes cells straight to the file instead of holding a cell object for each (about half the time)."""
+
     def __init__(self, wb, title: str, headers: list[tuple[str, str, str | None]], header_rows: int = 1):
         """headers: (中文 with unit, English, number format)."""
-        from openpyxl.styles import Alignment, Font, PatternFill
-
         self.ws = wb.create_sheet(title)
         self.headers = headers
-        fill = PatternFill("solid", fgColor=HEADER_FILL)
-        for j, (zh, en, _) in enumerate(headers, start=1):
-            c = put(self.ws, 1, j, f"{zh}\n{en}" if en else zh)
-            c.font = Font(bold=True, color="FFFFFF")
-            c.fill = fill
-            c.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         # the header wraps at its line break, so each line must fit on its own
         self.widths = [max(8, display_width(zh), display_width(en or "")) for zh, en, _ in headers]
-        self.ws.row_dimensions[1].height = 36
+        self.rows: list[tuple[list[Any], str | None, dict[int, str] | None]] = []
+        self.beside: dict[tuple[int, int], tuple[Any, str | None]] = {}   # (row, column) → (value, fill), 1-based
         self.row = 1
 
     def add(self, values: list[Any], fill: str | None = None, cell_fills: dict[int, str] | None = None) -> None:
-        from openpyxl.styles import PatternFill
-
         self.row += 1
-        for j, v in enumerate(values, start=1):
-            c = put(self.ws, self.row, j, v)
-            fmt = self.headers[j - 1][2]
-            if fmt and isinstance(v, (int, float)):
-                c.number_format = fmt
+        widths = self.widths
+        for j, v in enumerate(values):
             if isinstance(v, str):
                 w = display_width(v)
             elif isinstance(v, float):
                 w = len(f"{v:,.2f}")
             else:
                 w = len(str(v)) if v is not None else 0
-            if w > self.widths[j - 1]:
-                self.widths[j - 1] = w
-            colour = (cell_fills or {}).get(j - 1) or fill
-            if colour:
-                c.fill = PatternFill("solid", fgColor=colour)
+            if w > widths[j]:
+                widths[j] = w
+        self.rows.append((values, fill, cell_fills))
+
+    def side(self, row: int, column: int, value: Any, fill: str | None = None) -> None:
+        """A cell beside the table (a legend, a note), outside the filter's reach; its column is sized to it."""
+        self.beside[(row, column)] = (value, fill)
 
     def finish(self, freeze_cols: int = 0) -> None:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font, PatternFill
         from openpyxl.utils import get_column_letter
 
-        self.ws.freeze_panes = self.ws.cell(row=2, column=freeze_cols + 1)
+        from xianping.report.excel_safe import guard
+
+        ws = self.ws
+        ncol = len(self.headers)
+        side_cols = sorted({c for _, c in self.beside})
         for j, w in enumerate(self.widths, start=1):
-            self.ws.column_dimensions[get_column_letter(j)].width = min(MAX_WIDTH, w + 2)
-        last = get_column_letter(len(self.headers))
-        self.ws.auto_filter.ref = f"A1:{last}{max(self.row, 2)}"
+            ws.column_dimensions[get_column_letter(j)].width = min(MAX_WIDTH, w + 2)
+        for c in side_cols:
+            w = max(display_width(str(v)) for (r, cc), (v, _) in self.beside.items() if cc == c)
+            ws.column_dimensions[get_column_letter(c)].width = min(MAX_WIDTH, max(10, w + 2))
+        ws.freeze_panes = f"{get_column_letter(freeze_cols + 1)}2"
+        ws.auto_filter.ref = f"A1:{get_column_letter(ncol)}{max(self.row, 2)}"
+        ws.row_dimensions[1].height = 36
+
+        fills: dict[str, PatternFill] = {}
+
+        def fill_of(colour: str) -> PatternFill:
+            if colour not in fills:
+                fills[colour] = PatternFill("solid", fgColor=colour)
+            return fills[colour]
+
+        def side_cells(r: int, width: int) -> list[Any]:
+            out: list[Any] = []
+            for c in side_cols:
+                if (r, c) in self.beside:
+                    v, colour = self.beside[(r, c)]
+                    out += [None] * (c - 1 - width - len(out))
+                    cell = guard(WriteOnlyCell(ws, value=v))
+                    if colour:
+                        cell.fill = fill_of(colour)
+                    out.append(cell)
+            return out
+
+        head_font, head_fill = Font(bold=True, color="FFFFFF"), fill_of(HEADER_FILL)
+        head_align = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        header = []
+        for zh, en, _ in self.headers:
+            c = guard(WriteOnlyCell(ws, value=f"{zh}\n{en}" if en else zh))
+            c.font, c.fill, c.alignment = head_font, head_fill, head_align
+            header.append(c)
+        ws.append(header + side_cells(1, ncol))
+        fmts = [h[2] for h in self.headers]
+        last = max([r for r, _ in self.beside] + [self.row])
+        for r in range(2, last + 1):
+            cells: list[Any] = []
+            if r - 2 < len(self.rows):
+                values, fill, cell_fills = self.rows[r - 2]
+                for j, v in enumerate(values):
+                    colour = (cell_fills or {}).get(j) or fill
+                    fmt = fmts[j] if isinstance(v, (int, float)) else None
+                    if fmt is None and colour is None and not (isinstance(v, str) and v[:1] in FORMULA_START):
+                        cells.append(v)
+                        continue
+                    c = guard(WriteOnlyCell(ws, value=v))
+                    if fmt:
+                        c.number_format = fmt
+                    if colour:
+                        c.fill = fill_of(colour)
+                    cells.append(c)
+            else:
+                cells = [None] * ncol
+            ws.append(cells + side_cells(r, ncol))
+        self.rows = []
 
 
 def write_workbook(data: ReportData, out: str | Path, year=None) -> Path:
@@ -132,8 +186,7 @@ def write_workbook(data: ReportData, out: str | Path, year=None) -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     year = str(year or data.latest)
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     _ranking(wb, data, year)
     _dimensions(wb, data)
     _indicators(wb, data)
@@ -189,18 +242,14 @@ def _ranking(wb, data: ReportData, year: str) -> None:
             row += [_int(data.rank_intervals["lo"][t, i]), _int(data.rank_intervals["hi"][t, i])]
         fill = TIER_FILLS.get(int(data.tier[t, i])) if data.tiers_on else None
         s.add(row, fill=fill)
-    s.finish(freeze_cols=3)
     # a legend under the filters' reach would break them: put it beside the table
     col = len(heads) + 2
-    s.ws.cell(row=1, column=col, value="图例 Legend")
+    s.side(1, col, "图例 Legend")
     if data.tiers_on:
-        from openpyxl.styles import PatternFill
-
         tiers = sorted({int(x) for x in data.tier[t] if x > 0})
         for n, tv in enumerate(tiers, start=2):
-            c = put(s.ws, n, col, data.tier_label(tv) or f"第{tv}档")
-            c.fill = PatternFill("solid", fgColor=TIER_FILLS.get(tv, "FFFFFF"))
-        s.ws.column_dimensions[c.column_letter].width = max(12, max(display_width(data.tier_label(tv)) for tv in tiers) + 2) if tiers else 12
+            s.side(n, col, data.tier_label(tv) or f"第{tv}档", TIER_FILLS.get(tv, "FFFFFF"))
+    s.finish(freeze_cols=3)
 
 
 def _dimensions(wb, data: ReportData) -> None:
@@ -244,16 +293,12 @@ def _indicators(wb, data: ReportData) -> None:
                     fills[3 + j] = IMPUTED_FILL
             row += [_num(data.score[t, i, data.k(n.code)]) for n in leaves]
             s.add(row, cell_fills=fills)
-    s.finish(freeze_cols=3)
     note_col = len(heads) + 2
-    from openpyxl.styles import PatternFill
-    from openpyxl.utils import get_column_letter
-
-    s.ws.cell(row=1, column=note_col, value="说明 Notes")
-    s.ws.cell(row=2, column=note_col, value="灰色：插补或沿用相邻年份").fill = PatternFill("solid", fgColor=IMPUTED_FILL)
-    s.ws.column_dimensions[get_column_letter(note_col)].width = display_width("灰色：插补或沿用相邻年份") + 2
+    s.side(1, note_col, "说明 Notes")
+    s.side(2, note_col, "灰色：插补或沿用相邻年份", IMPUTED_FILL)
     if data.raw is None:
-        put(s.ws, 3, note_col, "原始指标值未能读取，本表仅列标准化值")
+        s.side(3, note_col, "原始指标值未能读取，本表仅列标准化值")
+    s.finish(freeze_cols=3)
 
 
 def _changes(wb, data: ReportData, year: str) -> None:
