@@ -34,6 +34,7 @@ def serve(
     from xianping.cli.output import console
     from xianping.web.source import load_dashboard
 
+    _can_listen(host, port)   # before minutes of loading: a bad --host or a port in use is said at once
     with console.status("准备数据 preparing the results …") as status:
         def say(msg: str) -> None:
             status.update(msg)
@@ -68,3 +69,22 @@ def serve(
     os.environ[ENV] = json.dumps(cfg)
     console.print(f"  {workers} worker processes")
     uvicorn.run("xianping.web.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning")
+
+
+def _can_listen(host: str, port: int) -> None:
+    import socket
+
+    from xianping.problems import XianpingInputError
+
+    try:
+        fam, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as e:
+        raise XianpingInputError(f"--host {host!r}: not an address or a name this machine resolves ({e.strerror}); "
+                                 "expected e.g. 127.0.0.1, 0.0.0.0, ::1 or localhost") from None
+    with socket.socket(fam, kind, proto) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as uvicorn does, so a port in TIME_WAIT is fine
+        try:
+            s.bind(addr)
+        except OSError as e:
+            raise XianpingInputError(f"--host {host} --port {port}: cannot listen there ({e.strerror}); "
+                                     "choose another --port, or stop the server using it") from None

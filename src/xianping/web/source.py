@@ -34,6 +34,11 @@ def demo_results(cache: Path, say: Callable[[str], None] = lambda s: None) -> Pa
     say(f"首次启动：构建演示数据 building the bundled demo results into {out} (once) …")
     from xianping.demo.load_demo import load_demo
 
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise XianpingInputError(f"cannot create the cache folder {out}: {e.strerror}; give --cache a writable folder") from None
+
     load_demo(out)
     return results
 
@@ -57,6 +62,8 @@ def load_dashboard(results: Path | None = None, store: Path | None = None, frame
     from xianping.report.data import from_result, load_report_data, resolve_results_path
 
     cache = Path(cache) if cache is not None else default_cache_dir()
+    if cache.exists() and not cache.is_dir():
+        raise XianpingInputError(f"cache folder {cache} is a file; expected a folder (created if missing)")
     if results is not None and store is not None:
         raise XianpingInputError("give --results or --store, not both")
     origin: dict[str, str] = {}
@@ -109,11 +116,17 @@ def _key(data) -> str:
 
 def _targets(dash: Dashboard, path: Path) -> list[dict]:
     """Target progress the way `xianping analyse targets --results` computes it: on the result's node scores."""
-    import yaml
+    from xianping.frameworks.yaml_lines import YamlSyntaxError, safe_load
+    from xianping.problems import ProblemReport
 
-    if not path.exists():
-        raise XianpingInputError(f"targets file {path} does not exist")
-    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not path.is_file():
+        raise XianpingInputError(f"targets file {path} does not exist" if not path.exists() else f"targets {path} is not a file")
+    try:
+        spec = safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise XianpingInputError(f"targets file {path}: not UTF-8 text (byte {e.start}); expected a YAML or JSON file") from None
+    except YamlSyntaxError as e:
+        raise XianpingInputError(f"targets file {path}: not valid YAML", ProblemReport(e.problems(str(path)))) from None
     spec = spec.get("targets", spec) if isinstance(spec, dict) else spec
     if not isinstance(spec, list):
         raise XianpingInputError(f"targets file {path}: expected a list of targets (or {{targets: [...]}})")
