@@ -69,12 +69,9 @@ def _types_from_gazetteer(units, vintage) -> dict[str, str]:
 def _unit_names(panel: Panel, vintage) -> list[str]:
     if panel.unit_names:
         return [panel.unit_names.get(u, "") for u in panel.units]
-    try:
-        from xianping.reference.divisions import get_gazetteer
+    from xianping.reference.divisions import get_gazetteer  # bundled: a failure to load it is a bug to see
 
-        gaz = get_gazetteer()
-    except Exception:  # noqa: BLE001 - names are a convenience
-        return [""] * len(panel.units)
+    gaz = get_gazetteer()
     out = []
     for u in panel.units:
         d = gaz.get(u, vintage) if u.isdigit() else None
@@ -206,12 +203,14 @@ def _missing_unit_years(panel: Panel, cols: list[int], report: ProblemReport) ->
     gaps = has.any(axis=0)[None, :] & ~has
     if not gaps.any():
         return
-    names = None
+    vintage = panel.source.get("code_vintage") or 2024
     for t in np.flatnonzero(gaps.any(axis=1)):
         idx = np.flatnonzero(gaps[t])
-        if names is None:
-            names = dict(zip(panel.units, _unit_names(panel, panel.source.get("code_vintage") or 2024)))
-        shown = ", ".join(f"{panel.units[i]} {names.get(panel.units[i], '')}".strip() for i in idx[:20])
+        # names of the units shown only (a village panel has 500,000 units)
+        names = _unit_names(Panel(panel.values[:0, idx[:20]], [], [panel.units[i] for i in idx[:20]], [],
+                                  {panel.units[i]: panel.unit_names[panel.units[i]] for i in idx[:20]
+                                   if panel.units[i] in panel.unit_names}), vintage)
+        shown = ", ".join(f"{panel.units[i]} {n}".strip() for i, n in zip(idx[:20], names))
         more = f" … and {len(idx) - 20} more" if len(idx) > 20 else ""
         years_with = sorted({panel.years[s] for i in idx[:20] for s in np.flatnonzero(has[:, i])})
         report.add("unit_year_missing",
