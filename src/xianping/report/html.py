@@ -269,7 +269,7 @@ def write_html(data: ReportData, out: str | Path, year=None, title: str | None =
     n_ranked = len(payload["units"])
     summary = (f"{_html.escape(data.framework.get('name_zh', ''))}（{_html.escape(data.framework.get('name_en', ''))}）· "
                f"{n_ranked} 个县级单位 county-level units · {len(data.dimensions)} 个维度 dimensions · "
-               f"{len(data.leaves)} 项指标 indicators · 年份 years {', '.join(data.years)}")
+               f"{len(data.leaves)} 项指标 indicators · 年份 years {_html.escape(', '.join(data.years))}")
     notes = "".join(f"<li>{_html.escape(r['zh'])} {_html.escape(r['kind'])}: {_html.escape(str(r.get('unit_code') or ''))} "
                     f"{_html.escape(str(r.get('unit_name') or ''))} {_html.escape(str(r.get('year') or ''))} "
                     f"{_html.escape(str(r.get('indicator') or ''))} — {_html.escape(str(r.get('detail') or ''))}</li>"
