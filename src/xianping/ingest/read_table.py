@@ -155,7 +155,8 @@ def _csv_rows(text: str, file: str, suffix: str, report: ProblemReport) -> list[
     dialect = csv.excel_tab if tab else csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     rows: list[list[str]] = []
-    cells, max_cells, max_cols = 0, MAX_CELLS, MAX_COLUMNS
+    cells, max_cells, max_cols, max_len = 0, MAX_CELLS, MAX_COLUMNS, MAX_CELL_CHARS
+    long_cell = False
     try:
         for r in reader:  # the caps are checked as rows arrive, before a hostile file has been held whole
             n = len(r)
@@ -166,6 +167,8 @@ def _csv_rows(text: str, file: str, suffix: str, report: ProblemReport) -> list[
             if cells > max_cells:
                 raise _too_many(report, file, "too_many_cells", f"the file has more than {max_cells:,} cells",
                                 "MAX_CELLS", max_cells, len(rows) + 1)
+            if n and max(map(len, r)) > max_len:
+                long_cell = True
             rows.append(r)
     except csv.Error as e:
         # the csv module's own field cap (131,072) is above MAX_CELL_CHARS, so a field over it is a long cell too
@@ -176,8 +179,8 @@ def _csv_rows(text: str, file: str, suffix: str, report: ProblemReport) -> list[
         report.add("csv_syntax", f"the CSV cannot be read past line {reader.line_num}: {e}", file=file,
                    row=len(rows) + 1, expected="comma- or tab-separated text with balanced double quotes")
         raise XianpingInputError(f"cannot import {file}: CSV syntax", report) from None
-    # Both checks below look at the whole text first (C speed) and visit rows only when it shows a suspect.
-    if re.search(r"[^\r\n]{%d}" % (MAX_CELL_CHARS + 1), text) or _records_span_lines(text, rows):
+    # cells are visited again only when a cell is too long or some cell holds a line end (counted on the whole text)
+    if long_cell or _records_span_lines(text, rows):
         _check_cells(rows, file, dialect.delimiter, text, report)
     return rows
 
