@@ -12,7 +12,7 @@ import pytest
 
 from tests.reliability import hostile as h
 from tests.reliability.test_hostile_tables import CORPUS, HEAD, assert_nothing_stored
-from tests.reliability.test_hostile_yaml import BASE, _explicit
+from tests.reliability.test_hostile_yaml import _explicit
 
 EXE = str(Path(sys.executable).parent / "xianping")
 ENV = {**os.environ, "COLUMNS": "100"}

@@ -230,7 +230,8 @@ def test_numbers_in_any_decimal_digits(tmp_path, cell, value):
 
 def test_codes_and_years_in_non_ascii_digits(tmp_path):
     assert _stored(tmp_path, CORPUS / "arabic_digits.csv") == {("410802", "2020"): 347382.0}
-    stored = _stored(tmp_path / "y", CORPUS / "fullwidth_year.csv", period=None) if (tmp_path / "y").mkdir() is None else {}
+    (tmp_path / "y").mkdir()
+    stored = _stored(tmp_path / "y", CORPUS / "fullwidth_year.csv", period=None)
     assert stored == {("410802", "2020"): 347382.0, ("410802", "2021"): 347400.0}
 
 

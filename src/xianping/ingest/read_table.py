@@ -30,7 +30,7 @@ MAX_UNZIPPED_BYTES = 1 * 2**30  # an XLSX's parts as they declare themselves unp
 MAX_CELLS = 20_000_000  # cells present (1M rows × 20 columns); a row list costs ~8 bytes a cell before its value
 MAX_COLUMNS = 4_096  # a row's width (census tables have 169; a year × indicator panel a few hundred)
 MAX_CELL_CHARS = 32_767  # one cell's text: Excel's own limit, so a longer cell did not come from a spreadsheet
-EXCEL_MAX_ROW = 1_048_576
+EXCEL_MAX_ROW = 1_048_576  # a row number past it is a damaged or hand-made sheet (it would cost a list per row)
 MAX_LISTED = 20  # cells listed one by one for the same problem (formulas without values); the rest are counted
 
 
