@@ -240,9 +240,9 @@ class _Context:
         self._conv_cache: dict[tuple[str | None, str], Any] = {}
         self._long_ind_cache: dict[str, Any] = {}
         self._noted: set[tuple[str | None, str]] = set()
-        self._code_cache: dict[Any, str | None] = {}
+        self._code_cache: dict[tuple[type, Any], str | None] = {}
         self.code_header = layout.headers[layout.col("code")] if layout.col("code") is not None else None
-        self._period_cache: dict[Any, str | None] = {}
+        self._period_cache: dict[tuple[type, Any], str | None] = {}
         self._div_cache: dict[str, Any] = {}
         self._facts: dict[str, tuple[bool, str]] = {}
         self._subunits: set[str] | None = None
@@ -345,10 +345,11 @@ class _Context:
 
     def code_of(self, cell: Any) -> str | None:
         """`normalise_code`, once per distinct cell (a panel repeats each code in every period)."""
+        key = (cell.__class__, cell)  # True == 1 and 1 == 1.0 as keys: the type keeps them apart
         try:
-            return self._code_cache[cell]
+            return self._code_cache[key]
         except KeyError:
-            c = self._code_cache[cell] = normalise_code(cell)
+            c = self._code_cache[key] = normalise_code(cell)
             return c
         except TypeError:  # an unhashable cell value
             return normalise_code(cell)
@@ -549,10 +550,11 @@ class _Context:
             self.report.add("missing_period", "no period in this row", file=self.file, row=excel_row,
                             column=self.layout.headers[period_col], expected="a year (2020), quarter (2020Q1) or month (2020-03)")
             return None
+        key = (cell.__class__, cell)
         try:
-            p = self._period_cache[cell]
+            p = self._period_cache[key]
         except KeyError:
-            p = self._period_cache[cell] = parse_period(cell)
+            p = self._period_cache[key] = parse_period(cell)
         except TypeError:
             p = parse_period(cell)
         if p is None:
