@@ -215,3 +215,23 @@ def test_one_year_evaluated_gives_the_same_units_both_ways(files, tmp_path):
     np.testing.assert_array_equal(direct.scores, via_store.scores)
     with pytest.raises(XianpingInputError, match="no rows for year"):
         evaluate(str(fw), data=str(table), years="2023")
+
+
+def test_the_same_table_as_a_workbook(files, tmp_path):
+    """The yearbook table saved from Excel (title row, numbers as numbers, codes as numbers) evaluates the same."""
+    import csv
+    import io
+
+    from openpyxl import Workbook
+
+    table, fw = files
+    wb = Workbook()
+    ws = wb.active
+    for row in csv.reader(io.StringIO(table.read_bytes().decode("gbk"))):
+        ws.append([float(c) if c.replace(".", "", 1).isdigit() and len(c) != 4 else c or None for c in row])
+    book = tmp_path / "焦作.xlsx"
+    wb.save(book)
+    a, b = evaluate(str(fw), data=str(table)), evaluate(str(fw), data=str(book))
+    assert a.units == b.units and b.manifest["data"]["kind"] == "xlsx"
+    np.testing.assert_array_equal(a.scores, b.scores)
+    assert _said(a.manifest["warnings"]) == _said(b.manifest["warnings"])
