@@ -241,3 +241,22 @@ def test_nan_text_stays_a_missing_mark(tmp_path):
         import_table(h.write(tmp_path, "n.csv", HEAD + "410802,解放区,NaN\n"), store, period="2020")
         (obs,) = store.observations()
     assert obs["value"] is None and "missing:NaN" in obs["flags"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8", "gb18030"])
+def test_the_head_of_a_file_cut_at_a_line_end_decodes(encoding):
+    # evaluation reads the first megabyte of a large CSV cut after its last b"\n": in UTF-16 LE that leaves the line
+    # end's zero byte behind, which decode_text(partial=True) drops
+    text = HEAD + "410802,解放区,347382\n" * 3
+    data = text.encode(encoding)
+    head = data[: data.rfind(b"\n") + 1]
+    got, enc = rt.decode_text(head, partial=True)
+    assert got.rstrip("\n") == text.rstrip("\n") and enc.replace("-sig", "").startswith(encoding[:6])
+
+
+def test_a_utf16_file_with_a_byte_missing_is_refused(tmp_path):
+    data = (HEAD + "410802,解放区,347382\n").encode("utf-16")[:-1]
+    with pytest.raises(UnicodeDecodeError):
+        rt.decode_text(data)
+    first, _ = _refused(tmp_path, h.write(tmp_path, "cut16.csv", data))
+    assert first.kind == "unreadable_file" and "UTF-16" in first.message

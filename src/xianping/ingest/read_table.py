@@ -50,7 +50,7 @@ def file_sha256(data: bytes) -> str:
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
+def decode_text(data: bytes, partial: bool = False) -> tuple[str, str]:
     """(text, encoding) of a table's or a text's bytes — the one decoding rule of xianping; UnicodeDecodeError when
     the bytes are none of UTF-8, UTF-16 or GB18030.
 
@@ -58,7 +58,12 @@ def decode_text(data: bytes) -> tuple[str, str]:
     Notepad write it); UTF-16 without a BOM, told by its zero bytes (every ASCII comma, digit and line end carries
     one, at odd offsets in LE and even in BE; UTF-8 and GB18030 text has none); strict UTF-8; GB18030 (a superset
     of GBK, what Chinese Excel and WPS write).
+
+    partial: `data` is the head of a file cut by the caller (at a b"\n", which in UTF-16 LE leaves the line end's
+    second byte behind): a last odd byte of UTF-16 is dropped instead of failing the decoding.
     """
+    if partial and len(data) % 2 and (data.startswith(_UTF16_BOMS) or b"\x00" in data[:4096]):
+        data = data[:-1]
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
     if data.startswith(_UTF16_BOMS):
