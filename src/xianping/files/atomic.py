@@ -12,7 +12,7 @@ the next write to the same target removes once its process is gone (`glob`-escap
     files = FileSet()                                    # several files that belong together (results + manifest):
     files.stage("out/results.csv", lambda p: ...)        # each written to its temporary file first,
     files.stage_text("out/results.manifest.json", ...)   # the manifest staged last,
-    files.commit()                                       # then all renamed back to back, in order, with SIGINT/SIGTERM held
+    files.commit()                                       # then all renamed back to back, in order, SIGINT/SIGTERM deferred
 
 The standard library's tempfile + os.replace do the work; this module only fixes the naming, the fsync and the
 clean-up so that every writer does them the same way.
@@ -81,16 +81,27 @@ def _fsync_dir(folder: Path) -> None:
 
 @contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold SIGINT/SIGTERM while files that belong together are renamed, so Ctrl-C cannot split the set."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+    """Defer SIGINT/SIGTERM while files that belong together are renamed, so Ctrl-C cannot split the set: the
+    handlers only note the signal, and the noted one is acted on (KeyboardInterrupt, termination) afterwards.
+    Blocking the signal would not do: Python may already hold one it has not acted on yet."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = {signal.SIGINT, signal.SIGTERM}
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    noted: list[int] = []
+    old = {}
     try:
+        for s in (signal.SIGINT, signal.SIGTERM):
+            old[s] = signal.signal(s, lambda signum, frame: noted.append(signum))
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for s, h in old.items():
+            signal.signal(s, h)
+        if noted:
+            h = old.get(noted[0])
+            if callable(h):
+                h(noted[0], None)            # Python's default for SIGINT raises KeyboardInterrupt
+            elif h != signal.SIG_IGN:
+                os.kill(os.getpid(), noted[0])
 
 
 @contextmanager
@@ -144,9 +155,13 @@ class FileSet:
         return self.stage(target, lambda p: p.write_bytes(text.encode(encoding)))
 
     def commit(self) -> None:
-        with _signals_held():
-            for tmp, target in self._staged:
-                os.replace(tmp, target)
+        try:
+            with _signals_held():
+                for tmp, target in self._staged:
+                    os.replace(tmp, target)
+        except BaseException:  # interrupted before the renames: nothing replaced, no temporary file left
+            self.discard()
+            raise
         for d in {t.parent for _, t in self._staged}:
             _fsync_dir(d)
         self._staged = []

@@ -1,0 +1,186 @@
+"""Issue 13: SIGINT and SIGKILL at random points of `xianping demo`, `evaluate` and `report` (real processes,
+seeded random delays). Afterwards every output is the complete old one or a complete new one — never a truncated
+file: results match the sha256 their manifest names (results, weights), workbooks and documents open, pages end,
+CSV rows are whole, the store opens with every value. Half of the signals fall at a random time of the run, half a
+random few milliseconds after the temporary file of a randomly chosen output appears (inside its write). After
+SIGINT no temporary file is left; after SIGKILL the next complete run sweeps them."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from xianping.evaluation.export import check_results
+from xianping.files import sha256_file
+
+SEED = 20261205
+CLI = [sys.executable, "-c", "from xianping.cli.main import main; main()"]
+
+
+def run(args, cwd: Path) -> tuple[int, str, float]:
+    t = time.monotonic()
+    p = subprocess.run(CLI + args, cwd=cwd, capture_output=True, text=True)
+    return p.returncode, p.stdout + p.stderr, time.monotonic() - t
+
+
+def interrupted(args, cwd: Path, folder: Path, sig: int, delay: float, on_tmp_of: str | None) -> int:
+    """Run the command; send `sig` `delay` s after the start, or — with `on_tmp_of` — `delay` s after a temporary
+    file of that output appears in `folder`. Returns the exit code (negative: killed by the signal)."""
+    p = subprocess.Popen(CLI + args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def fire():
+        if on_tmp_of is not None:
+            prefix = f".{on_tmp_of}."
+            while p.poll() is None and not any(n.startswith(prefix) and ".tmp" in n for n in os.listdir(folder)):
+                time.sleep(0.002)
+        time.sleep(delay)
+        if p.poll() is None:
+            p.send_signal(sig)
+
+    th = threading.Thread(target=fire)
+    th.start()
+    rc = p.wait(timeout=600)
+    th.join()
+    return rc
+
+
+def temporaries(folder: Path) -> list[str]:
+    return sorted(n for n in os.listdir(folder) if n.startswith(".") and ".tmp" in n)
+
+
+def assert_complete(path: Path) -> None:
+    """The file is whole: judged by what it is."""
+    name = path.name
+    if name.endswith(".manifest.json") and path.with_name(name.removesuffix(".manifest.json") + ".csv").exists() \
+            and "files" in json.loads(path.read_text(encoding="utf-8")):
+        results = path.with_name(name.removesuffix(".manifest.json") + ".csv")
+        m = check_results(results)          # the results are the ones the manifest names
+        w = results.with_name(results.stem + ".weights.csv")
+        assert sha256_file(w) == m["files"]["weights"]["sha256"], f"{w} does not match {path}"
+        with open(results, newline="", encoding="utf-8") as f:
+            assert sum(1 for _ in csv.reader(f)) - 1 == m["files"]["results"]["rows"]
+    elif path.suffix == ".json":
+        json.loads(path.read_text(encoding="utf-8"))
+    elif path.suffix in (".docx", ".xlsx"):
+        with zipfile.ZipFile(path) as z:
+            assert z.testzip() is None
+        if path.suffix == ".docx":
+            from docx import Document
+
+            assert Document(str(path)).paragraphs
+        else:
+            from openpyxl import load_workbook
+
+            assert load_workbook(path, read_only=True).sheetnames
+    elif path.suffix == ".html":
+        assert path.read_text(encoding="utf-8").rstrip().endswith("</html>"), f"{path} is cut"
+    elif path.suffix == ".csv":
+        raw = path.read_bytes()
+        assert raw.endswith(b"\n"), f"{path} is cut"
+        rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+        assert rows and all(len(r) == len(rows[0]) for r in rows), f"{path} has a cut row"
+    elif path.suffix == ".duckdb":
+        from xianping.store import open_store
+
+        assert open_store(path).summary()["observations"] > 0
+
+
+def check_outputs(folder: Path, expected: dict[str, bytes], sig: int) -> None:
+    for name, old in expected.items():
+        p = folder / name
+        assert p.exists(), f"{name} is gone after an interrupted run"
+        if p.suffix != ".duckdb" and p.read_bytes() == old:
+            continue                        # the complete old one
+        assert_complete(p)                  # else a complete new one
+    for name in expected:
+        if name.endswith(".manifest.json") and (folder / name.replace(".manifest.json", ".csv")).exists():
+            assert_complete(folder / name)  # the set: results, weights and manifest belong together
+    if sig == signal.SIGINT:
+        assert temporaries(folder) == [], "SIGINT left temporary files"
+
+
+def exercise(args, cwd: Path, folder: Path, rng: random.Random, kills: int) -> None:
+    rc, out, took = run(args, cwd)
+    assert rc == 0, out
+    expected = {n: (folder / n).read_bytes() for n in sorted(os.listdir(folder))
+                if not n.startswith(".") and not n.endswith(".inuse.json") and (folder / n).is_file()}
+    targets = [n for n in expected if not n.endswith(".duckdb")]
+    hits = 0
+    for k in range(kills):
+        sig = (signal.SIGINT, signal.SIGKILL)[k % 2]
+        if k % 4 < 2:
+            delay, target = rng.uniform(0.15, 1.0) * took, None
+        else:
+            delay, target = rng.uniform(0.0, 0.05), rng.choice(targets)
+        rc = interrupted(args, cwd, folder, sig, delay, target)
+        hits += rc != 0
+        check_outputs(folder, expected, sig)
+        expected = {n: (folder / n).read_bytes() for n in expected}   # what is there now is "old" for the next
+    assert hits >= kills // 2, "the signals mostly came after the command had finished: nothing was tested"
+    rc, out, _ = run(args, cwd)             # and the next complete run succeeds and sweeps what SIGKILL left
+    assert rc == 0, out
+    check_outputs(folder, expected, signal.SIGINT)
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("interrupt") / "demo"
+
+
+def test_demo_interrupted(demo_dir):
+    exercise(["demo", "--out", str(demo_dir)], demo_dir.parent, demo_dir, random.Random(SEED), kills=4)
+
+
+def test_evaluate_interrupted(demo_dir, tmp_path):
+    if not (demo_dir / "xianping.duckdb").exists():
+        rc, out, _ = run(["demo", "--out", str(demo_dir)], demo_dir.parent)
+        assert rc == 0, out
+    out = tmp_path / "eval"
+    out.mkdir()
+    args = ["evaluate", "-f", "census-social", "--store", str(demo_dir / "xianping.duckdb"), "--by-type",
+            "--out", str(out / "results.csv"), "--top", "0"]
+    exercise(args, tmp_path, out, random.Random(SEED + 1), kills=6)
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx", "html"])
+def test_report_interrupted(demo_dir, tmp_path, fmt):
+    if not (demo_dir / "results.csv").exists():
+        rc, out, _ = run(["demo", "--out", str(demo_dir)], demo_dir.parent)
+        assert rc == 0, out
+    out = tmp_path / "report"
+    out.mkdir()
+    args = ["report", "--results", str(demo_dir / "results.csv"), "--no-rebuild", "--out", str(out / f"r.{fmt}")]
+    exercise(args, tmp_path, out, random.Random(SEED + 2 + len(fmt)), kills=4)
+
+
+def test_dashboard_rebuilds_a_cut_demo_cache(demo_dir, tmp_path):
+    """The dashboard's demo cache cut by an interrupted first build (results shorter than its manifest says) is
+    built again instead of served."""
+    import shutil
+
+    from xianping.web.source import demo_results
+
+    if not (demo_dir / "results.csv").exists():
+        rc, out, _ = run(["demo", "--out", str(demo_dir)], demo_dir.parent)
+        assert rc == 0, out
+    cache = tmp_path / "cache"
+    shutil.copytree(demo_dir, cache / "demo")
+    res = cache / "demo" / "results.csv"
+    raw = res.read_bytes()
+    res.write_bytes(raw[: len(raw) // 2])
+    said = []
+    assert demo_results(cache, said.append) == res
+    assert any("do not match their manifest" in s for s in said)
+    assert check_results(res)["files"]["results"]["sha256"] == sha256_file(res)
+    assert res.read_bytes() != raw[: len(raw) // 2]
