@@ -235,3 +235,15 @@ def test_the_same_table_as_a_workbook(files, tmp_path):
     assert a.units == b.units and b.manifest["data"]["kind"] == "xlsx"
     np.testing.assert_array_equal(a.scores, b.scores)
     assert _said(a.manifest["warnings"]) == _said(b.manifest["warnings"])
+
+
+def test_robust_cli_prints_and_records_the_reading_warnings(files, tmp_path):
+    table, fw = files
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("inputs:\n  - {name: w, kind: weights, level: 1, noise: 0.25}\n", encoding="utf-8")
+    r = _cli("robust", "-f", fw, "--data", table, "--spec", spec, "--n", "8", "--out", tmp_path / "rob", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert _flat("did you mean 一般公共预算收入 (budget_revenue)?") in _flat(r.stdout)
+    man = json.loads((tmp_path / "rob" / "robust.manifest.json").read_text(encoding="utf-8"))
+    assert {"unmapped_header", "unit_year_missing"} <= {w["kind"] for w in man["warnings"]}
+    assert man["data"]["reader"] == "ingest"

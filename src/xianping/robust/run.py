@@ -161,6 +161,8 @@ def _manifest(model: Model, spec: UncertaintySpec, design: Design, engine: str, 
         "xianping_version": __version__,
         "framework": {**model.framework_meta, "code": fw.code, "hash": fw.content_hash()},
         "data": model.panel.source,
+        # the reading's and the nominal evaluation's warnings (columns not read, units missing a year), as evaluate's
+        "warnings": [p.as_dict() for p in model.extra.get("problems", []) if p.severity == "warning"],
         "years": model.years,
         "units": len(model.units),
         "settings": model.settings,
