@@ -19,15 +19,9 @@ def register(app: typer.Typer) -> None:
 def _settings(settings_file: Optional[Path], panel, base_year, strict, tiers, impute) -> dict:
     out: dict = {}
     if settings_file is not None:
-        import json
+        from xianping.cli.parse import settings_file as read_settings
 
-        text = settings_file.read_text(encoding="utf-8")
-        if settings_file.suffix.lower() in (".yaml", ".yml"):
-            import yaml
-
-            out = yaml.safe_load(text) or {}
-        else:
-            out = json.loads(text)
+        out = read_settings(settings_file)
     if panel:
         out["panel"] = panel
     if base_year is not None:

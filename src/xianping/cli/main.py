@@ -68,6 +68,28 @@ def main() -> None:
 
         err_console.print(f"[bold red]错误 error:[/] {escape(str(e))}")
         sys.exit(e.exit_code)
+    except UnicodeDecodeError as e:
+        # a binary or wrongly-encoded file where text was expected, read by a layer that did not say which file
+        from rich.markup import escape
+
+        from xianping.cli.output import err_console
+
+        err_console.print(f"[bold red]错误 error:[/] a file given is not {escape(e.encoding)} text (byte "
+                          f"{e.object[e.start:e.start + 1]!r} at position {e.start}: {escape(e.reason)}); expected a text "
+                          "file in UTF-8 (tables: UTF-8 or GBK)")
+        sys.exit(2)
+    except OSError as e:
+        # a path given on the command line that is missing, a folder, a file where a folder is needed, unreadable or
+        # unwritable: the OS names the path and the reason, which is the whole message the user needs
+        if e.filename is None:
+            raise
+        from rich.markup import escape
+
+        from xianping.cli.output import err_console
+
+        where = str(e.filename) + (f" → {e.filename2}" if e.filename2 else "")
+        err_console.print(f"[bold red]错误 error:[/] cannot use {escape(where)}: {escape(e.strerror or type(e).__name__)}")
+        sys.exit(2)
 
 
 if __name__ == "__main__":

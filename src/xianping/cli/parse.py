@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from pathlib import Path
 
 from xianping.problems import XianpingInputError
 
@@ -60,3 +61,31 @@ def tier_spec(value: str, option: str = "--tiers") -> dict:
     if method != "top_n" and not 2 <= n <= 20:
         raise _bad(option, value, f"{method} needs 2 to 20 classes")
     return {"method": method, "n": n} if method == "top_n" else {"method": method, "k": n}
+
+
+def settings_file(path: Path, option: str = "--settings") -> dict:
+    """An evaluation settings file (YAML, or JSON by its suffix) read with the YAML loader's limits; a missing,
+    binary or malformed file is an error naming the option, the file and the line."""
+    import json
+
+    from xianping.frameworks.yaml_lines import YamlSyntaxError, safe_load
+    from xianping.problems import ProblemReport
+
+    if not path.is_file():
+        raise XianpingInputError(f"{option} {path}: " + ("is a folder; expected a YAML or JSON file" if path.is_dir()
+                                                          else "no such file"))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise XianpingInputError(f"{option} {path}: not UTF-8 text (byte {e.start}); expected a YAML or JSON file") from None
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else safe_load(text)
+    except json.JSONDecodeError as e:
+        raise XianpingInputError(f"{option} {path}, line {e.lineno}: not valid JSON ({e.msg})") from None
+    except YamlSyntaxError as e:
+        raise XianpingInputError(f"{option} {path}: not valid YAML", ProblemReport(e.problems(str(path)))) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise XianpingInputError(f"{option} {path}: expected a mapping of settings (key: value), got a {type(data).__name__}")
+    return data
