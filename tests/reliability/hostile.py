@@ -62,6 +62,13 @@ def claimed_last_cell() -> bytes:
                           + "</row>", dimension="A1:XFD1048576")
 
 
+def styled_last_cell() -> bytes:
+    """Used range A1:XFD1048576 from a format on the last cell (an empty styled <c>): the reader before issue 13
+    padded 1,048,576 rows to 16,384 columns (a MemoryError under 3 GB; 20 GB in the field)."""
+    return with_sheet_xml(HEADER_ROW + '<row r="2">' + num("A2", 410802) + istr("B2", "解放区") + num("C2", 52000)
+                          + '</row><row r="1048576"><c r="XFD1048576" s="1"/></row>', dimension="A1:XFD1048576")
+
+
 def cell_in_last_column() -> bytes:
     return with_sheet_xml(HEADER_ROW + '<row r="1048576">' + num("XFD1048576", 1) + "</row>")
 

@@ -95,6 +95,12 @@ def test_workbook_claiming_the_last_cell_is_read_from_the_cells_present(tmp_path
     assert _stored(tmp_path, path) == {("410802", "2020"): 52000.0}
 
 
+def test_workbook_formatted_down_to_the_last_cell_is_read_from_the_cells_present(tmp_path):
+    path = h.write(tmp_path, "styled.xlsx", h.styled_last_cell())
+    assert read_table(path).rows == [["代码", "地区", "GDP_per_capita"], [410802, "解放区", 52000]]
+    assert _stored(tmp_path, path) == {("410802", "2020"): 52000.0}
+
+
 def test_formula_with_its_cached_value_is_read(tmp_path):
     path = h.write(tmp_path, "f.xlsx", h.formula_with_value())
     assert read_table(path).rows[1] == [410802, "解放区", 52000]

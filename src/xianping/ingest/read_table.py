@@ -360,13 +360,14 @@ def _sheet_rows(wb, name: str, file: str, report: ProblemReport) -> list[list[An
             if cells > max_cells:
                 raise _too_many(report, file, "too_many_cells", f"the sheet has more than {max_cells:,} cells",
                                 "MAX_CELLS", max_cells, r)
+            present = [c for c in row_cells if c["value"] is not None]
+            if not present:  # blank styled cells (a format applied down to row 1,048,576) make no row
+                continue
             if r > len(rows):
-                rows.extend([] for _ in range(r - len(rows)))  # rows between are empty; cheap, bounded by Excel's 1,048,576
+                rows.extend([] for _ in range(r - len(rows)))  # rows between are empty
             row = rows[r - 1]
-            for c in row_cells:
+            for c in present:
                 col, value = c["column"], c["value"]
-                if value is None:
-                    continue
                 if col > max_cols:
                     raise _too_many(report, file, "too_many_columns", f"a cell is in column {col:,} "
                                     f"({_col_letter(col)}{r})", "MAX_COLUMNS", max_cols, r, column=_col_letter(col))
@@ -380,8 +381,6 @@ def _sheet_rows(wb, name: str, file: str, report: ProblemReport) -> list[list[An
                 if col > len(row):
                     row.extend([None] * (col - len(row)))
                 row[col - 1] = value
-    while rows and not rows[-1]:  # rows of blank (styled) cells after the last value
-        rows.pop()
     if formulas:
         for r, col in formulas[:MAX_LISTED]:
             report.add("formula_without_value", f"cell {_col_letter(col)}{r}: formula without a cached value; open and "
