@@ -74,7 +74,10 @@ def test_duplicate_key_in_an_indicator_library(tmp_path):
 
 def test_yaml_over_the_size_cap(tmp_path, monkeypatch):
     monkeypatch.setattr(yaml_lines, "MAX_YAML_CHARS", 1000)
-    assert _errors(tmp_path, BASE)[0].kind == "yaml_too_large"
+    assert _errors(tmp_path, BASE)[0].kind == "yaml_too_large"  # 3,111 characters in 3,425 bytes: read, then refused
+    monkeypatch.setattr(yaml_lines, "MAX_YAML_CHARS", 100)
+    first = _errors(tmp_path, BASE, name="big.yaml")[0]  # over 4 bytes a character: refused unread
+    assert first.kind == "yaml_too_large" and "bytes" in first.message
 
 
 def test_anchors_aliases_and_merge_keys_that_are_not_bombs_still_load(tmp_path):

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from xianping.frameworks.library import IndicatorLibrary, load_library
 from xianping.frameworks.located import Finding, pydantic_problems
 from xianping.frameworks.model import Framework
+from xianping.frameworks import yaml_lines
 from xianping.frameworks.yaml_lines import YamlSyntaxError, load_with_lines
 from xianping.problems import ProblemReport, XianpingInputError
 
@@ -27,6 +28,12 @@ def _parse(path: FsPath, library: IndicatorLibrary | None) -> tuple[Framework | 
     report = ProblemReport()
     file = str(path)
     try:
+        size = path.stat().st_size
+        if size > 4 * yaml_lines.MAX_YAML_CHARS:  # refused before it is read (a character is at most 4 bytes)
+            report.add("yaml_too_large", f"the file has {size:,} bytes, more than a framework can need "
+                       f"(yaml_lines.MAX_YAML_CHARS = {yaml_lines.MAX_YAML_CHARS:,} characters)", file=file,
+                       value=size, expected="a smaller YAML file")
+            return None, report
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         report.add("unreadable_file", f"cannot read file: {e}", file=file, expected="a UTF-8 YAML file")
