@@ -94,9 +94,13 @@ def markov(y, k: int = 4, classing: str = "pooled", cutoffs: Sequence[float] | N
     with _quiet():
         m = Markov(ids, classes=np.arange(kk), fill_empty_classes=fill_empty, summary=False)
         ss, so = np.asarray(m.steady_state, dtype=float), np.asarray(m.sojourn_time, dtype=float)
+    note = {}
+    if ss.ndim != 1:   # a reducible chain (few units or years): giddy gives one distribution per closed class
+        ss = np.full(np.asarray(m.p).shape[0], np.nan)
+        note = {"steady_state": "none unique: the chain is reducible (several closed classes)"}
     return MarkovResult(np.asarray(m.transitions), np.asarray(m.p), ss, so, ids, cuts, int((~ok).sum()),
                         {"method": "markov", "classing": classing, "k": kk, "relative_to_mean": relative, "fill_empty": fill_empty,
-                         "estimator": "ML p_ij = n_ij / n_i (giddy)"})
+                         "estimator": "ML p_ij = n_ij / n_i (giddy)", **note})
 
 
 def spatial_markov(y, w, k: int = 4, m: int | None = None, classing: str = "pooled", cutoffs: Sequence[float] | None = None,
