@@ -67,9 +67,13 @@ def run_obstacles(inp: AnalysisInput, node: str | None = None, top: int = 3, yea
     node = node or inp.root
     if node is None or not inp.parents:
         raise XianpingInputError("obstacle degrees need an evaluation result (--results with its .weights file, or --store --framework)")
+    if node not in inp.columns:
+        raise XianpingInputError(f"--node {node!r}: not a node of this result; expected one of "
+                                 f"{', '.join(c for c in inp.columns if c in set(inp.parents.values()) | {inp.root})}")
     leaves = inp.leaves_under(node)
     li = [inp.columns.index(c) for c in leaves]
     dims = [inp.parents.get(c, node) for c in leaves]
+    top = min(top, len(leaves))   # no more obstacles than indicators under the node
     rows, dim_rows, sw_rows, counts = [], [], [], {}
     for t in _years(inp, year):
         y = inp.years[t]

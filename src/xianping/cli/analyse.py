@@ -112,7 +112,7 @@ def _jsonable(v):
 @_reading
 def obstacles(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, framework: Optional[str] = FRAMEWORK,
               data: Optional[Path] = DATA, years: Optional[str] = YEARS, node: Optional[str] = typer.Option(None, "--node", help="Index node (default: the root)."),
-              top: int = typer.Option(3, "--top", help="Obstacles per unit."), year: Optional[str] = typer.Option(None, "--year"),
+              top: int = typer.Option(3, "--top", min=1, max=100, help="Obstacles per unit."), year: Optional[str] = typer.Option(None, "--year"),
               unit: Optional[str] = typer.Option(None, "--unit", help="One county (division code, e.g. 410821): its obstacles, "
                                                  "dimension obstacles, strengths and weaknesses only, computed among all units."),
               out: Optional[Path] = OUT, json: bool = JSON) -> None:
@@ -141,7 +141,10 @@ def coupling(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, f
     inp = _input(results, store, framework, data, years)
     if scale:
         inp.scale = scale
-    w = [float(x) for x in weights.split(",")] if weights else None
+    from xianping.cli.parse import choice, numbers
+
+    choice(variant, "--variant", ("standard", "wang_kong"))
+    w = numbers(weights, "--weights") if weights else None
     subs = [s.strip() for s in subsystems.split(",")] if subsystems else None
     _emit("coupling", inp, run_coupling(inp, subs, variant=variant, weights=w, year=year), out, json, "coupling.csv")
 
@@ -172,9 +175,18 @@ def convergence(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE
                 bandwidth: str = typer.Option("silverman", "--bandwidth", help="silverman | scott | stata | a number."),
                 out: Optional[Path] = OUT, json: bool = JSON) -> None:
     from xianping.analysis.run import run_convergence
+    from xianping.cli.parse import choice, numbers
 
+    choice(measure, "--measure", ("cv", "sd", "sd_log"))
+    choice(model, "--model", ("cross_section", "panel"))
+    choice(fixed_effects, "--fe", ("unit", "twoway"))
+    bw = bandwidth if bandwidth in ("silverman", "scott", "stata") else \
+        numbers(bandwidth, "--bandwidth", "silverman | scott | stata | a positive number")[0]
+    if not isinstance(bw, str) and bw <= 0:
+        from xianping.problems import XianpingInputError
+
+        raise XianpingInputError(f"--bandwidth {bandwidth!r}: expected silverman | scott | stata | a positive number")
     inp = _input(results, store, framework, data, years)
-    bw = float(bandwidth) if bandwidth.replace(".", "", 1).isdigit() else bandwidth
     ctrl = [c.strip() for c in controls.split(",")] if controls else None
     _emit("convergence", inp, run_convergence(inp, indicator, measure=measure, model=model, fixed_effects=fixed_effects,
                                               controls=ctrl, bandwidth=bw), out, json, "convergence.csv")
@@ -184,7 +196,7 @@ def convergence(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE
 @_reading
 def markov_cmd(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, framework: Optional[str] = FRAMEWORK,
                data: Optional[Path] = DATA, years: Optional[str] = YEARS, indicator: Optional[str] = typer.Option(None, "--indicator"),
-               k: int = typer.Option(4, "--k", help="Number of tiers."),
+               k: int = typer.Option(4, "--k", min=2, max=20, help="Number of tiers."),
                classing: str = typer.Option("pooled", "--classing", help="pooled | per_year quantiles | fixed (with --cutoffs)."),
                cutoffs: Optional[str] = typer.Option(None, "--cutoffs", help="Fixed cut-offs, e.g. 0.8,0.9,1.0,1.2 (with --relative: of the mean)."),
                relative: bool = typer.Option(False, "--relative", help="Divide by each year's mean first."),
@@ -193,9 +205,11 @@ def markov_cmd(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE,
                boundaries: Optional[Path] = typer.Option(None, "--boundaries"), join: Optional[str] = typer.Option(None, "--join"),
                out: Optional[Path] = OUT, json: bool = JSON) -> None:
     from xianping.analysis.run import run_markov
+    from xianping.cli.parse import choice, numbers
 
+    choice(classing, "--classing", ("pooled", "per_year", "fixed"))
+    cuts = numbers(cutoffs, "--cutoffs", "increasing numbers separated by commas, e.g. 0.8,0.9,1.0,1.2") if cutoffs else None
     inp = _input(results, store, framework, data, years)
-    cuts = [float(c) for c in cutoffs.split(",")] if cutoffs else None
     _emit("markov", inp, run_markov(inp, indicator, k=k, classing="fixed" if cuts else classing, cutoffs=cuts, relative=relative,
                                     spatial=spatial, weights=weights, boundaries=boundaries, join=join), out, json, "markov.csv")
 

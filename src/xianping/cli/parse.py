@@ -89,3 +89,26 @@ def settings_file(path: Path, option: str = "--settings") -> dict:
     if not isinstance(data, dict):
         raise XianpingInputError(f"{option} {path}: expected a mapping of settings (key: value), got a {type(data).__name__}")
     return data
+
+
+def numbers(value: str, option: str, expected: str = "numbers separated by commas, e.g. 0.4,0.3,0.3") -> list[float]:
+    """'0.4,0.3,0.3' → [0.4, 0.3, 0.3]; a part that is not a finite number is an error naming it."""
+    out = []
+    for part in value.split(","):
+        try:
+            x = float(part)
+        except ValueError:
+            x = math.nan
+        if not math.isfinite(x):
+            raise XianpingInputError(f"{option} {value!r}: {part.strip()!r} is not a finite number; expected {expected}")
+        out.append(x)
+    return out
+
+
+def choice(value: str, option: str, choices: list[str] | tuple[str, ...]) -> str:
+    """`value` if it is one of `choices`, else an error naming the option, the value and the choices."""
+    if value in choices:
+        return value
+    near = difflib.get_close_matches(value, list(choices), n=1)
+    hint = f" (did you mean {near[0]}?)" if near else ""
+    raise XianpingInputError(f"{option} {value!r}: not one of {' | '.join(choices)}{hint}")
