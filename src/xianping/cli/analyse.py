@@ -223,7 +223,8 @@ def spatial(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, fr
             boundaries: Optional[Path] = typer.Option(None, "--boundaries", help="Your own polygons (GeoJSON, shapefile …); default: the shipped county boundaries."),
             join: Optional[str] = typer.Option(None, "--join", help="The code column of --boundaries."),
             weights: str = typer.Option("queen", "--weights", help="queen | rook | knn:K | distance:KM."),
-            permutations: int = typer.Option(999, "--permutations"), seed: int = typer.Option(12345, "--seed"),
+            permutations: int = typer.Option(999, "--permutations", min=0, max=1_000_000),
+            seed: int = typer.Option(12345, "--seed", min=0, max=2**32 - 1),
             alpha: float = typer.Option(0.05, "--alpha"), fdr: bool = typer.Option(False, "--fdr", help="Benjamini–Hochberg for LISA/Gi*."),
             islands: str = typer.Option("drop", "--islands", help="drop | keep units without neighbours."),
             out: Optional[Path] = OUT, json: bool = JSON) -> None:
@@ -279,7 +280,9 @@ def audit_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA,
     if (data is None) == (store is None):
         fail("audit needs exactly one of --data FILE or --store DB (an evaluation's results CSV has no indicator data)")
     res = evaluate(framework, store=store, data=data, years=years, **_read_options())
-    tg = targets if targets == "equal" else [float(x) for x in targets.split(",")]
+    from xianping.cli.parse import numbers
+
+    tg = targets if targets == "equal" else numbers(targets, "--targets", "equal | weights separated by commas, e.g. 0.5,0.3,0.2")
     tables = audit(res, year=year, level=level, pval=pval, flag_threshold=flag_threshold, flag_kind=flag_kind,
                    group_level=group_level, optimise_level=optimise_level, targets=tg, toler=toler, maxiter=maxiter)
     _emit("audit", from_evaluation(res), tables, out, json, "audit.xlsx")
