@@ -306,7 +306,7 @@ def whatif_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA
                                                    "reference and the default --target-rank) | quantile:4 …"),
                force_tiers: bool = FORCE_TIERS,
                by_type: bool = typer.Option(False, "--by-type", help="分类考核: score with the county type's overrides and rank among its type."),
-               types: Optional[Path] = typer.Option(None, "--types", help="CSV with unit_code,type (default: gazetteer kind 市辖区/县级市/县)."),
+               types: Optional[Path] = typer.Option(None, "--types", exists=True, dir_okay=False, help="CSV with unit_code,type (default: gazetteer kind 市辖区/县级市/县)."),
                years: Optional[str] = YEARS, out: Optional[Path] = OUT, json: bool = JSON) -> None:
     import json as _json
 

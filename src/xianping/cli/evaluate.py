@@ -43,7 +43,7 @@ def evaluate_cmd(
     store: Optional[Path] = typer.Option(None, "--store", help="A DuckDB panel store (from `xianping import` / `xianping demo`)."),
     years: Optional[str] = typer.Option(None, "--years", help="Years to evaluate, e.g. 2010,2020 (default: all)."),
     by_type: bool = typer.Option(False, "--by-type", help="分类考核: also score with each county type's overrides and rank within types."),
-    types: Optional[Path] = typer.Option(None, "--types", help="CSV with unit_code,type (default with --by-type: gazetteer kind)."),
+    types: Optional[Path] = typer.Option(None, "--types", exists=True, dir_okay=False, help="CSV with unit_code,type (default with --by-type: gazetteer kind)."),
     base_year: Optional[int] = typer.Option(None, "--base-year", help="Base year for rank/score change (进位/退位) and frozen anchors."),
     panel: Optional[str] = typer.Option(None, "--panel", help="Comparability across years: per_year | pooled | frozen."),
     tiers: Optional[str] = typer.Option(None, "--tiers", help="top_n:30 | quantile:4 | natural_breaks:5 | fixed:40/60/80"),
