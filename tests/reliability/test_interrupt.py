@@ -34,29 +34,46 @@ def run(args, cwd: Path) -> tuple[int, str, float]:
     return p.returncode, p.stdout + p.stderr, time.monotonic() - t
 
 
-def interrupted(args, cwd: Path, folder: Path, sig: int, delay: float, on_tmp_of: str | None) -> int:
-    """Run the command; send `sig` `delay` s after the start, or — with `on_tmp_of` — `delay` s after a temporary
-    file of that output appears in `folder`. Returns the exit code (negative: killed by the signal)."""
+def _state(folder: Path, name: str):
+    """What a watcher sees of an output: its size and mtime, and whether a temporary file of it exists."""
+    try:
+        st = os.stat(folder / name)
+        here = (st.st_size, st.st_mtime_ns)
+    except FileNotFoundError:
+        here = None
+    return here, any(n.startswith(f".{name}.") and ".tmp" in n for n in os.listdir(folder))
+
+
+def interrupted(args, cwd: Path, folder: Path, sig: int, delay: float, on_write_of: str | None) -> tuple[int, bool, int]:
+    """Run the command; send `sig` `delay` s after the start, or — with `on_write_of` — `delay` s after the write of
+    that output begins (a temporary file of it appears, or the file itself changes). Returns the exit code
+    (negative: killed by the signal), whether the signal was sent while the process ran, and the pid."""
+    before = _state(folder, on_write_of)[0] if on_write_of else None
     p = subprocess.Popen(CLI + args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sent = []
 
     def fire():
-        if on_tmp_of is not None:
-            prefix = f".{on_tmp_of}."
-            while p.poll() is None and not any(n.startswith(prefix) and ".tmp" in n for n in os.listdir(folder)):
-                time.sleep(0.002)
+        if on_write_of is not None:
+            while p.poll() is None:
+                now, tmp = _state(folder, on_write_of)
+                if tmp or now != before:
+                    break
+                time.sleep(0.001)
         time.sleep(delay)
         if p.poll() is None:
             p.send_signal(sig)
+            sent.append(sig)
 
     th = threading.Thread(target=fire)
     th.start()
     rc = p.wait(timeout=600)
     th.join()
-    return rc
+    return rc, bool(sent), p.pid
 
 
-def temporaries(folder: Path) -> list[str]:
-    return sorted(n for n in os.listdir(folder) if n.startswith(".") and ".tmp" in n)
+def temporaries(folder: Path, pid: int | None = None) -> list[str]:
+    """Temporary files in `folder` (of process `pid` only, when given: a SIGKILLed run's stay until swept)."""
+    return sorted(n for n in os.listdir(folder) if n.startswith(".") and ".tmp" in n and (pid is None or f".{pid}.tmp" in n))
 
 
 def assert_complete(path: Path) -> None:
@@ -96,7 +113,7 @@ def assert_complete(path: Path) -> None:
         assert open_store(path).summary()["observations"] > 0
 
 
-def check_outputs(folder: Path, expected: dict[str, bytes], sig: int) -> None:
+def check_outputs(folder: Path, expected: dict[str, bytes], sig: int, pid: int | None = None) -> None:
     for name, old in expected.items():
         p = folder / name
         assert p.exists(), f"{name} is gone after an interrupted run"
@@ -107,7 +124,7 @@ def check_outputs(folder: Path, expected: dict[str, bytes], sig: int) -> None:
         if name.endswith(".manifest.json") and (folder / name.replace(".manifest.json", ".csv")).exists():
             assert_complete(folder / name)  # the set: results, weights and manifest belong together
     if sig == signal.SIGINT:
-        assert temporaries(folder) == [], "SIGINT left temporary files"
+        assert temporaries(folder, pid) == [], "SIGINT left temporary files"
 
 
 def exercise(args, cwd: Path, folder: Path, rng: random.Random, kills: int) -> None:
@@ -116,21 +133,23 @@ def exercise(args, cwd: Path, folder: Path, rng: random.Random, kills: int) -> N
     expected = {n: (folder / n).read_bytes() for n in sorted(os.listdir(folder))
                 if not n.startswith(".") and not n.endswith(".inuse.json") and (folder / n).is_file()}
     targets = [n for n in expected if not n.endswith(".duckdb")]
-    hits = 0
+    sent, in_write = 0, 0
     for k in range(kills):
         sig = (signal.SIGINT, signal.SIGKILL)[k % 2]
         if k % 4 < 2:
             delay, target = rng.uniform(0.15, 1.0) * took, None
         else:
-            delay, target = rng.uniform(0.0, 0.05), rng.choice(targets)
-        rc = interrupted(args, cwd, folder, sig, delay, target)
-        hits += rc != 0
-        check_outputs(folder, expected, sig)
+            delay, target = rng.uniform(0.0, 0.002), rng.choice(targets)
+        rc, fired, pid = interrupted(args, cwd, folder, sig, delay, target)
+        sent += fired
+        in_write += fired and target is not None
+        check_outputs(folder, expected, sig, pid)
         expected = {n: (folder / n).read_bytes() for n in expected}   # what is there now is "old" for the next
-    assert hits >= kills // 2, "the signals mostly came after the command had finished: nothing was tested"
+    # the test has power only if signals came while the command ran, some of them inside a write
+    assert sent >= kills // 2 and in_write >= 1, f"{sent} signals sent, {in_write} inside a write"
     rc, out, _ = run(args, cwd)             # and the next complete run succeeds and sweeps what SIGKILL left
     assert rc == 0, out
-    check_outputs(folder, expected, signal.SIGINT)
+    check_outputs(folder, expected, signal.SIGINT)  # pid None: no temporary file of anyone is left
 
 
 @pytest.fixture(scope="module")
