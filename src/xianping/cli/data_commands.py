@@ -148,7 +148,7 @@ def _export(
 
     path = store if store is not None else default_store_path()
     if not Path(path).exists():
-        raise XianpingError(f"no panel store at {path}; import a table first or pass --store")
+        raise XianpingError(f"store {path} does not exist; import a table into it first (xianping import FILE --store {path})")
     with open_store(path) as st:
         n = st.export(out, indicators=indicator or None, periods=period or None)
     console.print(f"exported {n} observations to {out}")
@@ -168,7 +168,7 @@ def _existing_store(store: Optional[Path]):
 
     path = store if store is not None else default_store_path()
     if not Path(path).exists():
-        raise XianpingError(f"no panel store at {path}; import a table first or pass --store")
+        raise XianpingError(f"store {path} does not exist; import a table into it first (xianping import FILE --store {path})")
     return open_store(path)
 
 

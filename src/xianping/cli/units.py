@@ -31,7 +31,7 @@ def _gazetteer(store: Optional[Path]):
     from xianping.store import open_store
 
     if not Path(store).exists():
-        raise XianpingError(f"no panel store at {store}")
+        raise XianpingError(f"store {store} does not exist")
     with open_store(store) as st:
         return gazetteer_for(st)
 
