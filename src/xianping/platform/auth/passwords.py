@@ -1,0 +1,45 @@
+"""Passwords: argon2id via argon2-cffi's PasswordHasher (its defaults follow RFC 9106's second recommendation)."""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+HASHER = PasswordHasher()
+MIN_LENGTH = 10
+# a hash of nothing anyone knows: an unknown username costs the same time as a known one (no user enumeration by timing)
+_DUMMY = HASHER.hash(secrets.token_urlsafe(16))
+# initial passwords: no 0/O, 1/l/I that a person copying from a sheet would confuse
+_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
+
+
+def hash_password(password: str) -> str:
+    return HASHER.hash(password)
+
+
+def verify(password_hash: str | None, password: str) -> bool:
+    try:
+        return HASHER.verify(password_hash or _DUMMY, password) and password_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return HASHER.check_needs_rehash(password_hash)
+
+
+def generate(length: int = 14) -> str:
+    """An initial password (log in, then change it): 14 characters of 57, about 82 bits."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def weak(password: str) -> str | None:
+    """Why a chosen password is refused, or None."""
+    if len(password) < MIN_LENGTH:
+        return f"at least {MIN_LENGTH} characters"
+    if len(set(password)) < 4:
+        return "more than a few distinct characters"
+    return None

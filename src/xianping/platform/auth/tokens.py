@@ -1,0 +1,95 @@
+"""Secrets the server hands out (session cookies, API tokens): random, shown once, stored only as their sha256.
+
+A sha256 (not argon2) is enough here: the tokens are 256 random bits, nothing to guess from a dictionary, and the
+lookup by hash must be one indexed query per request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from xianping.platform.db.models import ApiToken, LoginSession, User, utcnow
+
+SESSION_HOURS = 12
+API_PREFIX = "xp_"   # lets a secret scanner (and a person) tell a xianping token in a file or a paste
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def csrf_for(session_token: str) -> str:
+    """The session's CSRF token: derived from the session secret under another label, so it needs no storage and
+    tells nothing about the cookie (a page may show it, a log never sees the cookie from it)."""
+    return hashlib.sha256(b"xianping-csrf\0" + session_token.encode()).hexdigest()
+
+
+@dataclass
+class Principal:
+    """Who is calling: the user, and how they proved it (a session cookie or an API token)."""
+
+    user: User
+    via: str                     # "session" | "token"
+    session_token: str | None = None
+    session_id: int | None = None
+
+    @property
+    def csrf(self) -> str | None:
+        return csrf_for(self.session_token) if self.session_token else None
+
+
+def open_session(db: Session, user: User, ip: str | None, hours: int = SESSION_HOURS) -> tuple[str, LoginSession]:
+    """A new session row; returns the cookie's secret (the only time it exists in clear)."""
+    secret = new_secret()
+    now = utcnow()
+    row = LoginSession(token_sha256=digest(secret), user_id=user.id, created_at=now, last_seen_at=now,
+                       expires_at=now + timedelta(hours=hours), ip=ip)
+    db.add(row)
+    return secret, row
+
+
+def by_session(db: Session, secret: str, now: datetime | None = None) -> Principal | None:
+    now = now or utcnow()
+    row = db.scalars(select(LoginSession).where(LoginSession.token_sha256 == digest(secret))).one_or_none()
+    if row is None or row.revoked_at is not None or row.expires_at <= now or not row.user.active:
+        return None
+    return Principal(row.user, "session", secret, row.id)
+
+
+def close_session(db: Session, secret: str) -> int | None:
+    """Revoke the session (logout); returns its id, None when there was none."""
+    row = db.scalars(select(LoginSession).where(LoginSession.token_sha256 == digest(secret))).one_or_none()
+    if row is None or row.revoked_at is not None:
+        return None
+    row.revoked_at = utcnow()
+    return row.id
+
+
+def create_api_token(db: Session, user: User, name: str = "", days: int | None = 365) -> tuple[str, ApiToken]:
+    secret = API_PREFIX + new_secret()
+    now = utcnow()
+    row = ApiToken(token_sha256=digest(secret), user_id=user.id, name=name, created_at=now,
+                   expires_at=now + timedelta(days=days) if days else None)
+    db.add(row)
+    return secret, row
+
+
+def by_api_token(db: Session, secret: str, now: datetime | None = None) -> Principal | None:
+    now = now or utcnow()
+    row = db.scalars(select(ApiToken).where(ApiToken.token_sha256 == digest(secret))).one_or_none()
+    if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now) \
+            or not row.user.active:
+        return None
+    # last use, for the admin's token list; one UPDATE, not an ORM change of the row read above
+    db.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+    return Principal(row.user, "token")

@@ -1,0 +1,60 @@
+"""Mount the platform into the dashboard app (`xianping serve --platform DIR`): its API and pages, the login
+requirement on every dashboard route (gate.py), the login redirect for pages.
+
+    app = create_app(dash)             # the read-only dashboard, unchanged
+    mount(app, open_platform(folder))  # now a platform: login, roles, scope
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from jinja2 import ChoiceLoader, FileSystemLoader
+from starlette.middleware import Middleware
+
+from xianping.platform.auth.access import NotLoggedIn
+from xianping.platform.db.connect import Platform
+from xianping.platform.web import api, pages
+from xianping.platform.web.gate import Gate
+
+HERE = Path(__file__).parent
+ENV = "XIANPING_PLATFORM"   # JSON {"dir", "db"} for worker processes (xianping serve --platform DIR --workers N)
+
+
+def mount(app: FastAPI, plat: Platform) -> FastAPI:
+    app.state.platform = plat
+    templates = app.state.templates
+    # the platform's templates first, then the dashboard's (they extend its base.html)
+    templates.env.loader = ChoiceLoader([FileSystemLoader(str(HERE / "templates")), templates.env.loader])
+    templates.env.globals["nav"] = [*templates.env.globals.get("nav", []), ("/tasks", "任务", "Tasks")]
+    app.include_router(api.router())
+    app.include_router(pages.router(templates))
+
+    @app.exception_handler(NotLoggedIn)
+    async def _not_logged_in(request: Request, exc: NotLoggedIn) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "not logged in: POST /api/login first, or send an API token "
+                                           "(Authorization: Bearer …)"}, status_code=401,
+                                headers={"WWW-Authenticate": "Bearer", "Cache-Control": "no-store"})
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse("/login?next=" + quote(target, safe="/"), status_code=303)
+
+    # inside SecurityHeaders and HeadAsGet, outside the response cache (see gate.py)
+    names = [m.cls.__name__ for m in app.user_middleware]
+    at = names.index("HeadAsGet") + 1 if "HeadAsGet" in names else 0
+    app.user_middleware.insert(at, Middleware(Gate, fastapi_app=app))
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """A worker process's app: the dashboard ($XIANPING_SERVE) with the platform ($XIANPING_PLATFORM) mounted."""
+    from xianping.platform.db.connect import open_platform
+    from xianping.web.app import app_from_env as dashboard_from_env
+
+    cfg = json.loads(os.environ[ENV])
+    return mount(dashboard_from_env(), open_platform(Path(cfg["dir"]), cfg.get("db")))
