@@ -30,11 +30,19 @@ def serve(
                                    "at once per worker process (each holds a few hundred MB at national scale)."),
     work_queue: int = typer.Option(4, "--work-queue", min=0, max=256, help="How many more wait for a slot; beyond that the "
                                    "server answers 503 with Retry-After at once, and the pages and rankings keep answering."),
+    platform: Optional[Path] = typer.Option(None, "--platform", help="Serve an assessment platform (a folder made by "
+                                            "`xianping platform init`): login, roles and tasks; the dashboard then requires login."),
+    db: Optional[str] = typer.Option(None, "--db", help="With --platform: its PostgreSQL URL (default: the SQLite file in the folder)."),
 ) -> None:
     from xianping.cli.output import console
     from xianping.web.source import load_dashboard
 
     _can_listen(host, port)   # before minutes of loading: a bad --host or a port in use is said at once
+    plat = None
+    if platform is not None:  # its database is checked (reachable, migrated) before the results are loaded
+        from xianping.platform.db.connect import open_platform
+
+        plat = open_platform(platform, db)
     with console.status("准备数据 preparing the results …") as status:
         def say(msg: str) -> None:
             status.update(msg)
@@ -49,12 +57,19 @@ def serve(
                   + (" · rank intervals" if dash.rank_stats is not None else "") + (" · targets" if dash.targets is not None else ""))
     shown = f"[{host}]" if ":" in host else host
     console.print(f"打开 open [link]http://{shown}:{port}/[/link]  ·  API [link]http://{shown}:{port}/api/docs[/link]  ·  Ctrl+C 停止 stop")
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if plat is not None:
+        console.print(f"考核平台 platform: {platform} · 登录 log in at [link]http://{shown}:{port}/login[/link]")
+    elif host not in ("127.0.0.1", "localhost", "::1"):
         console.print(f"[yellow]note:[/] bound to {host}: the dashboard is reachable from other machines (read-only, no login).")
     if workers == 1:
         from xianping.web.app import create_app
 
-        uvicorn.run(create_app(dash, work_slots=work_slots, work_queue=work_queue), host=host, port=port, log_level="warning")
+        web = create_app(dash, work_slots=work_slots, work_queue=work_queue)
+        if plat is not None:
+            from xianping.platform.web.mount import mount
+
+            mount(web, plat)
+        uvicorn.run(web, host=host, port=port, log_level="warning")
         return
     import json
     import os
@@ -68,7 +83,14 @@ def serve(
            "cache": str(cache) if cache else None, "demo": demo, "work_slots": work_slots, "work_queue": work_queue}
     os.environ[ENV] = json.dumps(cfg)
     console.print(f"  {workers} worker processes")
-    uvicorn.run("xianping.web.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning")
+    factory = "xianping.web.app:app_from_env"
+    if plat is not None:
+        from xianping.platform.web.mount import ENV as PLATFORM_ENV
+
+        os.environ[PLATFORM_ENV] = json.dumps({"dir": str(platform), "db": db})
+        factory = "xianping.platform.web.mount:app_from_env"
+        plat.close()
+    uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
 def _can_listen(host: str, port: int) -> None:

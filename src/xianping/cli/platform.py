@@ -1,0 +1,187 @@
+"""`xianping platform` — set up and administer an assessment platform (database, users, departments, API tokens).
+
+    xianping platform init --dir plat                       # creates plat/platform.db (SQLite) or migrates --db
+    xianping platform departments add tjj 河南省统计局 --province 410000 --indicators gdp,revenue --dir plat
+    xianping platform users add zhongmou --name 中牟县统计局 --role county_reporter --scope 410122 --dir plat
+    xianping platform users import users.xlsx --dir plat    # 用户名, 姓名, 角色, 区划代码, 部门
+    xianping platform token create zhongmou --dir plat      # a bearer token for scripts, shown once
+    xianping serve --platform plat
+
+Initial passwords go to a file (mode 600) the admin hands out, never to the terminal or a log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, help="考核平台 The assessment platform: database, users, departments, tokens.")
+users_app = typer.Typer(no_args_is_help=True, help="用户 Users: add one, or import an Excel user list.")
+departments_app = typer.Typer(no_args_is_help=True, help="责任单位 Departments and the indicators they supply.")
+token_app = typer.Typer(no_args_is_help=True, help="API tokens for scripts (Authorization: Bearer …).")
+app.add_typer(users_app, name="users")
+app.add_typer(departments_app, name="departments")
+app.add_typer(token_app, name="token")
+
+DIR = typer.Option(..., "--dir", help="The platform folder (its SQLite database, evidence files, password lists).")
+DB = typer.Option(None, "--db", help="A PostgreSQL URL (postgresql://user@host/dbname) instead of the SQLite file in --dir.")
+
+
+def _open(folder: Path, db: Optional[str]):
+    from xianping.platform.db.connect import open_platform
+
+    return open_platform(folder, db)
+
+
+@app.command("init", help="Create the platform folder and database, or migrate an existing one to this version "
+                          "(idempotent: run it again after upgrading xianping).")
+def init(folder: Path = DIR, db: Optional[str] = DB) -> None:
+    from xianping.cli.output import console
+    from xianping.platform.db import migrate
+    from xianping.platform.db.connect import open_platform
+
+    plat = open_platform(folder, db, create=True)
+    try:
+        where = plat.engine.url.render_as_string(hide_password=True)
+        console.print(f"平台数据库 platform database: {where} · schema {migrate.current(plat.engine)}")
+        console.print(f"下一步 next: xianping platform users add … --dir {folder}   ·   xianping serve --platform {folder}")
+    finally:
+        plat.close()
+
+
+def _passwords_file(folder: Path, out: Optional[Path]) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return out or folder / f"initial-passwords-{stamp}.csv"
+
+
+def _write_passwords(path: Path, made) -> None:
+    """username, display name, role, scope, password — readable by the owner only (mode 600), written whole."""
+    import csv
+    import io
+
+    from xianping.files import replace_when_done
+    from xianping.report.excel_safe import csv_text
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["用户名 username", "姓名 name", "角色 role", "区划代码 scope", "初始密码 password"])
+    for user, password in made:
+        w.writerow([csv_text(x) for x in (user.username, user.display_name, user.role, user.scope_code or "", password)])
+    with replace_when_done(path) as tmp:
+        tmp.touch(mode=0o600)   # before the passwords are in it
+        tmp.write_text(buf.getvalue(), encoding="utf-8-sig")   # with a BOM: Excel opens it as UTF-8
+
+
+@users_app.command("add", help="Add one user with a generated initial password (written to --out, mode 600).")
+def users_add(
+    username: str = typer.Argument(..., help="Login name: letters, digits, _ . @ -"),
+    name: str = typer.Option(..., "--name", help="Display name (姓名), e.g. 中牟县统计局 张三."),
+    role: str = typer.Option(..., "--role", help="province_admin, prefecture_reviewer, county_reporter, department_reporter or viewer (or 省级管理员, 市级审核员, 县级填报员, 部门填报员, 只读用户)."),
+    scope: Optional[str] = typer.Option(None, "--scope", help="Division code: a province (410000) for the admin, a prefecture (410100) for a reviewer, a county (410122) for a county reporter."),
+    department: Optional[str] = typer.Option(None, "--department", help="Department code or name (department reporters)."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input instead of generating one."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Where the initial password goes (default: DIR/initial-passwords-<time>.csv)."),
+    folder: Path = DIR, db: Optional[str] = DB,
+) -> None:
+    import sys
+
+    from xianping.cli.output import console
+    from xianping.platform.auth import users
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    plat = _open(folder, db)
+    try:
+        with plat.sessions() as s:
+            new = users.NewUser(username, name, users.ROLE_NAMES.get(role, role), scope, department)
+            user, pw = users.add_one(s, _cli_actor(), new, password)
+            if password is None:
+                path = _passwords_file(folder, out)
+                _write_passwords(path, [(user, pw)])
+                console.print(f"用户 user {user.username} ({user.role}) · 初始密码 initial password → {path}")
+            else:
+                console.print(f"用户 user {user.username} ({user.role}) added with the password given")
+    finally:
+        plat.close()
+
+
+@users_app.command("import", help="Add the users of an Excel/CSV list (columns 用户名, 姓名, 角色, 区划代码, 部门): all rows "
+                                  "are checked first, nothing is added unless every row is good; initial passwords go to --out.")
+def users_import(
+    file: Path = typer.Argument(..., help="The user list (.xlsx or .csv)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Where the initial passwords go (default: DIR/initial-passwords-<time>.csv)."),
+    folder: Path = DIR, db: Optional[str] = DB,
+) -> None:
+    from xianping.cli.output import console
+    from xianping.platform.auth import users
+
+    plat = _open(folder, db)
+    try:
+        with plat.sessions() as s:
+            made = users.import_list(s, _cli_actor(), file)
+            path = _passwords_file(folder, out)
+            _write_passwords(path, made)
+        console.print(f"{len(made)} 个用户 users added · 初始密码 initial passwords → {path}")
+    finally:
+        plat.close()
+
+
+@departments_app.command("add", help="Add a department (责任单位) and the indicator codes it supplies for all counties.")
+def departments_add(
+    code: str = typer.Argument(..., help="Short code, e.g. tjj."),
+    name: str = typer.Argument(..., help="Name, e.g. 河南省统计局."),
+    province: str = typer.Option(..., "--province", help="Province code, e.g. 410000."),
+    indicators: str = typer.Option("", "--indicators", help="Comma-separated indicator codes of the framework."),
+    folder: Path = DIR, db: Optional[str] = DB,
+) -> None:
+    from xianping.cli.output import console
+    from xianping.platform.auth import departments
+
+    plat = _open(folder, db)
+    try:
+        with plat.sessions() as s:
+            d = departments.add(s, _cli_actor(), code, name, province, [i.strip() for i in indicators.split(",") if i.strip()])
+            console.print(f"部门 department {d.code} {d.name} · {len(d.indicators)} indicators")
+    finally:
+        plat.close()
+
+
+@token_app.command("create", help="Create an API token for USER (for scripts: Authorization: Bearer <token>). The token is "
+                                  "printed once; only its hash is stored.")
+def token_create(
+    username: str = typer.Argument(..., help="The user the token acts as."),
+    name: str = typer.Option("", "--name", help="What it is for (shown in the audit log)."),
+    days: int = typer.Option(365, "--days", min=0, max=3650, help="Valid for this many days (0: no expiry)."),
+    folder: Path = DIR, db: Optional[str] = DB,
+) -> None:
+    from sqlalchemy import select
+
+    from xianping.platform.audit import record
+    from xianping.platform.auth import tokens
+    from xianping.platform.db.models import User
+    from xianping.problems import XianpingInputError
+
+    plat = _open(folder, db)
+    try:
+        with plat.sessions() as s:
+            user = s.scalars(select(User).where(User.username == username)).one_or_none()
+            if user is None or not user.active:
+                raise XianpingInputError(f"no active user {username!r}; add it with `xianping platform users add`")
+            secret, row = tokens.create_api_token(s, user, name, days or None)
+            s.flush()
+            record(s, _cli_actor(), "token.create", "api_token", row.id, new={"user": username, "name": name,
+                                                                              "expires_at": row.expires_at})
+            s.commit()
+    finally:
+        plat.close()
+    typer.echo(secret)   # stdout alone, so `TOKEN=$(xianping platform token create …)` works
+
+
+def _cli_actor():
+    import getpass
+
+    from xianping.platform.audit.record import Actor
+
+    return Actor(None, f"cli:{getpass.getuser()}")
