@@ -85,7 +85,11 @@ def from_results_csv(path: str | Path) -> AnalysisInput:
 
     if p.with_name(p.stem + ".manifest.json").exists():  # a results file its manifest does not name is refused
         check_results(p)
-    df = pd.read_csv(p, dtype={"unit_code": str, "year": str})
+    try:
+        df = pd.read_csv(p, dtype={"unit_code": str, "year": str})
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        raise XianpingInputError(f"{p} is not a results table (the CSV `xianping evaluate` writes): "
+                                 f"{type(e).__name__}: {str(e).splitlines()[0]}") from None
     need = {"unit_code", "year", "node", "score"}
     if not need <= set(df.columns):
         raise XianpingInputError(f"{p} is not a results table: it needs the columns {', '.join(sorted(need))}")

@@ -202,7 +202,7 @@ def markov_cmd(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE,
                relative: bool = typer.Option(False, "--relative", help="Divide by each year's mean first."),
                spatial: bool = typer.Option(False, "--spatial", help="Also the spatial Markov chain."),
                weights: str = typer.Option("queen", "--weights", help="queen | rook | knn:K | distance:KM."),
-               boundaries: Optional[Path] = typer.Option(None, "--boundaries"), join: Optional[str] = typer.Option(None, "--join"),
+               boundaries: Optional[Path] = typer.Option(None, "--boundaries", exists=True), join: Optional[str] = typer.Option(None, "--join"),
                out: Optional[Path] = OUT, json: bool = JSON) -> None:
     from xianping.analysis.run import run_markov
     from xianping.cli.parse import choice, numbers

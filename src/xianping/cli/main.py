@@ -49,11 +49,35 @@ def _root(
     pass
 
 
+def _refuse_empty_paths(argv: list[str]) -> None:
+    """An empty value for a file or folder option (`--out ""`, an unset shell variable) would be read as the current
+    folder '.', deep inside a command; click's Path type takes it, so it is refused here, naming the option."""
+    if "" not in argv and not any(a.endswith("=") for a in argv):
+        return
+    import typer
+
+    from xianping.problems import XianpingInputError
+
+    cmd, i = typer.main.get_command(app), 0
+    while hasattr(cmd, "commands") and i < len(argv) and argv[i] in cmd.commands:
+        cmd, i = cmd.commands[argv[i]], i + 1
+    paths = [p for p in getattr(cmd, "params", []) if str(getattr(p.bare_type(), "__name__", p.bare_type())) == "Path"]
+    options = {o: p for p in paths for o in p.opts if o.startswith("-")}
+    rest = argv[i:]
+    for j, a in enumerate(rest):
+        name, eq, val = a.partition("=")
+        if (eq and name in options and not val.strip()) or (a in options and j + 1 < len(rest) and not rest[j + 1].strip()):
+            raise XianpingInputError(f"{name if eq else a}: an empty path; expected a file or folder name")
+    if any(not p.opts[0].startswith("-") for p in paths) and any(not a.strip() for a in rest):
+        raise XianpingInputError(f"an empty path given for {', '.join(p.name.upper() for p in paths if not p.opts[0].startswith('-'))}")
+
+
 def main() -> None:
     """Console entry point: user-input errors print a located report and exit non-zero, without a traceback."""
     from xianping.problems import XianpingError, XianpingInputError
 
     try:
+        _refuse_empty_paths(sys.argv[1:])
         app()
     except XianpingInputError as e:
         from xianping.cli.output import err_console, print_problems
