@@ -117,8 +117,15 @@ def base_args(f: dict[str, str]) -> dict[str, list[str]]:
 
 
 # serve is left out (a value it accepts starts a server): tests/web/test_serve_cli.py covers its options; demo
-# builds the national demo (its one option, --out, is covered by a folder/file case below)
-SKIP = {"serve"}
+# builds the national demo, so its one option (--out) has its own test below
+SKIP = {"serve", "demo"}
+
+
+def test_demo_out_that_is_a_file_or_empty(small):
+    for value, says in ((small["binary"], "cannot use"), ("", "--out: an empty path")):
+        r = xp("demo", "--out", value)
+        out = " ".join((r.stdout + r.stderr).split())
+        assert r.returncode == 2 and says in out and "Traceback" not in out, out[-500:]
 
 
 def wrong_values(kind: str, f: dict[str, str]) -> list[str]:

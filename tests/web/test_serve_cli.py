@@ -77,3 +77,33 @@ def test_serve_bad_inputs_say_what_is_wrong(tmp_path):
         r = subprocess.run([str(exe), "serve", *args, "--port", "0"], capture_output=True, text=True, timeout=120)
         err = " ".join(r.stderr.split())
         assert r.returncode != 0 and "not exist" in err and "Traceback" not in err, (args, err)
+    assert not (tmp_path / "nope.duckdb").exists()      # serving reads a store, never creates one
+
+
+def test_serve_option_errors_are_said_before_loading(tmp_path):
+    """A bad host, a port in use, a cache folder that is a file, a targets file that is not YAML, a results folder
+    without results, an empty path: a message naming the option, exit 2, no traceback, nothing started."""
+    exe = Path(sys.executable).with_name("xianping")
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text("targets: [\n", encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    cases = [(["--host", "no-such-host.invalid"], "--host 'no-such-host.invalid'"),
+             (["--port", str(busy.getsockname()[1])], f"--port {busy.getsockname()[1]}: cannot listen there"),
+             (["--cache", str(tmp_path / "file")], "is a file; expected a folder"),
+             (["--results", str(tmp_path / "empty")], "holds no results CSV"),
+             (["--targets", str(tmp_path / "bad.yaml"), "--cache", str(tmp_path / "c")], "not valid YAML"),
+             (["--results", ""], "--results: an empty path"),
+             (["--work-queue", "-1"], "--work-queue")]
+    try:
+        for args, says in cases:
+            extra = [] if "--port" in args else ["--port", "0"]
+            r = subprocess.run([str(exe), "serve", *args, *extra], capture_output=True, text=True, timeout=300,
+                               env={"COLUMNS": "200", "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
+                                    "HOME": str(tmp_path)})
+            out = " ".join((r.stdout + r.stderr).split())
+            assert r.returncode == 2 and says in out and "Traceback" not in out, (args, r.returncode, out[-600:])
+    finally:
+        busy.close()
