@@ -5,7 +5,10 @@
     uvicorn.run(app, host="127.0.0.1", port=8000)
 
 Read-only. Errors never carry a traceback: bad inputs get 422/404 with what would have been valid, anything
-unexpected a 500 with a short message (the traceback goes to the server log only).
+unexpected a 500 with a short message (the traceback goes to the server log only). Every response carries a
+Content-Security-Policy and the other security headers (web.headers); HEAD is answered wherever GET is; what-if
+and report downloads run on a small work queue (web.workqueue) and get 503 + Retry-After when it is full; the API
+docs (/api/docs, /api/redoc) load only vendored assets (static/vendor).
 """
 
 from __future__ import annotations
