@@ -1,0 +1,155 @@
+"""The access rules: every route of the served app (platform, dashboard, API docs, static files) declares one, and the
+authorisation matrix — every route × every role (and no login) × every task in and out of the caller's scope —
+run against the real app with real users, expecting exactly what the rule table says: 0 unauthorised reads or
+writes, and no refusal of what is allowed.
+
+Expected task visibility is written out here from the fixture's divisions (not computed by the code under test).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from platform_fixtures import MATRIX, app, client, dash, db_url, login, pg_database, plat, world  # noqa: F401 (fixtures)
+from xianping.platform.auth.access import allow
+from xianping.platform.web.dashboard_rules import DASHBOARD_RULES
+from xianping.platform.web.routes import flat_routes, rule_table
+
+# what each matrix user may read (unit codes and dept:<code>), from the divisions in platform_fixtures
+VISIBLE = {
+    "admin41": {"410122", "410181", "410221", "410122100", "dept:tjj", "dept:czt"},
+    "rev4101": {"410122", "410181", "410122100"},
+    "zhongmou": {"410122", "410122100"},
+    "tjj_user": {"dept:tjj"},
+    "viewer41": set(),
+}
+USERS_SEEN_BY_ADMIN41 = {"admin41", "rev4101", "rev4102", "zhongmou", "qixian", "tjj_user", "czt_user", "viewer41"}
+
+
+def test_every_route_declares_an_access_rule(app):
+    table = rule_table(app)
+    missing = sorted(k for k, rule in table.items() if rule is None)
+    assert not missing, f"routes without an access rule (declare allow(...)/PUBLIC, or add dashboard ones to " \
+                        f"platform/web/dashboard_rules.py): {missing}"
+    assert len(table) >= 30
+    paths = {p for p, _ in table}
+    assert {"/api/login", "/api/tasks/{task_id}", "/", "/static", "/api/docs", "/openapi.json"} <= paths
+    stale = sorted(set(DASHBOARD_RULES) - {i.path for i in flat_routes(app)})
+    assert not stale, f"dashboard_rules.py names routes the dashboard no longer has: {stale}"
+
+
+def test_a_new_route_without_a_rule_fails_the_check_and_is_refused(app, world):
+    """The machinery can fail: a route added without a rule shows up as missing, and the gate refuses it even to the
+    province admin; one added with allow(...) is found and enforced."""
+    from fastapi import Depends
+
+    @app.get("/api/forgotten")
+    def forgotten() -> dict:
+        return {"leak": True}
+
+    @app.get("/api/admins-only")
+    def admins_only(_=Depends(allow(roles=("province_admin",)))) -> dict:
+        return {"ok": True}
+
+    table = rule_table(app)
+    assert table[("/api/forgotten", "GET")] is None
+    assert table[("/api/admins-only", "GET")].roles == ("province_admin",)
+    admin, reporter = client(app), client(app)
+    login(admin, "admin41", world.passwords["admin41"])
+    login(reporter, "zhongmou", world.passwords["zhongmou"])
+    r = admin.get("/api/forgotten")
+    assert r.status_code == 403 and "leak" not in r.text
+    assert client(app).get("/api/forgotten").status_code == 403
+    assert admin.get("/api/admins-only").status_code == 200
+    assert reporter.get("/api/admins-only").status_code == 403
+    assert client(app).get("/api/admins-only").status_code == 401
+
+
+def _denied(r, rule) -> bool:
+    if r.status_code in (401, 403):
+        return True
+    if r.status_code == 303 and r.headers.get("location", "").startswith("/login?next="):   # (logout goes to /login)
+        return True
+    return rule.scope == "task" and r.status_code == 404   # outside the scope: as if it did not exist
+
+
+def test_authorisation_matrix(app, world, dash):
+    table = rule_table(app)
+    ids = {v: k for k, v in world.tasks.items()}
+    actors: dict[str | None, object] = {None: client(app)}
+    roles = {None: None}
+    for role, (username, own, other) in MATRIX.items():
+        c = client(app)
+        login(c, username, world.passwords[username])
+        actors[username], roles[username] = c, role
+        assert own in VISIBLE[username] or role == "viewer"
+        assert other not in VISIBLE[username]
+
+    def fresh_session(username):
+        c = client(app)
+        return c, (login(c, username, world.passwords[username]) if username else None)
+
+    def send(path, method, username, task_key=None):
+        """One request as `username` (None: not logged in); unsafe routes get what a real client sends."""
+        url = path.replace("{code}", dash.codes[0]).replace("{fmt}", "no-such-format")
+        if task_key is not None:
+            url = url.replace("{task_id}", str(world.tasks[task_key]))
+        if "{" in url:
+            raise AssertionError(f"the matrix does not know how to fill {path}: add its parameter here")
+        if method in ("GET", "HEAD"):
+            return actors[username].request(method, url, follow_redirects=False)
+        if method == "*":   # a mount (static files)
+            return actors[username].get(url + "/app.css", follow_redirects=False)
+        name = username or "admin41"
+        if (path, method) == ("/api/login", "POST"):
+            return client(app).post(url, json={"username": name, "password": world.passwords[name]})
+        if (path, method) == ("/login", "POST"):
+            c = client(app)
+            token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)[1]
+            return c.post(url, data={"username": name, "password": world.passwords[name], "csrf_token": token},
+                          follow_redirects=False)
+        if (path, method) in (("/api/logout", "POST"), ("/logout", "POST")):
+            c, csrf = fresh_session(username) if username else (client(app), None)
+            return c.post(url, headers={"X-CSRF-Token": csrf} if csrf else {}, follow_redirects=False)
+        raise AssertionError(f"the matrix has no request for {method} {path}: add one (every write route is checked)")
+
+    wrong, checks = [], 0
+    for (path, method), rule in table.items():
+        assert rule is not None
+        task_keys = sorted(world.tasks) if "{task_id}" in path else [None]
+        for username, role in roles.items():
+            for key in task_keys:
+                r = send(path, method, username, key)
+                checks += 1
+                in_scope = key is None or (username is not None and key in VISIBLE[username])
+                expect = rule.public or (role is not None and rule.admits(role) and (rule.scope != "task" or in_scope))
+                if expect == _denied(r, rule) or r.status_code >= 500:
+                    wrong.append(f"{method} {path} as {username or 'anonymous'} ({role}) task {key}: "
+                                 f"{r.status_code}, expected {'allow' if expect else 'deny'}")
+                elif expect and key is not None and path.startswith("/api/"):
+                    assert r.json()["id"] == world.tasks[key]
+    assert not wrong, f"{len(wrong)} of {checks} checks disagree with the rule table:\n" + "\n".join(wrong)
+    assert checks > 200
+
+    # list routes: exactly the rows in scope, nothing of anyone else's
+    for username, seen in VISIBLE.items():
+        got = {ids[t["id"]] for t in actors[username].get("/api/tasks").json()["tasks"]}
+        assert got == seen, username
+        page = actors[username].get("/tasks").text
+        assert {k for k in world.tasks if not k.startswith("dept:") and f">{k}<" in page} == \
+            {k for k in seen if not k.startswith("dept:")}, username
+    users = {u["username"] for u in actors["admin41"].get("/api/users").json()["users"]}
+    assert users == USERS_SEEN_BY_ADMIN41
+
+
+@pytest.mark.parametrize("path", ["/", "/api/rankings", "/unit/{code}", "/openapi.json", "/api/docs", "/tasks"])
+def test_dashboard_needs_login_under_a_platform(app, dash, path):
+    url = path.replace("{code}", dash.codes[0])
+    r = client(app).get(url, follow_redirects=False)
+    if url.startswith(("/api/", "/openapi")):
+        assert r.status_code == 401 and "not logged in" in r.json()["detail"]
+    else:
+        assert r.status_code == 303 and r.headers["location"] == "/login?next=" + url
+    assert "content-security-policy" in r.headers   # refusals carry the site's headers too
