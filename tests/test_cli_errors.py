@@ -74,6 +74,20 @@ def test_tiers_spec_errors_name_option_value_and_forms(small, value, says):
     assert not Path(small["dir"], "t.csv").exists()
 
 
+@pytest.mark.parametrize("text, says", [("tiers: top30\n", "did you mean top_n:30"),
+                                         ("tiers: {method: top30}\n", "unknown tier method 'top30'"),
+                                         ("tiers: [1, 2]\n", "expected {method: top_n, n: 30}"),
+                                         ("- a\n- b\n", "expected a mapping of settings"),
+                                         ("tiers: {method: top_n, n: 5\n", "not valid YAML")])
+def test_settings_file_errors_name_the_file(small, text, says):
+    f = Path(small["dir"]) / "settings.yaml"
+    f.write_text(text, encoding="utf-8")
+    r = xp("evaluate", "-f", "census-social", "--data", small["data"], "--settings", str(f), "-o", small["dir"] + "/s.csv")
+    out = " ".join((r.stdout + r.stderr).split())
+    assert r.returncode == 2 and f"--settings {f}" in out and says in out and "Traceback" not in out, out[-600:]
+    assert not Path(small["dir"], "s.csv").exists()
+
+
 def test_tiers_accepts_every_documented_form(small):
     for spec in ("top_n:5", "quantile:4", "natural_breaks:3", "jenks:3", "fixed:40/60/80"):
         r = xp("evaluate", "-f", "census-social", "--data", small["data"], "--tiers", spec, "-o", small["dir"] + "/t.csv",

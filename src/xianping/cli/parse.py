@@ -88,6 +88,16 @@ def settings_file(path: Path, option: str = "--settings") -> dict:
         return {}
     if not isinstance(data, dict):
         raise XianpingInputError(f"{option} {path}: expected a mapping of settings (key: value), got a {type(data).__name__}")
+    tiers = data.get("tiers")
+    if isinstance(tiers, str):   # the --tiers form, e.g. tiers: top_n:30
+        data["tiers"] = tier_spec(tiers, f"{option} {path}: tiers")
+    elif tiers is not None:      # {method: …, n/k/cuts: …}: checked through the same rules
+        if not isinstance(tiers, dict) or not isinstance(tiers.get("method"), str):
+            raise XianpingInputError(f"{option} {path}: tiers: expected {{method: top_n, n: 30}} or a string "
+                                     f"such as {TIER_FORMS}")
+        arg = tiers.get("n", tiers.get("k", "/".join(str(c) for c in tiers.get("cuts") or [])))
+        data["tiers"] = {**tiers, **tier_spec(f"{tiers['method']}:{arg}" if arg not in (None, "") else tiers["method"],
+                                              f"{option} {path}: tiers")}
     return data
 
 
