@@ -126,3 +126,19 @@ def test_an_open_store_object_does_not_hold_the_file(db):
         assert p.returncode == 0 and p.stdout.strip() == "2", p.stderr
         mine.write_batch([obs("410804", 3.0)], BatchMeta("b.csv", "hb"))
     assert open_store(db).summary()["observations"] == 3
+
+
+def test_a_bad_wait_setting_is_a_located_error(db, monkeypatch):
+    monkeypatch.setenv("XIANPING_STORE_WAIT", "soon")
+    with pytest.raises(XianpingInputError, match="XIANPING_STORE_WAIT='soon' is not a number of seconds"):
+        open_store(db)
+
+
+def test_threads_sharing_a_store_object(db):
+    """A server's threads may share one store object: each operation gets the store to itself in turn."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    st = open_store(db)
+    with ThreadPoolExecutor(8) as ex:
+        got = list(ex.map(lambda _: st.summary()["observations"] + len(st.observations()), range(40)))
+    assert got == [4] * 40

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -106,6 +107,21 @@ def open_store(path: str | Path | None = None, *, code_vintage: int | None = Non
                        wait=wait, on_wait=on_wait)
 
 
+def _wait_seconds(wait: float | None) -> float:
+    if wait is not None:
+        return max(0.0, float(wait))
+    text = os.environ.get(WAIT_ENV_VAR)
+    if not text:
+        return DEFAULT_WAIT_S
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (value >= 0 and value != float("inf")):
+        raise XianpingInputError(f"{WAIT_ENV_VAR}={text!r} is not a number of seconds (expected e.g. 30, or 0 not to wait)")
+    return value
+
+
 def _stderr(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
@@ -128,10 +144,11 @@ class DuckDBStore(PanelStore):
         self.path = Path(path) if path is not None else None
         self._requested_vintage = code_vintage
         self._vintage: int | None = None
-        self._wait = float(wait if wait is not None else os.environ.get(WAIT_ENV_VAR) or DEFAULT_WAIT_S)
+        self._wait = _wait_seconds(wait)
         self._on_wait = on_wait or _stderr
         self._con = None          # the open connection: always for an in-memory store, else only inside a session
         self._depth = 0
+        self._lock = threading.RLock()  # one session per store object at a time (threads of a server share one)
         if self.path is None:
             self._con = duckdb.connect(":memory:")
             self._init_schema(self._con)
@@ -219,6 +236,12 @@ class DuckDBStore(PanelStore):
     @contextmanager
     def _session(self, create: bool = False) -> Iterator[Any]:
         """The connection for one operation (nested calls share it). `create`: a write may create the file."""
+        with self._lock:
+            with self._open_session(create) as con:
+                yield con
+
+    @contextmanager
+    def _open_session(self, create: bool) -> Iterator[Any]:
         if self._con is not None:
             self._depth += 1
             try:
