@@ -14,6 +14,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -67,11 +68,16 @@ def plat(db_url, tmp_path):
 
 
 @pytest.fixture(scope="session")
-def dash(tmp_path_factory):
+def serve_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("serve-cache")
+
+
+@pytest.fixture(scope="session")
+def dash(serve_cache):
     """The dashboard over the bundled demo results (built once into a temporary cache, as `xianping serve` does)."""
     from xianping.web.source import load_dashboard
 
-    return load_dashboard(cache=tmp_path_factory.mktemp("serve-cache"))
+    return load_dashboard(cache=serve_cache)
 
 
 @pytest.fixture
