@@ -142,3 +142,28 @@ def test_threads_sharing_a_store_object(db):
     with ThreadPoolExecutor(8) as ex:
         got = list(ex.map(lambda _: st.summary()["observations"] + len(st.observations()), range(40)))
     assert got == [4] * 40
+
+
+def test_reading_while_another_process_imports(tmp_path):
+    """A real import in another process (the bundled panel, ~10 s): reads from this process meanwhile either
+    answer or wait for the import's write with a message naming it — never DuckDB's lock error."""
+    from xianping.demo.load_demo import bundled_panel_bytes
+
+    panel = tmp_path / "panel.csv"
+    panel.write_bytes(bundled_panel_bytes())
+    db = tmp_path / "s.duckdb"
+    with open_store(db) as st:   # the store exists before the import starts, with one batch
+        st.write_batch([obs("410802", 347382.0)], BatchMeta("a.csv", "ha"))
+    p = subprocess.Popen([sys.executable, "-c", "from xianping.cli.main import main; main()", "import", str(panel),
+                          "--store", str(db), "--source", "bundled"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    told, counts = [], []
+    while p.poll() is None:
+        counts.append(open_store(db, wait=120, on_wait=told.append).summary()["observations"])
+        time.sleep(0.05)
+    out, err = p.communicate()
+    assert p.returncode == 0, out + err
+    final = open_store(db).summary()["observations"]
+    # before the import's write the store answered with its one row: it is not held while the file is read
+    assert 1 in counts and set(counts) <= {1, final} and final > 100_000
+    assert all(f"is in use by pid {p.pid} (" in m and "import" in m for m in told), told
+    assert not (db.parent / "s.duckdb.inuse.json").exists()
