@@ -244,11 +244,10 @@ def spatial(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, fr
 def targets(targets_file: Path = typer.Option(..., "--targets", help="YAML/JSON: a list of targets (or {targets: [...]})."),
             results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, framework: Optional[str] = FRAMEWORK,
             data: Optional[Path] = DATA, years: Optional[str] = YEARS, out: Optional[Path] = OUT, json: bool = JSON) -> None:
-    import yaml
-
     from xianping.analysis.run import run_targets
+    from xianping.ingest.read_text import read_yaml
 
-    spec = yaml.safe_load(targets_file.read_text(encoding="utf-8"))
+    spec = read_yaml(targets_file, "--targets")  # the YAML limits; an error names the file and line
     spec = spec.get("targets", spec) if isinstance(spec, dict) else spec
     inp = _input(results, store, framework, data, years)
     _emit("targets", inp, run_targets(inp, spec, file=str(targets_file)), out, json, "targets.csv")

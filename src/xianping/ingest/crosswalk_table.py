@@ -28,9 +28,9 @@ def load_split_rule(path: str | Path, report: ProblemReport) -> dict[str, list[t
         report.add("file_not_found", "split rule file not found", file=file, expected="a CSV source,target,share or YAML file")
         return {}
     if path.suffix.lower() == ".csv":
-        from xianping.ingest.read_table import _decode
-
-        text, _ = _decode(path.read_bytes())
+        text = _text(path, report)
+        if text is None:
+            return {}
         for i, r in enumerate(csv.reader(text.splitlines()), start=1):
             if not r or not r[0].strip() or r[0].strip().lower() in ("source", "源代码"):
                 continue
@@ -43,26 +43,49 @@ def load_split_rule(path: str | Path, report: ProblemReport) -> dict[str, list[t
             rule[r[0].strip()].append((r[1].strip(), share))
             rows_of.setdefault(r[0].strip(), i)
     else:
-        import yaml
+        from xianping.frameworks.yaml_lines import YamlSyntaxError, load_with_lines
 
+        text = _text(path, report)
+        if text is None:
+            return {}
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as e:
-            report.add("bad_split_rule", f"not valid YAML: {e}", file=file, expected="{source: {target: share}}")
+            data, lines = load_with_lines(text)  # the limits (aliases, depth, size) and duplicate keys refused
+        except YamlSyntaxError as e:
+            for p in e.problems(file):
+                report.add("bad_split_rule", f"not valid YAML: {p.message}", file=file, row=p.row, column=p.column,
+                           expected="{source: {target: share}}")
             return {}
         for src, targets in (data.items() if isinstance(data, dict) else []):
+            rows_of.setdefault(str(src), lines.get((src,)))
             if not isinstance(targets, dict):
-                report.add("bad_split_rule", f"source {src} must map to {{target: share}}", file=file, value=targets,
-                           expected="{target: share, ...}")
+                report.add("bad_split_rule", f"source {src} must map to {{target: share}}", file=file,
+                           row=lines.get((src,)), value=targets, expected="{target: share, ...}")
                 continue
             for t, share in targets.items():
-                rule[str(src)].append((str(t), float(share)))
+                try:
+                    rule[str(src)].append((str(t), float(share)))
+                except (TypeError, ValueError):
+                    report.add("bad_split_rule", "share is not a number", file=file, row=lines.get((src, t)),
+                               column=str(t), value=share, expected="a share between 0 and 1")
     for src, parts in rule.items():
         total = sum(s for _, s in parts)
         if abs(total - 1.0) > 1e-3:
             report.add("bad_split_rule", f"shares of {src} add up to {total:g}", file=file, row=rows_of.get(src),
                        value=total, expected="shares that add up to 1")
     return dict(rule)
+
+
+def _text(path: Path, report: ProblemReport) -> str | None:
+    """The rule file's text by the one decoding rule (UTF-8 ± BOM, UTF-16, GBK); other bytes are a problem naming it."""
+    from xianping.ingest.read_table import decode_text
+
+    data = path.read_bytes()
+    try:
+        return decode_text(data)[0]
+    except UnicodeDecodeError as e:
+        report.add("bad_split_rule", f"split rule file is not text (byte {data[e.start:e.start + 1]!r} at position "
+                   f"{e.start})", file=str(path), expected="a CSV source,target,share or YAML file in UTF-8 or GBK")
+        return None
 
 
 def crosswalk_records(

@@ -47,9 +47,9 @@ def load_mapping(path: str | Path, report: ProblemReport) -> dict[str, MappingEn
         report.add("file_not_found", "mapping file not found", file=file, expected="a YAML or CSV mapping file")
         return out
     if path.suffix.lower() == ".csv":
-        from xianping.ingest.read_table import _decode
-
-        text, _ = _decode(path.read_bytes())
+        text = _text(path, report)
+        if text is None:
+            return out
         rows = list(csv.reader(text.splitlines()))
         if not rows or len(rows[0]) < 2:
             report.add("bad_mapping", "a mapping CSV needs columns header, indicator[, unit]", file=file, row=1,
@@ -65,25 +65,27 @@ def load_mapping(path: str | Path, report: ProblemReport) -> dict[str, MappingEn
             out[norm(r[0])] = MappingEntry(None if ind in SKIP_WORDS else ind, unit, i)
         return out
 
-    import yaml
+    from xianping.frameworks.yaml_lines import YamlSyntaxError, load_with_lines
 
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
-        mark = getattr(e, "problem_mark", None)
-        report.add("bad_mapping", f"mapping file is not valid YAML: {getattr(e, 'problem', e)}", file=file,
-                   row=None if mark is None else mark.line + 1, expected="lines of `header: indicator_code`")
+    text = _text(path, report)
+    if text is None:
         return out
+    try:
+        data, lines = load_with_lines(text)  # the limits (aliases, depth, size) and duplicate keys refused
+    except YamlSyntaxError as e:
+        for p in e.problems(file):
+            report.add("bad_mapping", f"mapping file is not valid YAML: {p.message}", file=file, row=p.row,
+                       column=p.column, expected="lines of `header: indicator_code`")
+        return out
+    prefix: tuple = ()
     if isinstance(data, dict) and isinstance(data.get("mapping"), dict):
-        data = data["mapping"]
+        data, prefix = data["mapping"], ("mapping",)
     if not isinstance(data, dict):
         report.add("bad_mapping", "mapping file must be a mapping of header → indicator code", file=file, row=1,
                    expected="lines of `header: indicator_code`")
         return out
-    lines = text.splitlines()
     for key, val in data.items():
-        row = next((i + 1 for i, ln in enumerate(lines) if ln.strip().startswith((str(key), f'"{key}"', f"'{key}'"))), None)
+        row = lines.get(prefix + (key,))
         if isinstance(val, dict):
             ind, unit = val.get("indicator"), val.get("unit")
         else:
@@ -91,6 +93,20 @@ def load_mapping(path: str | Path, report: ProblemReport) -> dict[str, MappingEn
         ind = None if ind is None or str(ind).strip() in SKIP_WORDS else str(ind).strip()
         out[norm(key)] = MappingEntry(ind, None if unit is None else str(unit), row)
     return out
+
+
+def _text(path: Path, report: ProblemReport) -> str | None:
+    """The mapping file's text by the one decoding rule (UTF-8 ± BOM, UTF-16, GBK); bytes that are none of them are
+    a problem naming the file."""
+    from xianping.ingest.read_table import decode_text
+
+    data = path.read_bytes()
+    try:
+        return decode_text(data)[0]
+    except UnicodeDecodeError as e:
+        report.add("bad_mapping", f"mapping file is not text (byte {data[e.start:e.start + 1]!r} at position {e.start})",
+                   file=str(path), expected="a YAML or CSV mapping file in UTF-8, UTF-16 or GBK")
+        return None
 
 
 def map_headers(
