@@ -142,3 +142,15 @@ def test_a_failed_write_leaves_the_old_files(res, tmp_path):
             fs.stage(paths["weights"], broken)
     assert {k: open(p, "rb").read() for k, p in paths.items()} == before
     assert sorted(os.listdir(tmp_path)) == ["r.csv", "r.manifest.json", "r.weights.csv"]
+
+
+def test_an_output_path_that_cannot_be_written_is_a_clear_error(res, tmp_path):
+    from xianping.problems import XianpingError
+
+    (tmp_path / "f").write_text("a file where a folder should be", encoding="utf-8")
+    with pytest.raises(XianpingError, match=r"cannot write .*f/r\.csv: .*f is a file, not a folder"):
+        res.write(tmp_path / "f" / "r.csv")
+    (tmp_path / "d.csv").mkdir()
+    with pytest.raises(XianpingError, match=r"cannot write .*d\.csv: it is a folder"):
+        res.write(tmp_path / "d.csv")
+    assert sorted(os.listdir(tmp_path)) == ["d.csv", "f"] and os.listdir(tmp_path / "d.csv") == []

@@ -31,6 +31,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
+from xianping.problems import XianpingError
+
 
 def _tmp_path(target: Path) -> Path:
     # keep the suffix: some writers pick the format by it (openpyxl, DuckDB's COPY does not but costs nothing)
@@ -104,18 +106,38 @@ def _signals_held() -> Iterator[None]:
                 os.kill(os.getpid(), noted[0])
 
 
+def _cannot(target: Path, e: OSError) -> XianpingError:
+    return XianpingError(f"cannot write {target}: {e.strerror or e} (nothing was written; the previous file, if any, is unchanged)")
+
+
+def _prepare(target: Path) -> None:
+    blocker = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise XianpingError(f"cannot write {target}: {blocker} is a file, not a folder (nothing was written)")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_dir():
+            raise IsADirectoryError(21, "it is a folder")
+    except OSError as e:
+        raise _cannot(target, e) from None
+    _sweep(target)
+
+
 @contextmanager
 def replace_when_done(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside `target`; when the block ends without an exception, the file written there
-    replaces `target`. The block must create the file."""
+    replaces `target`. The block must create the file. A file-system error (no space, a folder in the way) is a
+    XianpingError naming the target."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _sweep(target)
+    _prepare(target)
     tmp = _tmp_path(target)
     try:
-        yield tmp
-        _fsync_file(tmp)
-        os.replace(tmp, target)
+        try:
+            yield tmp
+            _fsync_file(tmp)
+            os.replace(tmp, target)
+        except OSError as e:
+            raise _cannot(target, e) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -143,12 +165,14 @@ class FileSet:
     def stage(self, target: str | Path, write: Callable[[Path], object]) -> Path:
         """Write `target`'s content to a temporary path with `write(tmp)`; returns the temporary path (to hash it)."""
         target = Path(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _sweep(target)
+        _prepare(target)
         tmp = _tmp_path(target)
         self._staged.append((tmp, target))
-        write(tmp)
-        _fsync_file(tmp)
+        try:
+            write(tmp)
+            _fsync_file(tmp)
+        except OSError as e:
+            raise _cannot(target, e) from None
         return tmp
 
     def stage_text(self, target: str | Path, text: str, encoding: str = "utf-8") -> Path:
@@ -158,7 +182,10 @@ class FileSet:
         try:
             with _signals_held():
                 for tmp, target in self._staged:
-                    os.replace(tmp, target)
+                    try:
+                        os.replace(tmp, target)
+                    except OSError as e:
+                        raise _cannot(target, e) from None
         except BaseException:  # interrupted before the renames: nothing replaced, no temporary file left
             self.discard()
             raise
