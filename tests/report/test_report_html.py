@@ -209,3 +209,73 @@ def test_rank_one_is_not_hidden_by_the_sticky_header(evaluated, tmp_path):
         assert s["th_top"] >= s["nav_bottom"] - 0.5, s             # the header is not under the page's nav bar
         assert s["row_top"] >= s["th_bottom"] - 0.5, s             # rank 1 starts below the header
         assert not s["covered"], s
+
+
+# ── the scope, the rank label and the ranks within province, prefecture, kind and type (issue 12) ─────────────
+def _check_payload_groups(data, result):
+    """Every unit of the page's data carries rank_rows' group ranks [rank, ranked in the group]."""
+    from xianping.evaluation.scope import rank_rows
+    from xianping.report.html import _payload
+
+    p = _payload(data, data.latest, {})
+    want = {r["unit_code"]: r for r in rank_rows(result)}
+    for u in p["units"]:
+        r = want[u["c"]]
+        assert u["r"] == r["rank"]
+        assert u["pr"] == [r["rank_province"], r["ranked_province"]]
+        assert u["fr"] == [r["rank_prefecture"], r["ranked_prefecture"]] and u["fn"] == r["prefecture_name"]
+        assert u["kr"] == [r["rank_kind"], r["ranked_kind"]] and u["k"] == r["kind"]
+        if "type" in r:
+            assert u["tyr"] == [r["rank_type"], r["ranked_type"]]
+    assert len(p["units"]) == sum(r["rank"] is not None for r in want.values())
+    return p
+
+
+def test_national_page_scope_and_group_ranks(evaluated, tmp_path):
+    data = load_report_data(evaluated["results"], rebuild=False)
+    p = _check_payload_groups(data, evaluated["result"])
+    assert p["scope"]["rankLabel"] == "全国排名" and p["scope"]["label"] == "全国 县级单位"
+    assert p["top"] == 14 and any("tyr" in u for u in p["units"])          # by-type result: type ranks
+    page = write_html(data, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "评价范围 Scope: 全国 县级单位（全国排名；范围内14个）" in page
+    assert "全国排名前14名 Top 14, 2023" in page and "前30名" not in page   # sized to the units ranked
+
+
+def test_one_province_page_is_ranked_within_the_province(tmp_path):
+    from one_province import evaluate_henan
+
+    e = evaluate_henan(tmp_path)
+    data = load_report_data(e["results"], rebuild=False)
+    p = _check_payload_groups(data, e["result"])
+    assert p["scope"] == {"label": "河南省 县级单位", "rankLabel": "省内排名", "level": "province", "unitsIn": 20,
+                          "unitsOut": 0, "within": "河南省"}
+    assert all(u["pr"] == [u["r"], 20] for u in p["units"])                 # one province: 省内 = the scope's rank
+    page = write_html(data, tmp_path / "henan.html").read_text(encoding="utf-8")
+    assert "省内排名前20名 Top 20, 2023" in page and "全国排名" not in page.split("<script>")[0]
+
+
+@needs_browser
+def test_profile_shows_group_ranks(tmp_path):
+    """The county profile of a one-province result says 省内排名 and 全省第N位（共M个）, 全市…, 同类…, as rank_rows."""
+    from report_browser import opened
+
+    from one_province import evaluate_henan
+    from xianping.evaluation.scope import rank_rows
+
+    e = evaluate_henan(tmp_path)
+    r = next(x for x in rank_rows(e["result"]) if x["unit_code"] == "410323")    # 新安县, 洛阳市
+    path = write_html(load_report_data(e["results"], rebuild=False), tmp_path / "henan.html")
+    with opened(path.resolve().as_uri() + "#county-410323") as (page, ev):
+        page.wait_for_timeout(300)
+        kv = page.inner_text("#p-kv")
+        head = page.inner_text("#rank-table thead")
+        scope_line = page.inner_text("#scope-line")
+        st = page.evaluate(MAP_STATE)
+    assert ev["errors"] == []
+    assert f"省内排名 Rank\n第{r['rank']}位 / 20" in kv
+    assert f"全省第{r['rank_province']}位（共{r['ranked_province']}个）" in kv
+    assert f"全市第{r['rank_prefecture']}位（共{r['ranked_prefecture']}个）" in kv and "洛阳市" in kv
+    assert f"同类（县）第{r['rank_kind']}位（共{r['ranked_kind']}个）" in kv
+    assert head.startswith("省内排名 Rank") and "省内 In province" in head
+    assert scope_line.startswith("评价范围 Scope：河南省 县级单位 · 省内排名 · 范围内 in scope 20")
+    assert st["view"] == "41" and st["select"] == "41"                         # opened on the province

@@ -24,7 +24,7 @@ def test_sheets_and_headers(book):
     wb, data = book
     assert wb.sheetnames == ["排名", "维度得分", "指标值", "变化", "目标", "数据质量", "权重", "清单"]
     h = _headers(wb["排名"])
-    assert h[:4] == ["名次\nRank", "代码\nCode", "县级单位\nCounty-level unit", "省份\nProvince"]
+    assert h[:4] == ["名次（全国排名）\nRank (national)", "代码\nCode", "县级单位\nCounty-level unit", "省份\nProvince"]
     assert "测试综合指数得分（分）\nScore (0–100)" in h
     assert "进位（+）/退位（−）\nPlaces gained" in h
     ind = _headers(wb["指标值"])
@@ -45,7 +45,7 @@ def test_number_formats(book):
     wb, _ = book
     ws = wb["排名"]
     h = _headers(ws)
-    assert ws.cell(row=2, column=h.index("名次\nRank") + 1).number_format == FMT_RANK
+    assert ws.cell(row=2, column=h.index("名次（全国排名）\nRank (national)") + 1).number_format == FMT_RANK
     assert ws.cell(row=2, column=h.index("测试综合指数得分（分）\nScore (0–100)") + 1).number_format == FMT_SCORE
     wi = wb["指标值"]
     hi = _headers(wi)
@@ -64,7 +64,7 @@ def test_values_ranks_tiers_against_results(book, evaluated):
     for row in ws.iter_rows(min_row=2, values_only=False):
         code = row[col["代码\nCode"]].value
         r = rows[(code, "2023", "test_index")]
-        assert row[col["名次\nRank"]].value == int(r["rank"])
+        assert row[col["名次（全国排名）\nRank (national)"]].value == int(r["rank"])
         assert row[col["测试综合指数得分（分）\nScore (0–100)"]].value == pytest.approx(float(r["score"]), abs=1e-12)
         assert row[col["进位（+）/退位（−）\nPlaces gained"]].value == int(r["rank_change"])
         assert row[col["类型内名次\nRank within type"]].value == int(r["type_rank"])
@@ -139,3 +139,68 @@ def test_columns_fit_full_names(book):
                 if isinstance(c.value, str) and c.value:
                     w = ws.column_dimensions[get_column_letter(c.column)].width
                     assert w >= min(MAX_WIDTH, display_width(c.value)), (ws.title, c.coordinate, c.value, w)
+
+
+# ── the scope and the ranks within province, prefecture, kind and type (issue 12) ─────────────────────────────
+GROUP_COLS = {"省内名次\nRank in province": "rank_province", "省内参与排名数\nRanked in province": "ranked_province",
+              "地级市\nPrefecture": "prefecture_name", "市内名次\nRank in prefecture": "rank_prefecture",
+              "市内参与排名数\nRanked in prefecture": "ranked_prefecture", "单位类别\nKind": "kind",
+              "同类名次\nRank in kind": "rank_kind", "同类参与排名数\nRanked in kind": "ranked_kind"}
+
+
+def _check_group_columns(ws, result, rank_head: str) -> int:
+    """Every row's group columns equal evaluation.scope.rank_rows on the result in memory; numbers are numbers
+    (right-aligned by Excel) with a whole-number format."""
+    from xianping.evaluation.scope import rank_rows
+    from xianping.report.workbook import FMT_COUNT
+
+    want = {r["unit_code"]: r for r in rank_rows(result)}
+    h = _headers(ws)
+    col = {k: h.index(k) for k in h}
+    n = 0
+    for row in ws.iter_rows(min_row=2, values_only=False):
+        code = row[col["代码\nCode"]].value
+        if code is None:
+            continue
+        r = want[code]
+        assert row[col[rank_head]].value == r["rank"]
+        for head, key in GROUP_COLS.items():
+            cell = row[col[head]]
+            assert cell.value == r[key], (code, head)
+            if key.startswith("rank"):
+                assert isinstance(cell.value, int) and cell.number_format == (FMT_COUNT if key.startswith("ranked") else FMT_RANK)
+        if "type" in r:
+            assert row[col["类型内名次\nRank within type"]].value == r["rank_type"]
+            assert row[col["类型内参与排名数\nRanked within type"]].value == r["ranked_type"]
+        n += 1
+    return n
+
+
+def test_group_rank_columns_equal_rank_rows(book, evaluated):
+    wb, data = book
+    ws = wb["排名"]
+    assert _check_group_columns(ws, evaluated["result"], "名次（全国排名）\nRank (national)") == len(data.ranked())
+    # two provinces: the province ranks differ from the national ones for someone
+    side = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("评价范围")]
+    assert side == ["评价范围 Scope：全国 县级单位（全国排名）"]
+
+
+def test_one_province_workbook_is_ranked_within_the_province(tmp_path):
+    from openpyxl import load_workbook
+
+    from one_province import HENAN, evaluate_henan
+
+    e = evaluate_henan(tmp_path)
+    assert e["result"].manifest["scope"]["rank_label"] == "省内排名"
+    data = load_report_data(e["results"], rebuild=False)
+    wb = load_workbook(write_workbook(data, tmp_path / "henan.xlsx"))
+    ws = wb["排名"]
+    assert _check_group_columns(ws, e["result"], "名次（省内排名）\nRank (within the province)") == len(HENAN)
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "评价范围 Scope：河南省 县级单位（省内排名）" in texts
+    assert any(t.startswith("范围内 20 个，参与排名 20 个") for t in texts)
+    # 济源 (419001) has no prefecture record: its group is named 河南直辖县级单位, ranked alone
+    row = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[1] == "419001")
+    h = _headers(ws)
+    assert row[h.index("地级市\nPrefecture")] == "河南省直辖县级单位"
+    assert row[h.index("市内名次\nRank in prefecture")] == 1 and row[h.index("市内参与排名数\nRanked in prefecture")] == 1

@@ -91,6 +91,7 @@ class ReportData:
     rank_intervals: dict[str, Any] | None = None
     source: dict[str, str] = field(default_factory=dict)   # paths the data came from
     failures: list[ReportFailure] = field(default_factory=list)   # parts that could not be made, listed by reports
+    _groups: dict[str, Any] = field(default_factory=dict, repr=False)   # group ranks by node, computed once
 
     # ── labels ────────────────────────────────────────────────────────────
     @property
@@ -152,6 +153,75 @@ class ReportData:
         r = self.rank[t, :, k]
         idx = [i for i in range(len(self.units)) if not np.isnan(r[i])]
         return sorted(idx, key=lambda i: (r[i], self.units[i]))
+
+    # ── scope and ranks within groups: the ONE place every report format gets them ──
+    @property
+    def scope(self) -> dict[str, Any]:
+        """The manifest's scope summary (label, units in/out, rank_label 全国排名/省内排名/市内排名);
+        results from before scopes count as all units, national."""
+        from xianping.evaluation.scope import scope_of
+
+        return scope_of(self)
+
+    @property
+    def rank_label(self) -> str:
+        return self.scope.get("rank_label") or "全国排名"
+
+    @property
+    def tier_spec(self) -> dict[str, Any]:
+        """The tiers the result was made with (may be quantile:4 when the top_n default was resized)."""
+        return self.manifest.get("settings", {}).get("tiers") or {}
+
+    def top_n(self, n: int = 30, year=None) -> int:
+        """A "前N名" caption's N: never more than the units ranked in `year`."""
+        return min(n, len(self.ranked(year)))
+
+    def group_ranks(self, node: str | None = None) -> dict[str, Any]:
+        """Each unit's rank within its province, prefecture and kind, every year (evaluation.scope.group_ranks_of
+        on the result's own scores of `node`, only the ranked units taking part, the result's tie rule)."""
+        code = node or self.root.code
+        if code not in self._groups:
+            from xianping.evaluation.scope import group_ranks_of
+
+            k = self.k(code)
+            s = np.where(np.isnan(self.rank[..., k]), np.nan, self.score[..., k])
+            st = self.manifest.get("settings", {})
+            vintage = int(self.scope.get("kind_vintage") or (self.manifest.get("data") or {}).get("code_vintage") or 2024)
+            self._groups[code] = group_ranks_of(self.units, s, ties=st.get("ties", "min"), vintage=vintage)
+        return self._groups[code]
+
+    def rank_rows(self, year=None, node: str | None = None) -> list[dict[str, Any]]:
+        """One row per unit (result order) of `year`: the same keys as evaluation.scope.rank_rows (rank, ranked,
+        province, province_name, rank_province, ranked_province, prefecture…, kind…, and on by-type results type,
+        rank_type, ranked_type), from the report data (a results CSV read back or a result in memory)."""
+        t, k = self.t(year or self.latest), self.k(node or self.root.code)
+        gr = self.group_ranks(node)
+        r = self.rank[t, :, k]
+        n_all = int(np.isfinite(r).sum())
+
+        def iv(v):
+            return None if not np.isfinite(v) else int(v)
+
+        rows = []
+        for i, u in enumerate(self.units):
+            p, f, kd = (gr[key]["group"][i] for key in ("province", "prefecture", "kind"))
+            rows.append({
+                "unit_code": u, "unit_name": self.unit_names[i], "year": self.years[t],
+                "score": None if np.isnan(self.score[t, i, k]) else float(self.score[t, i, k]),
+                "rank": iv(r[i]), "ranked": n_all,
+                "province": str(p), "province_name": gr["names"].get(p, ""), "rank_province": iv(gr["province"]["rank"][t, i]),
+                "ranked_province": int(gr["province"]["count"][t, i]),
+                "prefecture": str(f), "prefecture_name": gr["names"].get(f, ""),
+                "rank_prefecture": iv(gr["prefecture"]["rank"][t, i]), "ranked_prefecture": int(gr["prefecture"]["count"][t, i]),
+                "kind": str(kd), "rank_kind": iv(gr["kind"]["rank"][t, i]), "ranked_kind": int(gr["kind"]["count"][t, i]),
+            })
+        if self.type_rank is not None and self.unit_types:
+            types = np.asarray(self.unit_types)
+            tr = self.type_rank[t, :, k]
+            ranked = {ty: int(np.isfinite(tr[types == ty]).sum()) for ty in set(types.tolist())}
+            for i, row in enumerate(rows):
+                row.update({"type": str(types[i]), "rank_type": iv(tr[i]), "ranked_type": ranked[str(types[i])]})
+        return rows
 
     def quality_rows(self) -> list[dict[str, Any]]:
         """Data-quality flags from the manifest (and the imputed cells when the data were rebuilt)."""

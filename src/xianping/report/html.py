@@ -83,16 +83,26 @@ def _payload(data: ReportData, year: str, join: dict[str, str]) -> dict[str, Any
     dims = data.dimensions
     kd = [data.k(d.code) for d in dims]
     rc = data.rank_change(year)
+    groups = {r["unit_code"]: r for r in data.rank_rows(year)}   # 省内、市内、同类 ranks (report.data, the one place)
     units = []
     for i in data.ranked(year):
+        g = groups[data.units[i]]
         u = {"c": data.units[i], "n": data.unit_names[i], "p": data.province(i), "b": join.get(data.units[i]),
              "s": _r(data.score[t, i, k]), "r": int(data.rank[t, i, k]),
              "rc": None if np.isnan(rc[i]) else int(rc[i]),
              "d": [_r(data.score[t, i, j]) for j in kd], "dr": [None if np.isnan(data.rank[t, i, j]) else int(data.rank[t, i, j]) for j in kd],
              "y": [_r(data.score[tt, i, k]) for tt in range(len(data.years))],
              "yr": [None if np.isnan(data.rank[tt, i, k]) else int(data.rank[tt, i, k]) for tt in range(len(data.years))]}
+        # [rank, ranked in the group] within province, prefecture and kind; the prefecture's name and the kind
+        u["pr"] = [g["rank_province"], g["ranked_province"]]
+        u["fr"] = [g["rank_prefecture"], g["ranked_prefecture"]]
+        u["fn"] = g["prefecture_name"]
+        u["k"] = g["kind"]
+        u["kr"] = [g["rank_kind"], g["ranked_kind"]]
         if data.unit_types:
             u["ty"] = data.unit_types[i]
+        if g.get("rank_type") is not None:
+            u["tyr"] = [g["rank_type"], g["ranked_type"]]
         if data.tiers_on:
             u["tier"] = data.tier_label(int(data.tier[t, i]))
         if data.type_rank is not None and not np.isnan(data.type_rank[t, i, k]):
@@ -109,7 +119,11 @@ def _payload(data: ReportData, year: str, join: dict[str, str]) -> dict[str, Any
                 u["ri"] = [int(lo), int(hi)]
         units.append(u)
     provs = sorted({u["p"] for u in units})
-    return {"year": year, "years": data.years, "base": data.base_year, "extent": map_extent(provs),
+    sc = data.scope
+    scope = {"label": sc.get("label", ""), "rankLabel": data.rank_label, "level": sc.get("within_level", "none"),
+             "unitsIn": sc.get("units_in", len(data.units)), "unitsOut": sc.get("units_out", 0),
+             "within": sc.get("within_name") or "全国"}
+    return {"year": year, "scope": scope, "top": data.top_n(30, year), "years": data.years, "base": data.base_year, "extent": map_extent(provs),
             "dims": [{"c": d.code, "zh": d.name_zh, "en": d.name_en} for d in dims],
             "obDims": [data.node(c).name_zh for c in data.obstacles["dims"]] if data.obstacles is not None else None,
             "provinces": [{"c": p, "zh": province_name(p), "en": PROVINCE_EN.get(p, "")} for p in provs],
@@ -148,13 +162,16 @@ def _charts(data: ReportData, year: str, payload: dict[str, Any]) -> dict[str, d
     mo["visualMap"]["textStyle"] = {"fontSize": 13}
     out["map"] = mo
 
-    top = units[:30][::-1]
+    n_top = payload["top"]   # 前N名 with N no more than the units ranked
+    top = units[:n_top][::-1]
     bar = (Bar(init_opts=opts.InitOpts(bg_color="#ffffff"))
            .add_xaxis([u["n"] for u in top])
            .add_yaxis("综合得分 Score", [u["s"] for u in top], label_opts=opts.LabelOpts(is_show=True, position="right"),
                       itemstyle_opts=opts.ItemStyleOpts(color="#2f6fa7"))
            .reversal_axis()
-           .set_global_opts(title_opts=opts.TitleOpts(title=f"前30名 Top 30, {year}"),
+           .set_global_opts(title_opts=opts.TitleOpts(
+                               title=f"{payload['scope']['rankLabel']}前{n_top}名 Top {n_top}, {year}",
+                               subtitle=f"{payload['scope']['label']}，共{len(units)}个参与排名 {len(units)} ranked"),
                             xaxis_opts=opts.AxisOpts(name="得分 Score", min_=float(np.floor(min([u["s"] for u in top] or [0]) - 2))),
                             yaxis_opts=opts.AxisOpts(axislabel_opts=opts.LabelOpts(font_size=11)),
                             tooltip_opts=opts.TooltipOpts(trigger="axis")))
@@ -228,7 +245,7 @@ def _charts(data: ReportData, year: str, payload: dict[str, Any]) -> dict[str, d
         co["grid"] = {"top": 80, "bottom": 80}
         out["coupling"] = co
     if data.rank_intervals is not None:
-        top = [u for u in units if "ri" in u][:30][::-1]
+        top = [u for u in units if "ri" in u][:n_top][::-1]
         ri = (Bar(init_opts=opts.InitOpts(bg_color="#ffffff")).add_xaxis([u["n"] for u in top])
               .add_yaxis("base", [u["ri"][0] for u in top], stack="ri", itemstyle_opts=opts.ItemStyleOpts(opacity=0),
                          label_opts=opts.LabelOpts(is_show=False))
@@ -267,8 +284,12 @@ def write_html(data: ReportData, out: str | Path, year=None, title: str | None =
                 .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
     n_ranked = len(payload["units"])
+    sc = payload["scope"]
+    out_note = f"，范围外{sc['unitsOut']}个未参评 {sc['unitsOut']} outside" if sc["unitsOut"] else ""
     summary = (f"{_html.escape(data.framework.get('name_zh', ''))}（{_html.escape(data.framework.get('name_en', ''))}）· "
-               f"{n_ranked} 个县级单位 county-level units · {len(data.dimensions)} 个维度 dimensions · "
+               f"评价范围 Scope: {_html.escape(sc['label'])}（{_html.escape(sc['rankLabel'])}；范围内{sc['unitsIn']}个"
+               f"{_html.escape(out_note)}）· "
+               f"{n_ranked} 个县级单位参与排名 county-level units ranked · {len(data.dimensions)} 个维度 dimensions · "
                f"{len(data.leaves)} 项指标 indicators · 年份 years {_html.escape(', '.join(data.years))}")
     notes = "".join(f"<li>{_html.escape(r['zh'])} {_html.escape(r['kind'])}: {_html.escape(str(r.get('unit_code') or ''))} "
                     f"{_html.escape(str(r.get('unit_name') or ''))} {_html.escape(str(r.get('year') or ''))} "

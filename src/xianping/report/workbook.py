@@ -26,6 +26,7 @@ IMPUTED_FILL = "EDEDED"
 HEADER_FILL = "1F4E79"
 FMT_SCORE = "0.00"
 FMT_RANK = '0"名"'
+FMT_COUNT = '0"个"'
 FMT_CHANGE = '+0;-0;0'
 FMT_SCORE_CHANGE = '+0.00;-0.00;0.00'
 FMT_YI = '#,##0.00'
@@ -208,16 +209,23 @@ def write_workbook(data: ReportData, out: str | Path, year=None) -> Path:
 def _ranking(wb, data: ReportData, year: str) -> None:
     t, k = data.t(year), data.k(data.root.code)
     base = data.base_year if data.base_year and data.base_year != year else None
+    sc_ = data.scope
+    level_en = {"province": "within the province", "prefecture": "within the prefecture"}.get(sc_.get("within_level"), "national")
     heads: list[tuple[str, str, str | None]] = [
-        ("名次", "Rank", FMT_RANK), ("代码", "Code", None), ("县级单位", "County-level unit", None),
-        ("省份", "Province", None)]
+        (f"名次（{data.rank_label}）", f"Rank ({level_en})", FMT_RANK), ("代码", "Code", None),
+        ("县级单位", "County-level unit", None), ("省份", "Province", None)]
     if data.unit_types:
         heads.append(("类型", "Type", None))
+    # ranks within the unit's province, prefecture and kind (report.data.rank_rows, the same as the Word report's)
+    heads += [("省内名次", "Rank in province", FMT_RANK), ("省内参与排名数", "Ranked in province", FMT_COUNT),
+              ("地级市", "Prefecture", None), ("市内名次", "Rank in prefecture", FMT_RANK),
+              ("市内参与排名数", "Ranked in prefecture", FMT_COUNT), ("单位类别", "Kind", None),
+              ("同类名次", "Rank in kind", FMT_RANK), ("同类参与排名数", "Ranked in kind", FMT_COUNT)]
     heads.append((f"{data.root.name_zh}得分（分）", "Score (0–100)", FMT_SCORE))
     if data.tiers_on:
         heads.append(("方阵/档次", "Tier", None))
     if data.type_rank is not None:
-        heads.append(("类型内名次", "Rank within type", FMT_RANK))
+        heads += [("类型内名次", "Rank within type", FMT_RANK), ("类型内参与排名数", "Ranked within type", FMT_COUNT)]
     if base:
         heads += [(f"{base}年名次", f"Rank {base}", FMT_RANK), ("进位（+）/退位（−）", "Places gained", FMT_CHANGE),
                   ("得分变化（分）", f"Score change since {base}", FMT_SCORE_CHANGE)]
@@ -225,17 +233,21 @@ def _ranking(wb, data: ReportData, year: str) -> None:
         heads += [("名次区间下限", "Rank interval low", FMT_RANK), ("名次区间上限", "Rank interval high", FMT_RANK)]
     s = _Sheet(wb, "排名", heads)
     rc, sc = data.rank_change(year), data.score_change(year)
+    groups = data.rank_rows(year)
     for i in data.ranked(year):
+        g = groups[i]
         row: list[Any] = [_int(data.rank[t, i, k]), data.units[i], data.unit_names[i], province_name(data.province(i))]
         if data.unit_types:
             row.append(data.unit_types[i])
+        row += [g["rank_province"], g["ranked_province"], g["prefecture_name"], g["rank_prefecture"],
+                g["ranked_prefecture"], g["kind"], g["rank_kind"], g["ranked_kind"]]
         row.append(_num(data.score[t, i, k]))
         tier_col = None
         if data.tiers_on:
             tier_col = len(row)
             row.append(data.tier_label(int(data.tier[t, i])))
         if data.type_rank is not None:
-            row.append(_int(data.type_rank[t, i, k]))
+            row += [_int(data.type_rank[t, i, k]), g.get("ranked_type")]
         if base:
             row += [_int(data.rank[data.t(base), i, k]), _int(rc[i]), _num(sc[i])]
         if data.rank_intervals is not None:
@@ -245,10 +257,15 @@ def _ranking(wb, data: ReportData, year: str) -> None:
     # a legend under the filters' reach would break them: put it beside the table
     col = len(heads) + 2
     s.side(1, col, "图例 Legend")
+    n = 1
     if data.tiers_on:
         tiers = sorted({int(x) for x in data.tier[t] if x > 0})
         for n, tv in enumerate(tiers, start=2):
             s.side(n, col, data.tier_label(tv) or f"第{tv}档", TIER_FILLS.get(tv, "FFFFFF"))
+    # the scope the ranks were made in (评价范围): its label, the rank label and the units in and out
+    s.side(n + 2, col, f"评价范围 Scope：{sc_.get('label', '')}（{data.rank_label}）")
+    s.side(n + 3, col, f"范围内 {sc_.get('units_in', len(data.units))} 个，参与排名 {len(data.ranked(year))} 个，"
+                       f"范围外未参评 {sc_.get('units_out', 0)} 个")
     s.finish(freeze_cols=3)
 
 
