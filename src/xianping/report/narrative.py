@@ -741,42 +741,34 @@ def _scope_ctx(data, order: list[int]) -> dict[str, Any]:
 
 
 def _local_ranks(data, i: int, year: str, prefix: str) -> dict[str, Any]:
-    """The unit's place in its province, prefecture and type: 1 + the ranked units of that group with a better
-    national rank (ties share a place, as the national ranks do). A by-type evaluation's own type rank is used
-    when the results carry it (its type weights may order a type differently)."""
-    t, k = data.t(year), data.k(data.root.code)
-    r = data.rank[t, :, k]
-    ranked = ~np.isnan(r)
+    """The unit's place in its province, prefecture and type, from ReportData.rank_rows (report.data: the one place
+    every report format gets them — evaluation.scope's group ranks among the ranked units, the result's tie rule).
+    A by-type evaluation's own type rank is used when the results carry it (its type weights may order a type
+    differently)."""
+    g = data.rank_rows(year)[i]
     code = data.units[i]
-    pref_code, pref_name = prefecture_of(code)
-    prefs = np.array([prefecture_of(c)[0] for c in data.units])
-    provs = np.array([c[:2] for c in data.units])
-    kinds = np.array(unit_kinds(data))
-    out: dict[str, Any] = {"province_code": code[:2], "prefecture": pref_name, "prefecture_code": pref_code,
-                           "kind": str(kinds[i])}
+    direct = g["prefecture"][2:4] == "90"       # 省直辖 (济源 419001): no prefecture between county and province
+    kind = g.get("type") if g.get("rank_type") is not None else g["kind"]
+    out: dict[str, Any] = {"province_code": code[:2], "prefecture": "" if direct else g["prefecture_name"],
+                           "prefecture_code": g["prefecture"] + "00", "kind": str(kind if kind not in (None, "未知") else "")}
 
-    def within(name: str, sel: np.ndarray, key: dict[str, Any]):
-        sel = sel & ranked
-        n = int(sel.sum())
-        pos = None if np.isnan(r[i]) else int(np.sum(sel & (r < r[i]))) + 1
+    def val(name: str, pos, n, key: dict[str, Any]):
         src = {"kind": "rank_within", **key, "year": year, "node": data.root.code,
-               "rule": "1 + ranked units of the group with a better rank"}
+               "rule": "rank among the ranked units of the group (evaluation.scope.group_ranks_of)"}
         return (Value(pos, {**src, "unit": code}, f"{prefix}.{name}_rank", fmt="rank"),
                 Value(n, {**src, "fn": "count"}, f"{prefix}.{name}_n", fmt="count"))
 
-    out["province_rank"], out["province_n"] = within("province", provs == code[:2], {"province": code[:2]})
-    if pref_name == "省直辖":       # no prefecture between the county and its province: no prefecture rank
-        out["prefecture"] = ""
-    else:
-        out["prefecture_rank"], out["prefecture_n"] = within("prefecture", prefs == pref_code, {"prefecture": pref_code})
-    if kinds[i]:
-        if data.type_rank is not None and not np.isnan(data.type_rank[t, i, k]):
-            out["kind_rank"] = Value(data.type_rank[t, i, k], {"kind": "cell", "unit": code, "year": year,
-                                                                "node": data.root.code, "column": "type_rank"},
-                                     f"{prefix}.kind_rank", fmt="rank")
-            out["kind_n"] = within("kind", kinds == kinds[i], {"type": str(kinds[i])})[1]
+    out["province_rank"], out["province_n"] = val("province", g["rank_province"], g["ranked_province"],
+                                                  {"province": code[:2]})
+    if not direct:
+        out["prefecture_rank"], out["prefecture_n"] = val("prefecture", g["rank_prefecture"], g["ranked_prefecture"],
+                                                          {"prefecture": out["prefecture_code"]})
+    if out["kind"]:
+        if g.get("rank_type") is not None:
+            out["kind_rank"], out["kind_n"] = val("kind", g["rank_type"], g["ranked_type"], {"type": out["kind"]})
+            out["kind_rank"].source.update({"kind": "cell", "column": "type_rank"})
         else:
-            out["kind_rank"], out["kind_n"] = within("kind", kinds == kinds[i], {"type": str(kinds[i])})
+            out["kind_rank"], out["kind_n"] = val("kind", g["rank_kind"], g["ranked_kind"], {"type": out["kind"]})
     return out
 
 
