@@ -145,3 +145,50 @@ def test_which_reader_reads_what(tmp_path):
     np.savez(npz, values=np.zeros((1, 2, 1)), years=np.array(["2020"]), units=np.array(["a", "b"]), columns=np.array(["x"]))
     with pytest.raises(XianpingInputError, match="binary panel"):
         read_panel(npz, ["x"], mapping="m.yaml")
+
+
+def test_large_utf16_file_read_like_utf8(tmp_path):
+    """A wide UTF-16 LE file over a megabyte (Excel's "Unicode text"): the first-megabyte look at its header and units
+    is cut at b"\\n", which leaves the line end's zero byte behind; it reads as the UTF-8 file does."""
+    lines = BENCH.read_text(encoding="utf-8").splitlines()[1:]
+    rows = [r.split(",") for r in lines] * 60  # 18,000 rows, ~1.5 MB in UTF-16
+    text = "unit_code,unit_name,I01,I08\n" + "".join(f"U{i:05d},示例县{i},{r[1]},{r[2]}\n" for i, r in enumerate(rows))
+    utf8, utf16 = tmp_path / "w8.csv", tmp_path / "w16.csv"
+    utf8.write_bytes(text.encode("utf-8"))
+    utf16.write_bytes(text.encode("utf-16-le"))
+    assert utf16.stat().st_size > 1 << 20
+    want, got = read_panel(utf8, ["i01", "i08"]), read_panel(utf16, ["i01", "i08"])
+    assert got.units == want.units and got.unit_names["U17999"] == "示例县17999"
+    np.testing.assert_array_equal(got.values, want.values)
+
+
+@pytest.mark.parametrize("layout", ["wide", "long"])
+def test_infinite_values_refused_with_their_cells(tmp_path, layout):
+    """'inf', '-Infinity' and '1e999' (a double's overflow) would zero an indicator's normalisation for every unit:
+    refused as not_finite with file, row and column — on the wide file's pandas path and the long file's reader.
+    A blank line before them keeps the rows counted as the file's."""
+    lines = BENCH.read_text(encoding="utf-8").replace("uCode", "unit_code").splitlines()
+    bad = {4: "inf", 7: "-Infinity", 10: "1e999"}  # file row → value put in I08
+    if layout == "wide":
+        out = [lines[0], lines[1], ""] + lines[2:]  # the blank line is row 3
+        for row, v in bad.items():
+            out[row - 1] = ",".join(out[row - 1].split(",")[:2] + [v])
+        column = "I08"
+    else:
+        out, column = ["unit_code,year,indicator,value"], "value"
+        for r in lines[1:]:
+            u, a, b = r.split(",")
+            out += [f"{u},2020,I01,{a}", f"{u},2020,I08,{b}"]
+        for row, v in bad.items():
+            out[row - 1] = ",".join(out[row - 1].split(",")[:3] + [v])
+    path = tmp_path / f"{layout}.csv"
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    with pytest.raises(XianpingInputError, match="inf|infinite") as e:
+        read_panel(path, ["i01", "i08"])
+    errs = e.value.report.errors
+    assert [(p.kind, p.row, p.column, p.file) for p in errs] == [("not_finite", row, column, str(path)) for row in bad]
+    # a finite file of the same layout reads (the check refuses only the infinities)
+    for row in bad:
+        out[row - 1] = ",".join(out[row - 1].split(",")[:-1] + ["1.5"])
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    assert np.isfinite(read_panel(path, ["i01", "i08"]).values).all()

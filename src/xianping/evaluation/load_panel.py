@@ -17,6 +17,7 @@ import csv
 import gzip
 import hashlib
 import io
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,11 +125,27 @@ def from_store(store, codes: Sequence[str], years=None) -> Panel:
 _LONG = {"unit_code", "indicator", "value"}
 
 
+class _NotFinite(ValueError):
+    """'inf', '-Infinity', '1e999' (overflows a double): a number Python's float takes, refused as not_finite (as
+    ingest/validate.parse_number does) — one infinity would zero an indicator's normalisation for every unit."""
+
+
 def _num(text: str):
     t = text.strip()
     if t in ("", "NA", "NaN", "nan", "—", "-", "…", "..."):
         return np.nan
-    return float(t)
+    v = float(t)
+    if math.isinf(v):
+        raise _NotFinite(t)
+    return v
+
+
+def _bad_number(report: ProblemReport, e: ValueError, what: str, **where) -> None:
+    if isinstance(e, _NotFinite):
+        report.add("not_finite", f"{what}is infinite or beyond a double's range", **where,
+                   expected="a finite number or an empty cell")
+    else:
+        report.add("not_a_number", f"{what}value is not a number", **where, expected="a number or an empty cell")
 
 
 def _is_gzip(path: Path) -> bool:
@@ -148,7 +165,7 @@ def _text_of(path: Path, head_only: bool = False) -> tuple[str, str]:
     if head_only and len(data) == 1 << 20 and b"\n" in data:
         data = data[: data.rfind(b"\n") + 1]
     try:
-        return decode_text(data)
+        return decode_text(data, partial=head_only)  # a head cut at b"\n" leaves UTF-16 LE's zero byte behind
     except UnicodeDecodeError as e:
         raise XianpingInputError(f"data file {path}: text is neither UTF-8 nor GBK/GB18030 (byte {e.start}); "
                                  "expected a CSV saved as UTF-8 or GBK") from None
@@ -219,8 +236,8 @@ def from_csv(path: str | Path, codes: Sequence[str] | None = None, years=None) -
                     continue
             try:
                 cells[(row[iu].strip(), y, c)] = _num(row[iv])
-            except ValueError:
-                report.add("not_a_number", "value is not a number", file=str(path), row=r, column="value", value=row[iv])
+            except ValueError as e:
+                _bad_number(report, e, "", file=str(path), row=r, column="value", value=row[iv])
             if "unit_name" in head:
                 names[row[iu].strip()] = row[head.index("unit_name")]
     else:
@@ -244,9 +261,8 @@ def from_csv(path: str | Path, codes: Sequence[str] | None = None, years=None) -
                     continue
                 try:
                     cells[(u, y, code)] = _num(row[j])
-                except ValueError:
-                    report.add("not_a_number", f"indicator {h!r}: value is not a number", file=str(path), row=r,
-                               column=h, value=row[j], expected="a number or an empty cell")
+                except ValueError as e:
+                    _bad_number(report, e, f"indicator {h!r}: ", file=str(path), row=r, column=h, value=row[j])
     report.raise_if_errors(f"data file {path} has {len(report.errors)} bad cell(s)")
     if not cells and rows[1:]:
         what = f"none of the indicators {', '.join(list(codes)[:8])}{' …' if len(codes) > 8 else ''}" if codes else "no values"
@@ -261,6 +277,25 @@ def from_csv(path: str | Path, codes: Sequence[str] | None = None, years=None) -
     cols = list(codes) if codes is not None else list(dict.fromkeys(k[2] for k in cells))
     src = {"kind": "xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv", "path": str(path), "sha256": sha256_file(path)}
     return Panel(_assemble(cells, found, units, cols), found, units, cols, names, attrs, src)
+
+
+def _refuse_infinite(df, cols: list[str], path: Path, show: int = 20) -> None:
+    """pandas parses 'inf', '-Infinity' and '1e999' as ±inf: refused as not_finite, the first `show` cells located
+    (one np.isinf over the columns, no loop over the cells)."""
+    if not cols:
+        return
+    bad = np.isinf(df[cols].to_numpy(dtype=float))
+    if not bad.any():
+        return
+    rows, js = np.nonzero(bad)
+    report = ProblemReport()
+    for i, j in zip(rows[:show], js[:show]):
+        v = df[cols[j]].iat[i]
+        report.add("not_finite", f"indicator {cols[j]!r}: is infinite or beyond a double's range", file=str(path),
+                   row=int(df.index[i]) + 2, column=cols[j], value="inf" if v > 0 else "-inf",
+                   expected="a finite number or an empty cell")
+    more = f" (the first {show} shown)" if len(rows) > show else ""
+    raise XianpingInputError(f"data file {path} has {len(rows)} infinite or overflowing value(s){more}", report)
 
 
 def _wide_header(path: Path) -> tuple[list[str], str]:
@@ -412,14 +447,18 @@ def read_panel(path, codes, years=None, **read: Any) -> Panel:
     ycol = "period" if "period" in head else "year" if "year" in head else None
     str_cols = [c for c in (ucol, ycol, "unit_name") if c and c in head]
     try:
+        # blank lines kept (then dropped by index) so that index + 2 is the file's row in the problems below
         df = pd.read_csv(path, dtype={c: str for c in str_cols}, na_values=["", "NA", "NaN", "nan", "—", "-", "…", "..."],
-                         keep_default_na=False, encoding=enc, compression="gzip" if _is_gzip(path) else None)
+                         keep_default_na=False, skip_blank_lines=False, encoding=enc,
+                         compression="gzip" if _is_gzip(path) else None)
     except UnicodeDecodeError:  # the encoding changes after the first megabyte: the whole-file reader decides
         return from_csv(path, codes, years)
+    df = df.dropna(how="all")
     cols = [low.get(c.lower()) for c in codes]
     bad = [h for h in cols if h is not None and not pd.api.types.is_numeric_dtype(df[h])]
     if bad:  # let the evaluation's reader locate every bad cell
         return from_csv(path, codes, years)
+    _refuse_infinite(df, [h for h in cols if h is not None], path)
     ys = None
     if years is not None:
         ys = [s.strip() for s in (years.split(",") if isinstance(years, str) else map(str, years)) if s.strip()]
