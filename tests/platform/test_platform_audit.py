@@ -10,7 +10,7 @@ from sqlalchemy import select
 from xianping.platform.audit import Actor, record, writing
 from xianping.platform.db.models import AuditLog, AuditLogIsAppendOnly, Department
 
-from platform_fixtures import db_url, pg_database, plat  # noqa: F401 (fixtures)
+from platform_fixtures import *  # noqa: F401,F403 (its fixtures)
 
 
 def _one_row(plat) -> int:

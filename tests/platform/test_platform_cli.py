@@ -18,7 +18,8 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from platform_fixtures import build_world, db_url, pg_database, serve_cache  # noqa: F401 (fixtures)
+from platform_fixtures import *  # noqa: F401,F403 (its fixtures)
+from platform_fixtures import build_world
 from xianping.platform.audit.record import SYSTEM
 from xianping.platform.auth.users import import_list
 from xianping.platform.db.connect import open_platform

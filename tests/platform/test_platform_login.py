@@ -11,7 +11,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from platform_fixtures import app, client, dash, db_url, login, pg_database, plat, world  # noqa: F401 (fixtures)
+from platform_fixtures import *  # noqa: F401,F403 (its fixtures)
+from platform_fixtures import client, login
 from xianping.platform.auth import login as login_verb
 from xianping.platform.auth import tokens
 from xianping.platform.db.models import ApiToken, AuditLog, LoginSession, User, utcnow
@@ -38,8 +39,10 @@ def test_login_sets_a_hardened_cookie_and_stores_only_its_hash(app, world, plat)
         dumped = " ".join(str(v) for t in ("sessions", "audit_log", "users") for row in
                           db.execute(sa.text(f"SELECT * FROM {t}")).all() for v in row)
         assert secret not in dumped and world.passwords["zhongmou"] not in dumped
-    me = c.get("/api/me").json()
+    r = c.get("/api/me")
+    me = r.json()
     assert (me["username"], me["role"], me["scope_code"], me["via"]) == ("zhongmou", "county_reporter", "410122", "session")
+    assert r.headers["cache-control"] == "no-store"
 
 
 def test_cookie_is_secure_over_https(app, world):

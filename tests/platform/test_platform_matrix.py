@@ -12,7 +12,8 @@ import re
 
 import pytest
 
-from platform_fixtures import MATRIX, app, client, dash, db_url, login, pg_database, plat, world  # noqa: F401 (fixtures)
+from platform_fixtures import *  # noqa: F401,F403 (its fixtures)
+from platform_fixtures import MATRIX, client, login
 from xianping.platform.auth.access import allow
 from xianping.platform.web.dashboard_rules import DASHBOARD_RULES
 from xianping.platform.web.routes import flat_routes, rule_table

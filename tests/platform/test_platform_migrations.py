@@ -8,7 +8,7 @@ from xianping.platform.db import migrate
 from xianping.platform.db.connect import open_platform
 from xianping.platform.db.models import Base
 
-from platform_fixtures import db_url, pg_database, plat  # noqa: F401 (fixtures)
+from platform_fixtures import *  # noqa: F401,F403 (its fixtures)
 
 
 def test_upgrade_from_empty_matches_the_models(plat):

@@ -7,9 +7,9 @@ Codes are GB/T 2260: a county 410122 lies in prefecture 4101xx and province 41xx
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select
 
-from xianping.platform.db.models import Department, Task, Unit, User
+from xianping.platform.db.models import DataValue, Department, DepartmentIndicator, Task, Unit, User
 
 ROLE_SCOPE = {"province_admin": 2, "prefecture_reviewer": 4, "county_reporter": 6}   # code prefix a role covers
 
@@ -39,6 +39,20 @@ def task_condition(user: User) -> ColumnElement[bool]:
     return and_(Task.unit_code.is_not(None), in_division)
 
 
+def value_condition(user: User) -> ColumnElement[bool]:
+    """Values the user may read: of units within its division; a department reporter the values of its indicators
+    for every unit (of its province's programmes — the caller joins the programme when it matters)."""
+    if user.role == "department_reporter":
+        if user.department_id is None:
+            return false()
+        return DataValue.indicator.in_(select(DepartmentIndicator.indicator)
+                                       .where(DepartmentIndicator.department_id == user.department_id))
+    p = prefix(user)
+    if not p:
+        return false()
+    return DataValue.unit_code.in_(select(Unit.code).where(Unit.county_code.startswith(p, autoescape=True)))
+
+
 def user_condition(user: User) -> ColumnElement[bool]:
     """Users an admin may list: those acting within its province (and the departments of its province)."""
     if user.role != "province_admin":
@@ -47,5 +61,3 @@ def user_condition(user: User) -> ColumnElement[bool]:
     return or_(User.scope_code.startswith(p, autoescape=True),
                User.department_id.in_(select(Department.id).where(Department.province_code.startswith(p, autoescape=True))))
 
-
-ALL = true()

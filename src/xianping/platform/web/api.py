@@ -67,8 +67,13 @@ def visible_tasks(db: Session, user: User):
             .options(selectinload(Task.programme), selectinload(Task.unit), selectinload(Task.department)))
 
 
+def _private(response: Response) -> None:
+    # answers about one user: never kept by a shared cache or the browser's back button after logout
+    response.headers["Cache-Control"] = "no-store"
+
+
 def router() -> APIRouter:
-    r = APIRouter(tags=["platform"])
+    r = APIRouter(tags=["platform"], dependencies=[Depends(_private)])
 
     @r.post("/api/login", summary="Log in (session cookie)")
     def login(body: Credentials, request: Request, _: Any = Depends(LOGIN), db: Session = Depends(get_db)) -> Response:

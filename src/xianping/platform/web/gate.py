@@ -24,9 +24,12 @@ class Gate:
         self.app = app
         self.fastapi_app = fastapi_app
         self._routes: list | None = None
+        self._seen = -1
 
     def _find(self, method: str, path: str):
-        if self._routes is None:   # routes are complete once the app serves; built at the first request
+        # rebuilt when routes were added since (a route added late must not slip past unchecked)
+        if self._routes is None or self._seen != len(self.fastapi_app.router.routes):
+            self._seen = len(self.fastapi_app.router.routes)
             self._routes = [(info, *declared_rule(info)) for info in flat_routes(self.fastapi_app)]
         for info, rule, where in self._routes:
             if info.matches(method, path):
