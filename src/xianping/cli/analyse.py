@@ -95,7 +95,7 @@ def _emit(name: str, inp, out_tuple, out: Optional[Path], as_json: bool, default
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=1, default=_jsonable))
     else:
         console.print_json(json.dumps(summary, ensure_ascii=False, default=_jsonable))
-        console.print("written: " + "  ·  ".join(f"{k}: {v}" for k, v in written.items()))
+        console.print("written: " + "  ·  ".join(f"{k}: {v}" for k, v in written.items()), markup=False)  # "[/x]" in a path
 
 
 def _jsonable(v):
@@ -334,7 +334,7 @@ def whatif_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA
         typer.echo(_json.dumps(res.summary, ensure_ascii=False, indent=1, default=_jsonable))
     else:
         console.print_json(_json.dumps(res.summary, ensure_ascii=False, default=_jsonable))
-        console.print("written: " + "  ·  ".join(f"{k}: {v}" for k, v in written.items()))
+        console.print("written: " + "  ·  ".join(f"{k}: {v}" for k, v in written.items()), markup=False)  # "[/x]" in a path
 
 
 def _plant_hhi(path: Path) -> dict[str, float]:

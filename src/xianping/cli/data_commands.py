@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.markup import escape
 
 # Reading options of a data table: the same for `import` and for every command that takes --data (evaluate, analyse,
 # robust), since they read tables the same way (ingest.import_table).
@@ -151,7 +152,7 @@ def _export(
         raise XianpingError(f"store {path} does not exist; import a table into it first (xianping import FILE --store {path})")
     with open_store(path) as st:
         n = st.export(out, indicators=indicator or None, periods=period or None)
-    console.print(f"exported {n} observations to {out}")
+    console.print(f"exported {n} observations to {out}", markup=False)  # "[/x]" in a path
 
 
 batches_app = typer.Typer(
@@ -194,14 +195,14 @@ def _batches(
         typer.echo(json.dumps([{**b, "imported_at": str(b["imported_at"])} for b in batches], ensure_ascii=False, indent=1))
         return
     if not batches:
-        console.print(f"no batches in {store or 'the store'}")
+        console.print(f"no batches in {store or 'the store'}", markup=False)
         return
     t = Table(title="批次 Batches")
     for c in ("id", "文件 file", "sha256", "导入时间 imported at", "行 rows", "来源 source", "说明 notes"):
         t.add_column(c, overflow="fold")
     for b in batches:
-        t.add_row(str(b["batch_id"]), b["file_name"] or "", (b["sha256"] or "")[:12],
-                  str(b["imported_at"])[:19], str(b["rows"]), b["source"] or "", b["notes"] or "")
+        t.add_row(str(b["batch_id"]), escape(b["file_name"] or ""), (b["sha256"] or "")[:12],
+                  str(b["imported_at"])[:19], str(b["rows"]), escape(b["source"] or ""), escape(b["notes"] or ""))
     console.print(t)
 
 

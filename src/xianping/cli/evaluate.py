@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
 from xianping.cli.data_commands import CODE_YEAR, MAPPING, PERIOD, SHEET, SKIP_UNKNOWN, SPLIT_RULE, TRUST_CODES
 from xianping.cli.scope_options import FORCE_TIERS, INCLUDE_DISTRICTS, SCOPE, WITHIN, scope_line, scope_settings
@@ -90,18 +91,19 @@ def evaluate_cmd(
     m = res.manifest
     if m.get("scope"):
         console.print(scope_line(m["scope"]))
-    console.print(f"[bold]{res.framework.name_zh}[/] ({m['framework']['code']}) · {m['units']} units · years {', '.join(res.years)}"
+    console.print(f"[bold]{escape(res.framework.name_zh)}[/] ({escape(m['framework']['code'])}) · {m['units']} units · years {', '.join(res.years)}"
                   f" · normalisation {m['steps']['normalise']['method']} ({m['steps']['normalise']['panel']})")
     for c in m["steps"]["missing_years"]["carried_forward"]:
-        console.print(f"  {c['indicator']} {c['year']}: no data — carried forward from the nearest year ({c['cells']} cells, flagged)")
+        console.print(f"  {escape(c['indicator'])} {c['year']}: no data — carried forward from the nearest year ({c['cells']} cells, flagged)")
     for c in m["steps"]["screen"]["indicators_out"]:
-        console.print(f"  {c['indicator']} {c['year']}: screened out (availability {c['availability']:.0%})")
+        console.print(f"  {escape(c['indicator'])} {c['year']}: screened out (availability {c['availability']:.0%})")
     if top:
         where = f"{m['scope']['label']} {m['scope']['rank_label']} · " if m.get("scope") else ""
-        t = Table(title=f"{where}前 {top} 名 Top {top} · {res.years[-1]}")
+        t = Table(title=escape(f"{where}前 {top} 名 Top {top} · {res.years[-1]}"))
         for col in ("名次 rank", "代码 code", "名称 name", "得分 score"):
             t.add_column(col)
         for r in res.top(top, year=res.years[-1]):
-            t.add_row(str(r["rank"]), r["unit_code"], r["unit_name"], f"{r['score']:.2f}")
+            t.add_row(str(r["rank"]), escape(r["unit_code"]), escape(str(r["unit_name"])), f"{r['score']:.2f}")
         console.print(t)
-    console.print(f"results: {written['results']}  ·  weights: {written['weights']}  ·  manifest: {written['manifest']}")
+    console.print(f"results: {written['results']}  ·  weights: {written['weights']}  ·  manifest: {written['manifest']}",
+                  markup=False)  # user paths may hold "[/x]"

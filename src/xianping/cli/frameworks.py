@@ -9,6 +9,7 @@ import json
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -25,7 +26,7 @@ def _load_or_exit(name: str):
     except XianpingInputError as e:
         for p in e.report:
             typer.echo(f"[{p.severity}] {p.as_text()}", err=True)
-        err_console.print(f"[bold red]错误 error:[/] {e.summary}")
+        err_console.print(f"[bold red]错误 error:[/] {escape(e.summary)}")
         raise typer.Exit(1)
 
 

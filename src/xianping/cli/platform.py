@@ -46,8 +46,8 @@ def init(folder: Path = DIR, db: Optional[str] = DB) -> None:
     plat = open_platform(folder, db, create=True)
     try:
         where = plat.engine.url.render_as_string(hide_password=True)
-        console.print(f"平台数据库 platform database: {where} · schema {migrate.current(plat.engine)}")
-        console.print(f"下一步 next: xianping platform users add … --dir {folder}   ·   xianping serve --platform {folder}")
+        console.print(f"平台数据库 platform database: {where} · schema {migrate.current(plat.engine)}", markup=False)
+        console.print(f"下一步 next: xianping platform users add … --dir {folder}   ·   xianping serve --platform {folder}", markup=False)
     finally:
         plat.close()
 
@@ -100,9 +100,9 @@ def users_add(
             if password is None:
                 path = _passwords_file(folder, out)
                 _write_passwords(path, [(user, pw)])
-                console.print(f"用户 user {user.username} ({user.role}) · 初始密码 initial password → {path}")
+                console.print(f"用户 user {user.username} ({user.role}) · 初始密码 initial password → {path}", markup=False)
             else:
-                console.print(f"用户 user {user.username} ({user.role}) added with the password given")
+                console.print(f"用户 user {user.username} ({user.role}) added with the password given", markup=False)
     finally:
         plat.close()
 
@@ -123,7 +123,7 @@ def users_import(
             made = users.import_list(s, _cli_actor(), file)
             path = _passwords_file(folder, out)
             _write_passwords(path, made)
-        console.print(f"{len(made)} 个用户 users added · 初始密码 initial passwords → {path}")
+        console.print(f"{len(made)} 个用户 users added · 初始密码 initial passwords → {path}", markup=False)
     finally:
         plat.close()
 
@@ -143,7 +143,7 @@ def departments_add(
     try:
         with plat.sessions() as s:
             d = departments.add(s, _cli_actor(), code, name, province, [i.strip() for i in indicators.split(",") if i.strip()])
-            console.print(f"部门 department {d.code} {d.name} · {len(d.indicators)} indicators")
+            console.print(f"部门 department {d.code} {d.name} · {len(d.indicators)} indicators", markup=False)
     finally:
         plat.close()
 

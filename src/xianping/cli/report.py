@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
 
 def register(app: typer.Typer) -> None:
@@ -42,6 +43,6 @@ def report_cmd(
     with console.status(f"写出 writing {kind} …"):
         opts = {"issuer": issuer, "doc_number": doc_number} if kind == "docx" else {}
         path = write_report(data, kind, out, template=template, year=year, focus=unit, **opts)
-    console.print(f"report: {path}")
+    console.print(f"report: {path}", markup=False)  # a user path may hold "[/x]"
     if data.raw_note:
-        console.print(f"[yellow]note:[/] {data.raw_note}")
+        console.print(f"[yellow]note:[/] {escape(str(data.raw_note))}")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
 from xianping.cli.data_commands import CODE_YEAR, MAPPING, PERIOD, SHEET, SKIP_UNKNOWN, SPLIT_RULE, TRUST_CODES
 
@@ -74,7 +75,7 @@ def robust_cmd(
         written = r.write(out)
     print_reading([p for p in model.extra["problems"] if p.severity != "error"])
     m = r.manifest
-    console.print(f"[bold]{r.model.framework.name_zh}[/] · {m['units']} units · years {', '.join(r.years)} · "
+    console.print(f"[bold]{escape(r.model.framework.name_zh)}[/] · {m['units']} units · years {', '.join(r.years)} · "
                   f"design {m['design']['kind']} n = {m['design']['n']} ({m['rows_evaluated']} evaluations, "
                   f"{m['groups']} discrete configurations) · seed {seed} · {m['engine']} · {r.timings['total']:.2f} s")
     if r.sobol is not None:
@@ -82,7 +83,7 @@ def robust_cmd(
         for col in ("input", "S1 (Saltelli 2010)", "S1 (Jansen)", "ST (Jansen) [q05, q95]"):
             t.add_column(col)
         for row in r.sensitivity_table():
-            t.add_row(row["input"], f"{row['S1_saltelli2010']:.3f}", f"{row['S1_jansen']:.3f}",
+            t.add_row(escape(row["input"]), f"{row['S1_saltelli2010']:.3f}", f"{row['S1_jansen']:.3f}",
                       f"{row['ST']:.3f} [{row['ST_q05']:.3f}, {row['ST_q95']:.3f}]")
         console.print(t)
     if top:
@@ -91,7 +92,7 @@ def robust_cmd(
         for col in ("unit", "year", "nominal", "median", "q05–q95", "moved most by"):
             t.add_column(col)
         for x in rows:
-            t.add_row(x["unit_code"], str(x["year"]), f"{x['nominal_rank']:.0f}", f"{x['median_rank']:.0f}",
-                      f"{x['q05']:.0f}–{x['q95']:.0f}", x["moved_most_by"])
+            t.add_row(escape(x["unit_code"]), str(x["year"]), f"{x['nominal_rank']:.0f}", f"{x['median_rank']:.0f}",
+                      f"{x['q05']:.0f}–{x['q95']:.0f}", escape(str(x["moved_most_by"])))
         console.print(t)
-    console.print("  ·  ".join(f"{k}: {v}" for k, v in written.items()))
+    console.print("  ·  ".join(f"{k}: {v}" for k, v in written.items()), markup=False)  # user paths may hold "[/x]"

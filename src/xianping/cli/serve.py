@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
 
 def register(app: typer.Typer) -> None:
@@ -46,19 +47,19 @@ def serve(
     with console.status("准备数据 preparing the results …") as status:
         def say(msg: str) -> None:
             status.update(msg)
-            console.print(f"  {msg}")
+            console.print(f"  {msg}", markup=False)
 
         dash = load_dashboard(results=results, store=store, framework=framework, years=years, robust=robust,
                               targets=targets, cache=cache, say=say)
     import uvicorn
 
     fw = dash.data.framework
-    console.print(f"[bold]县评 xianping[/] · {fw.get('name_zh')} · {len(dash.codes)} units · years {', '.join(dash.years)}"
+    console.print(f"[bold]县评 xianping[/] · {escape(str(fw.get('name_zh')))} · {len(dash.codes)} units · years {', '.join(dash.years)}"
                   + (" · rank intervals" if dash.rank_stats is not None else "") + (" · targets" if dash.targets is not None else ""))
     shown = f"[{host}]" if ":" in host else host
     console.print(f"打开 open [link]http://{shown}:{port}/[/link]  ·  API [link]http://{shown}:{port}/api/docs[/link]  ·  Ctrl+C 停止 stop")
     if plat is not None:
-        console.print(f"考核平台 platform: {platform} · 登录 log in at [link]http://{shown}:{port}/login[/link]")
+        console.print(f"考核平台 platform: {escape(str(platform))} · 登录 log in at [link]http://{shown}:{port}/login[/link]")
     elif host not in ("127.0.0.1", "localhost", "::1"):
         console.print(f"[yellow]note:[/] bound to {host}: the dashboard is reachable from other machines (read-only, no login).")
     if workers == 1:

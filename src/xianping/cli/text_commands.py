@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.markup import escape
 
 FORMATS = ("jsonl", "csv", "xlsx")
 
@@ -60,8 +61,8 @@ def _extract(
             if check:
                 found = conflicts(stmts, st)
                 for c in found:
-                    console.print(f"[red]conflict[/] {c['unit_code']} {c['period']} {c['indicator']}: report {c['value']:g} "
-                                  f"vs stored {c['stored']:g} (batch {c['batch_id']}, {c['stored_source']}) — {c['flags']}")
+                    console.print(f"[red]conflict[/] " + escape(f"{c['unit_code']} {c['period']} {c['indicator']}: report {c['value']:g} "
+                                  f"vs stored {c['stored']:g} (batch {c['batch_id']}, {c['stored_source']}) — {c['flags']}"))
                 console.print(f"{len(found)} conflict(s) among {len(stmts)} statements")
                 if found and not do_import:
                     raise typer.Exit(1)

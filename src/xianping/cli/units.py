@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -63,7 +64,7 @@ def lookup(
             raise typer.Exit(1)
         return
     if not hits:
-        err_console.print(f"no division matches {query!r}" + (f" in {year}" if year is not None else ""))
+        err_console.print(f"no division matches {query!r}" + (f" in {year}" if year is not None else ""), markup=False)
         raise typer.Exit(1)
     table = Table(title=f"{query}" + (f" ({year})" if year is not None else ""))
     for col in ("代码 code", "全称 full name", "级别 level", "类型 type", "上级 parents", "年份 years", "沿革 successors"):
@@ -147,7 +148,7 @@ def crosswalk(
         if as_json:
             _echo_json({"error": str(e)})
         else:
-            err_console.print(f"[bold red]错误 error:[/] {e}")
+            err_console.print(f"[bold red]错误 error:[/] {escape(str(e))}")
         raise typer.Exit(1)
     if as_json:
         _echo_json(r.to_dict())
@@ -196,7 +197,7 @@ def register(
             print_problems(report)
         if report.has_errors:
             if not as_json:
-                console.print(f"[bold red]{len(report.errors)} error(s)[/] in {file}; nothing registered")
+                console.print(f"[bold red]{len(report.errors)} error(s)[/] in {escape(str(file))}; nothing registered")
             raise typer.Exit(1)
         new = [r for r in gaz.subunit_rows() if r["code"] not in before]
         if st is not None:
@@ -208,4 +209,4 @@ def register(
     villages = len(new) - towns
     if not as_json:
         where = f"registered in {store}" if store is not None else f"valid in {file} (not stored: pass --store to keep them)"
-        console.print(f"OK: {towns} town(s) and {villages} village(s) {where}")
+        console.print(f"OK: {towns} town(s) and {villages} village(s) {where}", markup=False)
