@@ -188,3 +188,32 @@ def test_no_secret_reaches_a_log(app, world, plat, caplog):
     for secret in (world.passwords["admin41"], "wrong-password-123", session, token, tokens.digest(session),
                    tokens.digest(token), csrf):
         assert secret not in text
+
+
+def test_concurrent_logins_lose_no_attempt(plat, world):
+    """Logins from several threads at once (as several workers would): none fails on a lock, every attempt counted."""
+    import threading
+
+    from xianping.platform.db.models import LoginAttempt
+
+    names = ["admin41", "rev4101", "rev4102", "zhongmou", "qixian", "tjj_user", "czt_user", "viewer41"]
+    errors, outcomes = [], []
+
+    def attempts(i: int, name: str) -> None:
+        for k in range(4):
+            try:
+                with plat.sessions() as db:
+                    pw = world.passwords[name] if k % 2 else "not-the-password"
+                    outcomes.append(login_verb.log_in(db, name, pw, f"10.0.0.{i}").kind)
+            except Exception as e:   # collected and asserted below: a lock error must fail the test, not vanish
+                errors.append(repr(e))
+
+    threads = [threading.Thread(target=attempts, args=(i, n)) for i, n in enumerate(names)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert errors == []
+    assert sorted(outcomes) == sorted(["bad", "ok"] * 16)
+    with plat.sessions() as db:
+        rows = db.scalars(select(LoginAttempt)).all()
+        assert len(rows) == 32 and sum(r.success for r in rows) == 16
+        assert all(u.failed_logins == 0 for u in db.scalars(select(User).where(User.username.in_(names))))
