@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from xianping.platform.audit import record
+from xianping.platform.audit import Actor, record
 from xianping.platform.auth import passwords, tokens
 from xianping.platform.db.models import LoginAttempt, User, utcnow
 
@@ -22,6 +22,10 @@ LOCK_MINUTES = 15
 WINDOW_MINUTES = 15                    # failures counted over this window
 MAX_FAILURES_PER_IP = 30               # one client trying many usernames (a NAT'ed office shares one IP: room for it)
 MAX_FAILURES_PER_USERNAME = 10         # also for usernames that do not exist
+
+
+# refused attempts are recorded under this actor, not the user they claimed to be (that is in entity_id and new)
+ANONYMOUS = Actor(None, "anonymous")
 
 
 @dataclass
@@ -45,12 +49,12 @@ def log_in(db: Session, username: str, password: str, ip: str) -> Outcome:
     since = now - timedelta(minutes=WINDOW_MINUTES)
     username = username.strip()[:64]
     if _failures(db, since, ip=ip) >= MAX_FAILURES_PER_IP or _failures(db, since, username=username) >= MAX_FAILURES_PER_USERNAME:
-        record(db, None, "login.throttled", "user", None, new={"username": username}, ip=ip)
+        record(db, ANONYMOUS, "login.throttled", "user", None, new={"username": username}, ip=ip)
         db.commit()
         return Outcome("limited", retry_after=WINDOW_MINUTES * 60)
     user = db.scalars(select(User).where(User.username == username)).one_or_none()
     if user is not None and user.locked_until is not None and user.locked_until > now:
-        record(db, user, "login.locked", "user", user.id, ip=ip)
+        record(db, ANONYMOUS, "login.locked", "user", user.id, ip=ip)
         db.commit()
         return Outcome("limited", retry_after=int((user.locked_until - now).total_seconds()) + 1)
     ok = passwords.verify(user.password_hash if user is not None else None, password)
@@ -63,9 +67,9 @@ def log_in(db: Session, username: str, password: str, ip: str) -> Outcome:
             if user.failed_logins >= MAX_FAILURES:
                 user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
                 user.failed_logins = 0
-                record(db, user, "login.lock", "user", user.id, field="locked_until", new=user.locked_until.isoformat(),
+                record(db, ANONYMOUS, "login.lock", "user", user.id, field="locked_until", new=user.locked_until.isoformat(),
                        reason=f"{MAX_FAILURES} failed logins in a row", ip=ip)
-        record(db, user, "login.fail", "user", user.id if user else None, new={"username": username}, ip=ip)
+        record(db, ANONYMOUS, "login.fail", "user", user.id if user else None, new={"username": username}, ip=ip)
         db.commit()
         return Outcome("bad")
     if passwords.needs_rehash(user.password_hash):
