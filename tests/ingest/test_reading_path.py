@@ -247,3 +247,31 @@ def test_robust_cli_prints_and_records_the_reading_warnings(files, tmp_path):
     man = json.loads((tmp_path / "rob" / "robust.manifest.json").read_text(encoding="utf-8"))
     assert {"unmapped_header", "unit_year_missing"} <= {w["kind"] for w in man["warnings"]}
     assert man["data"]["reader"] == "ingest"
+
+
+def test_whatif_takes_the_reading_options(files, tmp_path):
+    """`analyse whatif --data` reads the table as evaluate does, with --mapping (and the other reading options): the
+    typo'd revenue column is read through the mapping, its indicator gets scenarios; without the mapping it is
+    not read and said so; with --store the reading options are refused."""
+    import pandas as pd
+
+    table, _ = files
+    fw = tmp_path / "fw_budget.yaml"
+    fw.write_text(FRAMEWORK.replace("        - {code: rural_inc, name_zh: 农村居民收入, indicator: income_rural}\n",
+                                    "        - {code: rural_inc, name_zh: 农村居民收入, indicator: income_rural}\n"
+                                    "        - {code: budget, name_zh: 财政收入, indicator: budget_revenue}\n"),
+                  encoding="utf-8")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("一般公共预算收人（亿元）: budget_revenue\n", encoding="utf-8")
+    args = ["analyse", "whatif", "-f", fw, "--data", table, "--unit", "410821", "--year", "2022", "--json"]
+    r = _cli(*args, "--mapping", mapping, "--out", tmp_path / "w.csv", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "一般公共预算收人" not in r.stderr and "unit_year_missing" in r.stderr  # the reading's warnings said
+    rows = pd.read_csv(tmp_path / "w.csv", dtype=str)
+    budget = rows[rows.apply(lambda row: "budget_revenue" in " ".join(row.fillna("")), axis=1)]
+    assert len(budget) >= 1 and budget.filter(like="当前值").notna().all().all()
+    r = _cli(*args, "--out", tmp_path / "w0.csv", cwd=tmp_path)  # no mapping: the column is not read, and said so
+    assert "Traceback" not in r.stderr and "一般公共预算收人" in _flat(r.stderr) and "unmapped_header" in r.stderr
+    r = _cli("analyse", "whatif", "-f", fw, "--store", tmp_path / "s.duckdb", "--unit", "410821", "--mapping", mapping,
+             "--split-rule", mapping, cwd=tmp_path)
+    assert r.returncode != 0 and "Traceback" not in r.stderr and "readingoptionsofadatafile" in _flat(r.stderr)

@@ -33,8 +33,8 @@ _READ: dict = {}
 
 
 def _reading(fn):
-    """Give a command the reading options of a --data table (--mapping, --code-year, --period, --sheet, --trust-codes,
-    --skip-unknown) without repeating six parameters in every signature: they are added to the signature Typer reads
+    """Give a command the reading options of a --data table (--mapping, --code-year, --period, --sheet, --split-rule,
+    --trust-codes, --skip-unknown) without repeating seven parameters in every signature: they are added to the signature Typer reads
     and handed to `_input` / `evaluate` through `_READ`."""
     import functools
     import inspect
@@ -43,7 +43,8 @@ def _reading(fn):
 
     extra = {"mapping": (Optional[Path], D.MAPPING), "code_year": (Optional[int], D.CODE_YEAR),
              "period": (Optional[str], D.PERIOD), "sheet": (Optional[str], D.SHEET),
-             "trust_codes": (bool, D.TRUST_CODES), "skip_unknown": (bool, D.SKIP_UNKNOWN)}
+             "split_rule": (Optional[Path], D.SPLIT_RULE), "trust_codes": (bool, D.TRUST_CODES),
+             "skip_unknown": (bool, D.SKIP_UNKNOWN)}
 
     @functools.wraps(fn)
     def run(*args, **kwargs):
@@ -290,6 +291,7 @@ def audit_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA,
 @app.command("whatif", help="提升路径 What would move one county: each indicator alone raised by a step (or lowered, for negative "
              "indicators) or set to the provincial median, the 第一方阵 median or the provincial best, re-evaluated through the "
              "engine (new score, rank, 进位, dimension changes); and for each indicator the value needed to reach rank N.")
+@_reading
 def whatif_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA, store: Optional[Path] = STORE,
                unit: str = typer.Option(..., "--unit", help="The county's division code, e.g. 410104."),
                year: Optional[str] = typer.Option(None, "--year", help="Year changed and ranked (default: the latest)."),
@@ -327,8 +329,14 @@ def whatif_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA
 
         st["tiers"] = tier_spec(tiers)
     st = scope_settings(st, units_scope, within, include_districts, force_tiers)
-    res = what_if(framework, data=data, store=store, unit=unit, year=year, scenarios=scenario, target_rank=target_rank, years=years,
-                  scope=rank_scope, by_type=by_type, types=types, settings=st or None)
+    from xianping.cli.data_commands import print_reading
+    from xianping.robust.load import load_model
+
+    # the data read here, with the reading options of --data (as evaluate reads it), and its warnings said
+    model = load_model(framework, data=data, store=store, years=years, settings=st or None, **_read_options())
+    print_reading([p for p in model.extra["problems"] if p.severity != "error"], stderr=True)
+    res = what_if(model=model, unit=unit, year=year, scenarios=scenario, target_rank=target_rank,
+                  scope=rank_scope, by_type=by_type, types=types)
     written = res.write(out or Path("whatif.csv"))
     if json:
         typer.echo(_json.dumps(res.summary, ensure_ascii=False, indent=1, default=_jsonable))
