@@ -7,7 +7,6 @@ import logging
 import re
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 

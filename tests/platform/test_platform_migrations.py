@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
 
 from xianping.platform.db import migrate
@@ -9,7 +11,6 @@ from xianping.platform.db.connect import open_platform
 from xianping.platform.db.models import Base
 
 from platform_fixtures import *  # noqa: F401,F403 (its fixtures)
-
 
 def test_upgrade_from_empty_matches_the_models(plat):
     insp = sa.inspect(plat.engine)
@@ -80,3 +81,18 @@ def test_not_migrated_database_is_refused(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(XianpingError, match="platform init"):
         open_platform(tmp_path / "empty")
+
+
+def test_database_urls():
+    import pytest
+
+    from xianping.platform.db.engine import _normalise, platform_url
+    from xianping.problems import XianpingInputError
+
+    # the form, postgresql://, uses the psycopg 3 driver that xianping installs (not psycopg2)
+    assert _normalise("postgresql://kaohe:pw@db.example:5433/xianping") == "postgresql+psycopg://kaohe:pw@db.example:5433/xianping"
+    assert _normalise("postgresql+psycopg://u@h/d") == "postgresql+psycopg://u@h/d"
+    assert platform_url(Path("/srv/plat")) == "sqlite:////srv/plat/platform.db"
+    for bad, why in (("mysql://u@h/d", "not supported"), ("not a url", "not a database URL")):
+        with pytest.raises(XianpingInputError, match=why):
+            _normalise(bad)
