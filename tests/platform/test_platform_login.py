@@ -216,3 +216,33 @@ def test_concurrent_logins_lose_no_attempt(plat, world):
         rows = db.scalars(select(LoginAttempt)).all()
         assert len(rows) == 32 and sum(r.success for r in rows) == 16
         assert all(u.failed_logins == 0 for u in db.scalars(select(User).where(User.username.in_(names))))
+
+
+def test_expired_session_and_deactivated_user_are_logged_out(app, world, plat):
+    c = client(app)
+    login(c, "zhongmou", world.passwords["zhongmou"])
+    with plat.sessions() as db:
+        db.scalars(select(LoginSession)).one().expires_at = utcnow() - timedelta(seconds=1)
+        db.commit()
+    assert c.get("/api/me").status_code == 401
+    login(c, "zhongmou", world.passwords["zhongmou"])
+    assert c.get("/api/me").status_code == 200
+    with plat.sessions() as db:
+        db.scalars(select(User).where(User.username == "zhongmou")).one().active = False
+        db.commit()
+    assert c.get("/api/me").status_code == 401
+    assert c.post("/api/login", json={"username": "zhongmou", "password": world.passwords["zhongmou"]}).status_code == 401
+
+
+def test_pages_escape_what_users_typed(app, plat):
+    from xianping.platform.audit.record import SYSTEM
+    from xianping.platform.auth import users
+
+    with plat.sessions() as db:
+        _, pw = users.add_one(db, SYSTEM, users.NewUser("mallory", '<script src="/x.js"></script>"李', "viewer", None, None))
+    c = client(app)
+    login(c, "mallory", pw)
+    page = c.get("/tasks").text
+    assert '<script src="/x.js">' not in page and "&lt;script src=&#34;/x.js&#34;&gt;" in page
+    r = c.get('/login?next="><script>alert(1)</script>')
+    assert "<script>alert(1)" not in r.text
