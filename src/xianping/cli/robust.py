@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from xianping.cli.data_commands import CODE_YEAR, MAPPING, PERIOD, SHEET, SKIP_UNKNOWN, SPLIT_RULE, TRUST_CODES
+from xianping.cli.scope_options import FORCE_TIERS, INCLUDE_DISTRICTS, SCOPE, WITHIN, scope_line, scope_settings
 
 
 def register(app: typer.Typer) -> None:
@@ -37,6 +38,10 @@ def robust_cmd(
     split_rule: Optional[Path] = SPLIT_RULE,
     trust_codes: bool = TRUST_CODES,
     skip_unknown: bool = SKIP_UNKNOWN,
+    scope: Optional[str] = SCOPE,
+    within: Optional[str] = WITHIN,
+    include_districts: Optional[str] = INCLUDE_DISTRICTS,
+    force_tiers: bool = FORCE_TIERS,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
     from rich.table import Table
@@ -53,6 +58,7 @@ def robust_cmd(
         fail(f"--engine {engine!r}: use process or dask")
     if scheduler and engine != "dask":
         fail("--scheduler needs --engine dask")
+    st = scope_settings({}, scope, within, include_districts, force_tiers)  # as evaluate: checked before any reading
     sp = load_spec(spec)
     if design:
         if design not in ("uncertainty", "sobol"):
@@ -68,13 +74,15 @@ def robust_cmd(
 
         progress("load", 0, 0)
         # the data read once, as `evaluate --data` reads it (same options, same warnings)
-        model = load_model(framework, data=data, store=store, years=years,
+        model = load_model(framework, data=data, store=store, years=years, settings=st or None,
                            **read_options(mapping, code_year, period, sheet, split_rule, trust_codes, skip_unknown))
         r = robust(framework, data=data, store=store, spec=sp, n=n, seed=seed, years=years, engine=engine,
                    scheduler=scheduler, workers=workers, progress=progress, model=model)
         written = r.write(out)
     print_reading([p for p in model.extra["problems"] if p.severity != "error"])
     m = r.manifest
+    if getattr(model.panel, "scope", None):  # as evaluate says it: which units were ranked, and within what
+        console.print(scope_line(model.panel.scope), markup=False)
     console.print(f"[bold]{escape(r.model.framework.name_zh)}[/] · {m['units']} units · years {', '.join(r.years)} · "
                   f"design {m['design']['kind']} n = {m['design']['n']} ({m['rows_evaluated']} evaluations, "
                   f"{m['groups']} discrete configurations) · seed {seed} · {m['engine']} · {r.timings['total']:.2f} s")
