@@ -190,3 +190,26 @@ def test_whatif_among_its_type_starts_from_the_type_rank(client, dash):
     t, i = dash.data.t("2020"), dash.index["410821"]
     assert body["scope"] == "type" and body["rank"] == int(dash.data.type_rank[t, i, dash.root_k])
     assert body["settings"]["by_type"] is True
+
+
+def test_whatif_default_target_with_quartile_tiers(dash):
+    """Results whose tiers are quartiles: without a target the what-if aims at the best quarter of the units evaluated
+    (⌈2,838/4⌉ = 710, analysis.what_if.default_target with the unit count), on the API and on the county page — not
+    the top_n default of 30."""
+    from fastapi.testclient import TestClient
+
+    from xianping.analysis.what_if import default_target
+    from xianping.web.app import create_app
+    from xianping.web.data import Dashboard
+
+    m = {**dash.data.manifest, "settings": {**dash.data.manifest["settings"], "tiers": {"method": "quantile", "k": 4}}}
+    want = default_target(m["settings"], m["units"])
+    assert want == -(-m["units"] // 4) == 710
+    d = Dashboard(dataclasses.replace(dash.data, manifest=m), origin=dict(dash.origin))
+    c = TestClient(create_app(d), raise_server_exceptions=False)
+    r = c.get(WHATIF.format("410821"), params={"year": "2020"})
+    assert r.status_code == 200, r.text
+    assert r.json()["target_rank"] == want
+    page = c.get("/unit/410821")
+    assert page.status_code == 200 and f'id="wi-target" type="number" min="1"' in page.text
+    assert f'step="1" value="{want}"' in page.text  # the target rank box starts at the best quarter

@@ -32,11 +32,14 @@ class Stale(Invalid):
         super().__init__(409, "提升路径不可用 what-if unavailable: " + message)
 
 
-def default_target(manifest: dict[str, Any]) -> int:
-    """The rank `what_if` aims at without `target_rank` (one rule, analysis.what_if.default_target)."""
+def default_target(manifest: dict[str, Any], n_units: int | None = None) -> int:
+    """The rank `what_if` aims at without `target_rank` (one rule, analysis.what_if.default_target). The number of
+    units evaluated sizes quantile tiers (the best quarter of 104 units is 26, not the top_n default of 30)."""
     from xianping.analysis.what_if import default_target as rule
 
-    return rule(manifest.get("settings", {}))
+    if n_units is None and isinstance(manifest.get("units"), int):
+        n_units = manifest["units"]
+    return rule(manifest.get("settings", {}), n_units)
 
 
 def _framework(manifest: dict[str, Any]):
