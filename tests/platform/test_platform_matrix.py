@@ -68,17 +68,66 @@ def test_a_new_route_without_a_rule_fails_the_check_and_is_refused(app, world):
     assert client(app).get("/api/admins-only").status_code == 401
 
 
+# ---------------------------------------------------------------------------------------------------------------------
+# How the matrix speaks to each route. A new route needs nothing here when it is a GET without path parameters;
+# otherwise add its parameter (FIXED, or SCOPED with the rows and who sees them) or its write request (WRITES) —
+# the matrix fails and says so until it knows how.
+
+FIXED = {"code": lambda ctx: ctx.dash.codes[0], "fmt": lambda ctx: "no-such-format"}   # rules without row scope
+SCOPED = {"task_id": "task"}   # parameter → the rule scope it stands for; rows: world.tasks, readers: VISIBLE
+WRITES = {}                    # (path, method) → request(ctx, url, username) for unsafe routes
+
+
+def write(path: str, method: str = "POST"):
+    def register(fn):
+        WRITES[(path, method)] = fn
+        return fn
+    return register
+
+
+@write("/api/login")
+def _api_login(ctx, url, username):
+    name = username or "admin41"   # anonymous logging in is the point of the route
+    return client(ctx.app).post(url, json={"username": name, "password": ctx.world.passwords[name]})
+
+
+@write("/login")
+def _form_login(ctx, url, username):
+    name = username or "admin41"
+    c = client(ctx.app)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)[1]
+    return c.post(url, data={"username": name, "password": ctx.world.passwords[name], "csrf_token": token},
+                  follow_redirects=False)
+
+
+@write("/api/logout")
+@write("/logout")
+def _logout(ctx, url, username):
+    c, csrf = ctx.fresh_session(username)   # its own session: the matrix's sessions stay logged in
+    return c.post(url, headers={"X-CSRF-Token": csrf} if csrf else {}, follow_redirects=False)
+
+
 def _denied(r, rule) -> bool:
     if r.status_code in (401, 403):
         return True
     if r.status_code == 303 and r.headers.get("location", "").startswith("/login?next="):   # (logout goes to /login)
         return True
-    return rule.scope == "task" and r.status_code == 404   # outside the scope: as if it did not exist
+    return rule.scope in SCOPED.values() and r.status_code == 404   # outside the scope: as if it did not exist
+
+
+class Ctx:
+    def __init__(self, app, world, dash):
+        self.app, self.world, self.dash = app, world, dash
+
+    def fresh_session(self, username):
+        c = client(self.app)
+        return c, (login(c, username, self.world.passwords[username]) if username else None)
 
 
 def test_authorisation_matrix(app, world, dash):
     table = rule_table(app)
     ids = {v: k for k, v in world.tasks.items()}
+    ctx = Ctx(app, world, dash)
     actors: dict[str | None, object] = {None: client(app)}
     roles = {None: None}
     for role, (username, own, other) in MATRIX.items():
@@ -88,44 +137,34 @@ def test_authorisation_matrix(app, world, dash):
         assert own in VISIBLE[username] or role == "viewer"
         assert other not in VISIBLE[username]
 
-    def fresh_session(username):
-        c = client(app)
-        return c, (login(c, username, world.passwords[username]) if username else None)
-
-    def send(path, method, username, task_key=None):
+    def send(path, method, username, key=None):
         """One request as `username` (None: not logged in); unsafe routes get what a real client sends."""
-        url = path.replace("{code}", dash.codes[0]).replace("{fmt}", "no-such-format")
-        if task_key is not None:
-            url = url.replace("{task_id}", str(world.tasks[task_key]))
+        url = path
+        for name, fill in FIXED.items():
+            url = url.replace("{" + name + "}", fill(ctx))
+        for name in SCOPED:
+            if key is not None:
+                url = url.replace("{" + name + "}", str(world.tasks[key]))
         if "{" in url:
-            raise AssertionError(f"the matrix does not know how to fill {path}: add its parameter here")
+            raise AssertionError(f"the matrix does not know how to fill {path}: add its parameter to FIXED or SCOPED")
         if method in ("GET", "HEAD"):
             return actors[username].request(method, url, follow_redirects=False)
         if method == "*":   # a mount (static files)
             return actors[username].get(url + "/app.css", follow_redirects=False)
-        name = username or "admin41"
-        if (path, method) == ("/api/login", "POST"):
-            return client(app).post(url, json={"username": name, "password": world.passwords[name]})
-        if (path, method) == ("/login", "POST"):
-            c = client(app)
-            token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)[1]
-            return c.post(url, data={"username": name, "password": world.passwords[name], "csrf_token": token},
-                          follow_redirects=False)
-        if (path, method) in (("/api/logout", "POST"), ("/logout", "POST")):
-            c, csrf = fresh_session(username) if username else (client(app), None)
-            return c.post(url, headers={"X-CSRF-Token": csrf} if csrf else {}, follow_redirects=False)
-        raise AssertionError(f"the matrix has no request for {method} {path}: add one (every write route is checked)")
+        if (path, method) not in WRITES:
+            raise AssertionError(f"the matrix has no request for {method} {path}: add one to WRITES (every write route is checked)")
+        return WRITES[(path, method)](ctx, url, username)
 
     wrong, checks = [], 0
     for (path, method), rule in table.items():
         assert rule is not None
-        task_keys = sorted(world.tasks) if "{task_id}" in path else [None]
+        task_keys = sorted(world.tasks) if any("{" + n + "}" in path for n in SCOPED) else [None]
         for username, role in roles.items():
             for key in task_keys:
                 r = send(path, method, username, key)
                 checks += 1
                 in_scope = key is None or (username is not None and key in VISIBLE[username])
-                expect = rule.public or (role is not None and rule.admits(role) and (rule.scope != "task" or in_scope))
+                expect = rule.public or (role is not None and rule.admits(role) and (rule.scope not in SCOPED.values() or in_scope))
                 if expect == _denied(r, rule) or r.status_code >= 500:
                     wrong.append(f"{method} {path} as {username or 'anonymous'} ({role}) task {key}: "
                                  f"{r.status_code}, expected {'allow' if expect else 'deny'}")
