@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -96,32 +97,51 @@ def test_concurrent_whatif_requests_are_bounded_and_cheap_routes_answer(small_qu
 
 
 def test_report_downloads_share_the_queue(small_queue_server, dash):
-    """A download that must be written waits in the same queue: with it full, the request is refused with 503."""
+    """A download that must be written waits in the same queue: with it full, the request is refused with 503; one
+    already written is served at once, full queue or not."""
     import asyncio
 
     url, app = small_queue_server
     work = app.state.work
-    release = threading.Event()
+    built = Path(dash.cache_dir) / f"{dash.data.framework.get('code') or 'results'}-{dash.years[-1]}.xlsx"
+    built.unlink(missing_ok=True)   # another test may have written it: this one needs it to be built
 
-    async def hold() -> None:   # fill both places of the queue with jobs that wait for the test
-        await asyncio.gather(work.run(release.wait), work.run(release.wait))
+    def full_queue():
+        """Both places of the queue held by jobs that wait for the test, until the block ends."""
+        import contextlib
 
-    th = threading.Thread(target=lambda: asyncio.run(hold()))
-    th.start()
-    try:
-        deadline = time.time() + 30
-        while work.admitted < 2:
-            assert time.time() < deadline
-            time.sleep(0.01)
+        @contextlib.contextmanager
+        def held():
+            release = threading.Event()
+
+            async def hold() -> None:
+                await asyncio.gather(work.run(release.wait), work.run(release.wait))
+
+            th = threading.Thread(target=lambda: asyncio.run(hold()))
+            th.start()
+            try:
+                deadline = time.time() + 30
+                while work.admitted < 2:
+                    assert time.time() < deadline
+                    time.sleep(0.01)
+                yield
+            finally:
+                release.set()
+                th.join(30)
+        return held()
+
+    with full_queue():
         r = httpx.get(f"{url}/download/xlsx", params={"year": dash.years[-1]}, timeout=60)
         assert r.status_code == 503 and int(r.headers["retry-after"]) >= 1, r.text
         assert "busy" in r.text
         assert httpx.get(f"{url}/api/meta", timeout=60).status_code == 200
-    finally:
-        release.set()
-        th.join(30)
+        assert not built.exists()
     r = httpx.get(f"{url}/download/xlsx", params={"year": dash.years[-1]}, timeout=300)
-    assert r.status_code == 200 and r.content[:2] == b"PK"
+    assert r.status_code == 200 and r.content[:2] == b"PK" and built.read_bytes() == r.content
+    # a report already written is served at once, even while the queue is full: it waits for nothing
+    with full_queue():
+        again = httpx.get(f"{url}/download/xlsx", params={"year": dash.years[-1]}, timeout=60)
+        assert again.status_code == 200 and again.content == r.content
 
 
 def test_work_queue_refuses_beyond_its_depth_and_counts_finished_jobs():

@@ -24,11 +24,14 @@ def router(dash, templates) -> APIRouter:
     locks: dict[tuple[str, str], threading.Lock] = {}
     guard = threading.Lock()
 
+    def cached(fmt: str, year: str) -> Path:
+        out_dir = dash.cache_dir or Path.cwd() / ".xianping-downloads"
+        return Path(out_dir) / f"{dash.data.framework.get('code') or 'results'}-{year}.{fmt}"
+
     def build(fmt: str, year: str) -> Path:
         from xianping.report.run import write_report
 
-        out_dir = dash.cache_dir or Path.cwd() / ".xianping-downloads"
-        path = Path(out_dir) / f"{dash.data.framework.get('code') or 'results'}-{year}.{fmt}"
+        path = cached(fmt, year)
         with guard:
             lock = locks.setdefault((fmt, year), threading.Lock())
         with lock:
@@ -50,8 +53,11 @@ def router(dash, templates) -> APIRouter:
         if fmt not in FORMATS:
             raise V.Invalid(404, f"no download {fmt!r}: choose xlsx, docx or html")
         y = V.year(dash, year)
-        # written on the server's work queue (503 + Retry-After when it is full), not on the threads pages use
-        path = await request.app.state.work.run(build, fmt, y)
+        # a report already written is served at once (renamed into place whole, so existing means complete); only a
+        # build goes on the server's work queue (503 + Retry-After when it is full), not on the threads pages use
+        path = cached(fmt, y)
+        if not path.exists():
+            path = await request.app.state.work.run(build, fmt, y)
         name = f"县评-{dash.data.framework.get('code') or 'results'}-{y}.{fmt}"
         return FileResponse(path, media_type=FORMATS[fmt][2], filename=name)
 
