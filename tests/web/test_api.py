@@ -292,3 +292,105 @@ def test_response_cache_answers_repeats_identically(dash):
     assert first.headers["content-type"] == again.headers["content-type"]
     bad = [c.get("/api/rankings", params={"year": "1999"}) for _ in range(2)]
     assert [b.status_code for b in bad] == [422, 422]
+
+
+# ── the scope and ranks within groups (issue 12) ────────────────────────────────────────────────────────────
+def _results_scores(dash, year):
+    """unit_code → score of the index in `year` (unrounded, from results.csv) for the ranked units."""
+    path = dash.origin["results"]
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        return {r["unit_code"]: float(r["score"]) for r in csv.DictReader(f)
+                if r["node"] == dash.root.code and r["year"] == year and r["rank"] != ""}
+
+
+def _places_by_counting(rows, group, scores):
+    """Each row's place in its group counted directly: 1 + units of the same group with a higher score (ties share
+    the best place, the results' 'min' rule), and the group's size — independent of evaluation.scope."""
+    from collections import defaultdict
+
+    members = defaultdict(list)
+    for r in rows:
+        members[r[group]].append(scores[r["unit_code"]])
+    return {r["unit_code"]: (1 + sum(s > scores[r["unit_code"]] for s in members[r[group]]), len(members[r[group]]))
+            for r in rows}
+
+
+@pytest.mark.parametrize("within, group", [("province", "province"), ("prefecture", "prefecture_group"),
+                                           ("kind", "kind"), ("type", "type")])
+def test_rankings_within_a_group_recount_the_ranks(client, dash, within, group):
+    body = client.get("/api/rankings", params={"year": "2020", "within": within}).json()
+    rows = body["rows"]
+    assert body["within"] == within and body["total"] == len(rows) > 2700
+    assert body["rank_label"] == {"province": "省内名次", "prefecture": "市内名次", "kind": "同类名次", "type": "同类型名次"}[within]
+    want = _places_by_counting(rows, group, _results_scores(dash, "2020"))
+    for r in rows:
+        assert (r["within_rank"], r["within_ranked"]) == want[r["unit_code"]], r["unit_code"]
+    # sorted by rank: each group's units together, best first
+    keys = [(r[group], r["within_rank"]) for r in rows]
+    assert keys == sorted(keys)
+    assert len({r[group] for r in rows}) >= 3
+
+
+def test_rankings_group_fields_equal_rank_rows_of_the_report_layer(client, dash):
+    """The API's province/prefecture/kind ranks are the report layer's (ReportData.rank_rows → group_ranks_of)."""
+    rows = {r["unit_code"]: r for r in client.get("/api/rankings", params={"year": "2010"}).json()["rows"]}
+    for g in dash.data.rank_rows("2010"):
+        if g["rank"] is None:
+            assert g["unit_code"] not in rows
+            continue
+        r = rows[g["unit_code"]]
+        for k in ("rank", "ranked", "rank_province", "ranked_province", "rank_prefecture", "ranked_prefecture",
+                  "kind", "rank_kind", "ranked_kind"):
+            assert r[k] == g[k], (g["unit_code"], k)
+        assert r["prefecture_group_name"] == g["prefecture_name"] and r["ranked_type"] == g["ranked_type"]
+        assert r["within"] == "scope" and (r["within_rank"], r["within_ranked"]) == (r["rank"], r["ranked"])
+
+
+def test_national_scope_in_rankings_meta_and_profile(client, dash):
+    body = client.get("/api/rankings", params={"limit": 3}).json()
+    assert body["scope"]["label"] == "全国 县级单位" and body["scope"]["rank_label"] == body["rank_label"] == "全国排名"
+    assert body["scope"]["units_in"] == len(dash.codes) and body["scope"]["units_out"] == 0
+    meta = client.get("/api/meta").json()
+    assert meta["scope"] == body["scope"] and meta["within"] == ["scope", "province", "prefecture", "kind", "type"]
+    prof = client.get("/api/units/410821").json()                    # 修武县, 焦作市
+    row = next(r for r in client.get("/api/rankings", params={"province": "41"}).json()["rows"] if r["unit_code"] == "410821")
+    last = prof["years"][-1]
+    assert prof["rank_label"] == "全国排名" and prof["kind"] == "县" and prof["prefecture_group_name"] == "焦作市"
+    for k in ("rank_province", "ranked_province", "rank_prefecture", "ranked_prefecture", "rank_kind", "ranked_kind"):
+        assert last[k] == row[k], k
+
+
+@pytest.mark.parametrize("within", ["", "nation", "county"])
+def test_rankings_bad_within_is_422(client, within):
+    r = client.get("/api/rankings", params={"within": within})
+    assert r.status_code == 422 and "within" in r.text and "Traceback" not in r.text
+
+
+@pytest.fixture(scope="module")
+def henan(cache_dir, tmp_path_factory):
+    from fastapi.testclient import TestClient
+
+    from .one_province import henan_dashboard
+    from xianping.web.app import create_app
+
+    res, d = henan_dashboard(cache_dir, tmp_path_factory.mktemp("henan"))
+    return res, d, TestClient(create_app(d), raise_server_exceptions=False)
+
+
+def test_one_province_result_is_ranked_within_the_province(henan):
+    from xianping.evaluation.scope import rank_rows
+
+    res, d, c = henan
+    body = c.get("/api/rankings").json()
+    assert body["scope"]["label"] == "河南省 县级单位" and body["rank_label"] == "省内排名"
+    assert body["scope"]["within_level"] == "province" and body["scope"]["within_name"] == "河南省"
+    assert body["scope"]["units_in"] == body["total"] == len(res.units) and body["scope"]["units_out"] > 2000
+    want = {r["unit_code"]: r for r in rank_rows(res)}
+    for r in body["rows"]:
+        g = want[r["unit_code"]]
+        assert r["rank"] == g["rank"] == g["rank_province"] == r["rank_province"]
+        assert (r["rank_prefecture"], r["ranked_prefecture"], r["rank_kind"]) == (g["rank_prefecture"], g["ranked_prefecture"], g["rank_kind"])
+    # no 分类考核 types in this result: type is not a choice
+    assert c.get("/api/meta").json()["within"] == ["scope", "province", "prefecture", "kind"]
+    r = c.get("/api/rankings", params={"within": "type"})
+    assert r.status_code == 422 and "分类考核" in r.json()["detail"]

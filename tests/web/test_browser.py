@@ -221,3 +221,63 @@ def test_whatif_error_is_shown_in_the_page(page, live_server, dash):
     page.locator("#whatif").screenshot(path=str(ARTIFACTS / "12-whatif-error.png"))
     # the expected 409 (and Chromium's note of it) are the only problems allowed
     page.problems[:] = [p for p in page.problems if "409" not in p]
+
+
+# ── the scope and the rank-within filter (issue 12) ────────────────────────────────────────────────────────
+RANK_CELLS = "() => Array.from(document.querySelectorAll('#ranking tbody tr')).map(tr => [tr.getAttribute('data-code'), tr.querySelector('td').textContent.trim()])"
+
+
+def test_rank_within_filter(page, live_server, dash):
+    """Choosing 市内 in 排名范围 reloads the ranking with each prefecture's units numbered 1…N of N (as the API's
+    within_rank), grouped, the scope's own rank beside them; choosing the scope again restores the 全国排名."""
+    page.goto(live_server + "/?province=41", wait_until="load")
+    assert "全国 县级单位" in page.locator("#scope").inner_text()
+    assert page.locator("#rank-head").inner_text().startswith("全国排名")
+    with page.expect_navigation():
+        page.select_option("#f-within", "prefecture")
+    assert "within=prefecture" in page.url and "province=41" in page.url
+    assert page.locator("#rank-head").inner_text().startswith("市内名次")
+    cells = page.evaluate(RANK_CELLS)
+    want = {r["unit_code"]: r for r in dash.rankings("2020", "41", within="prefecture")}
+    assert len(cells) == 100
+    for code, text in cells:
+        r = want[code]
+        assert text == f"{r['within_rank']} / {r['within_ranked']}", (code, text)
+    groups = [want[c]["prefecture_group"] for c, _ in cells]
+    assert groups == sorted(groups) and cells[0][1].startswith("1 /")
+    assert page.locator("#ranking thead th").nth(1).inner_text().startswith("全国排名")   # the scope's rank beside
+    shot(page, "13-ranking-within-prefecture")
+    with page.expect_navigation():
+        page.select_option("#f-within", "scope")
+    assert "within=scope" in page.url and page.locator("#rank-head").inner_text().startswith("全国排名")
+    page.goto(live_server + "/unit/410821", wait_until="load")
+    text = page.locator("#group-ranks").inner_text()
+    last = dash.profile(dash.index["410821"])["years"][-1]
+    assert f"全市第{last['rank_prefecture']}位（共{last['ranked_prefecture']}个）" in text and "焦作市" in text
+
+
+def test_one_province_result_opens_within_the_province(browser, cache_dir, tmp_path):
+    """A result ranked within 河南 says 省内排名 on the ranking and the profile, and its map opens on 河南."""
+    from xianping.web.app import create_app
+
+    from .one_province import henan_dashboard, serving
+
+    _, d = henan_dashboard(cache_dir, tmp_path)
+    with serving(create_app(d)) as url:
+        ctx = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+        pg = ctx.new_page()
+        errors: list[str] = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        pg.goto(url + "/", wait_until="load")
+        assert pg.locator("#rank-head").inner_text().startswith("省内排名")
+        assert "河南省 县级单位" in pg.locator("#scope").inner_text()
+        assert pg.evaluate(RANK_CELLS)[0][1] == f"1 / {len(d.data.ranked())}"
+        pg.goto(url + "/unit/410821", wait_until="load")
+        assert "省内排名" in pg.locator("#kpi-rank").inner_text()
+        pg.goto(url + "/map", wait_until="load")
+        pg.wait_for_function("() => document.getElementById('map').getAttribute('data-view') !== null", timeout=60_000)
+        view = pg.locator("#map").get_attribute("data-view")
+        pg.screenshot(path=str(ARTIFACTS / "14-henan-map.png"))
+        ctx.close()
+    assert errors == [] and view == "41"

@@ -97,3 +97,42 @@ def test_templates_autoescape_and_never_mark_safe(app):
     for p in folder.glob("*.html"):
         text = p.read_text(encoding="utf-8")
         assert "|safe" not in text.replace(" ", "") and "autoescape false" not in text, p.name
+
+
+# ── the scope and ranks within groups (issue 12) ────────────────────────────────────────────────────────────
+def test_ranking_page_scope_and_rank_within(client, dash):
+    html = client.get("/").text
+    assert "评价范围" in html and "全国 县级单位" in html and 'id="f-within"' in html
+    assert '<option value="prefecture"' in html and '<option value="type"' in html
+    html = client.get("/", params={"within": "prefecture", "province": "41", "city": "410800"}).text
+    assert "市内名次" in html
+    # 焦作市's units numbered 1 … N of N within their prefecture, best first
+    rows = [r for r in dash.rankings("2020", "41", "410800", within="prefecture")]
+    n = rows[0]["within_ranked"]
+    assert [r["within_rank"] for r in rows] == sorted(r["within_rank"] for r in rows) and rows[0]["within_rank"] == 1
+    assert f'1<span class="en"> / {n}</span>' in html
+    assert client.get("/", params={"within": "nowhere"}).status_code == 422
+
+
+def test_unit_page_group_ranks(client, dash):
+    html = client.get("/unit/410821").text
+    last = dash.profile(dash.index["410821"])["years"][-1]
+    assert f"全省第{last['rank_province']}位（共{last['ranked_province']}个）" in html
+    assert f"全市第{last['rank_prefecture']}位（共{last['ranked_prefecture']}个）" in html
+    assert f"同类（县）第{last['rank_kind']}位（共{last['ranked_kind']}个）" in html
+    assert 'id="gr-type"' in html and "全国排名" in html
+
+
+def test_one_province_pages_say_province_rank(cache_dir, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from .one_province import henan_dashboard
+    from xianping.web.app import create_app
+
+    _, d = henan_dashboard(cache_dir, tmp_path)
+    c = TestClient(create_app(d))
+    html = c.get("/").text
+    assert "河南省 县级单位" in html and "省内排名" in html and "全国排名" not in html
+    assert "前20名" in html and 'href="/map"' in html
+    unit = c.get("/unit/410821").text
+    assert "省内排名" in unit and 'id="gr-type"' not in unit

@@ -56,6 +56,7 @@ def router(dash: Dashboard) -> APIRouter:
                 "provinces": dash.provinces, "types": dash.type_list,
                 "tiers": [{"tier": t, "label": dash.tier_label(t)} for t in dash.tiers],
                 "rank_intervals": dash.rank_stats is not None, "targets": dash.targets is not None,
+                "scope": dash.scope_summary(), "within": [v for v, _ in dash.within_options()],
                 "origin": {k: str(v) for k, v in dash.origin.items()}}
 
     @r.get("/rankings", response_model=schemas.Rankings, responses=ERRORS,
@@ -72,6 +73,10 @@ def router(dash: Dashboard) -> APIRouter:
                  q: Optional[str] = Query(None, max_length=50, description="search by code or name"),
                  sort: Optional[str] = Query(None, description="rank | score | change | type_rank | code | name"),
                  order: Optional[str] = Query(None, description="asc | desc"),
+                 within: Literal["scope", "province", "prefecture", "kind", "type"] = Query(
+                     "scope", description="where within_rank is counted: scope (the result's own rank: 全国, or the "
+                                          "province/prefecture it was ranked within) | province (省内) | prefecture (市内) | "
+                                          "kind (同类: 县/县级市/市辖区 …) | type (分类考核 type; by-type results only)"),
                  limit: Optional[int] = Query(None, ge=1, le=10000, description="at most this many rows"),
                  offset: int = Query(0, ge=0, le=100000)) -> Response:
         _given(year=year, province=province, city=city, type=type, sort=sort, order=order)
@@ -82,13 +87,18 @@ def router(dash: Dashboard) -> APIRouter:
         ti = V.tier(dash, tier)
         s, o = V.sort(sort, order)
         qq = (q or "").strip() or None
-        key = ("rankings", y, p, c, t, ti, qq, s, o, limit, offset)
+        if within not in [v for v, _ in dash.within_options()]:
+            raise V.Invalid(422, f"within {within!r}: this result has no 分类考核 types (evaluate --by-type); "
+                                 "choose scope, province, prefecture or kind")
+        key = ("rankings", y, p, c, t, ti, qq, s, o, within, limit, offset)
 
         def build() -> bytes:
-            rows = dash.rankings(y, p, c, t, ti, qq, s, o)
+            rows = dash.rankings(y, p, c, t, ti, qq, s, o, within)
             page = rows[offset:offset + limit if limit else None]
             return dumps({"year": y, "base_year": dash.base_year, "framework": dash.data.framework.get("code"),
-                          "index": dash.root.code, "total": len(rows), "offset": offset, "limit": limit,
+                          "index": dash.root.code, "scope": dash.scope_summary(), "within": within,
+                          "rank_label": dash.within_label(within),
+                          "total": len(rows), "offset": offset, "limit": limit,
                           "rows": [_public(x) for x in page]})
 
         return encoded(request, dash, key, build)

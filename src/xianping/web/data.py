@@ -23,6 +23,10 @@ import numpy as np
 from xianping.report.data import PROVINCE_EN, ReportData
 
 SORTS = ("rank", "score", "change", "type_rank", "code", "name")
+# where a ranking's places are counted: the result's own scope (全国, or the province/prefecture it was ranked
+# within), or re-ranked within each unit's province, prefecture, kind (县/县级市/市辖区 …) or 分类考核 type
+WITHIN = ("scope", "province", "prefecture", "kind", "type")
+WITHIN_ZH = {"province": "省内", "prefecture": "市内", "kind": "同类", "type": "同类型"}
 
 
 def _f(x, d: int = 2) -> float | None:
@@ -141,6 +145,22 @@ class Dashboard:
         self.type_arr = np.array(self.types)
         self.search_text = [f"{c} {s} {f}".lower() for c, s, f in zip(self.codes, self.short, self.full)]
         self.tiers = sorted({int(t) for t in np.unique(d.tier) if t >= 0}) if d.tiers_on else []
+        # the scope the result was ranked in, and every unit's rank within its province, prefecture and kind for
+        # every year (report.data → evaluation.scope.group_ranks_of: one vectorised pass, the reports' numbers)
+        self.scope = dict(d.scope)
+        self.rank_label = d.rank_label
+        self.groups = d.group_ranks()
+        self.group_name = self.groups["names"]
+        self.kinds = [str(x) for x in self.groups["kind"]["group"]]
+        if d.type_rank is not None and d.unit_types:
+            tr = d.type_rank[..., self.root_k]
+            # ranked units of each unit's type, every year: [T, m] (one bincount per year)
+            _, inv = np.unique(self.type_arr, return_inverse=True)
+            ranked = np.isfinite(tr)
+            self.type_count = np.stack([np.bincount(inv, weights=ranked[t], minlength=inv.max() + 1)[inv]
+                                        for t in range(len(self.years))]).astype(int)
+        else:
+            self.type_count = None
         self._rows: dict[str, list[dict[str, Any]]] = {}
         self._lock = threading.Lock()
         self._bytes: OrderedDict[Any, bytes] = OrderedDict()
@@ -203,22 +223,60 @@ class Dashboard:
         change = d.rank_change(year) if d.base_year and year != d.base_year else np.full(len(self.codes), np.nan)
         schange = d.score_change(year) if d.base_year and year != d.base_year else np.full(len(self.codes), np.nan)
         rs = self.rank_stats
+        n_ranked = int(np.sum(~np.isnan(d.rank[t, :, k])))
         rows = []
         for i in d.ranked(year):
             tier = int(d.tier[t, i]) if self.tiers else -1
             lo = hi = None
             if rs is not None and not np.isnan(rs.lo[t, i]):
                 lo, hi = _f(rs.lo[t, i], 1), _f(rs.hi[t, i], 1)
-            rows.append({**self.unit_ref(i), "score": _f(d.score[t, i, k]), "rank": _i(d.rank[t, i, k]),
+            rows.append({**self.unit_ref(i), "score": _f(d.score[t, i, k]), "rank": _i(d.rank[t, i, k]), "ranked": n_ranked,
+                         **self.group_fields(t, i),
                          "type_rank": _i(d.type_rank[t, i, k]) if d.type_rank is not None else None,
                          "tier": tier if tier >= 0 else None, "tier_label": self.tier_label(tier),
                          "rank_change": _i(change[i]), "score_change": _f(schange[i]), "rank_lo": lo, "rank_hi": hi, "_i": i})
         self._rows[year] = rows
         return rows
 
+    def group_fields(self, t: int, i: int) -> dict[str, Any]:
+        """Unit i's ranks within its province, prefecture, kind (and 分类考核 type) in year index t, each with the
+        number of units ranked in that group."""
+        g = self.groups
+        fc = str(g["prefecture"]["group"][i])
+        out = {"rank_province": _i(g["province"]["rank"][t, i]), "ranked_province": int(g["province"]["count"][t, i]),
+               "prefecture_group": fc, "prefecture_group_name": self.group_name.get(fc, ""),
+               "rank_prefecture": _i(g["prefecture"]["rank"][t, i]), "ranked_prefecture": int(g["prefecture"]["count"][t, i]),
+               "kind": self.kinds[i], "rank_kind": _i(g["kind"]["rank"][t, i]), "ranked_kind": int(g["kind"]["count"][t, i]),
+               "ranked_type": int(self.type_count[t, i]) if self.type_count is not None else None}
+        return out
+
+    def within_label(self, within: str) -> str:
+        """The rank column's name: the result's rank label (全国排名/省内排名/市内排名) or 省内/市内/同类/同类型名次."""
+        return self.rank_label if within == "scope" else WITHIN_ZH[within] + "名次"
+
+    def within_options(self) -> list[tuple[str, str]]:
+        """(value, label) of the rank-within choices this result offers (type only on 分类考核 results)."""
+        out = [("scope", f"{self.rank_label}（{self.scope.get('within_name') or '全国'}）"), ("province", "省内 by province"),
+               ("prefecture", "市内 by prefecture"), ("kind", "同类 by kind (县/县级市/市辖区)")]
+        if self.type_count is not None:
+            out.append(("type", "同类型 by 分类考核 type"))
+        return out
+
     def rankings(self, year: str, province: str | None = None, city: str | None = None, type_: str | None = None,
-                 tier: int | None = None, q: str | None = None, sort: str = "rank", order: str | None = None) -> list[dict[str, Any]]:
+                 tier: int | None = None, q: str | None = None, sort: str = "rank", order: str | None = None,
+                 within: str = "scope") -> list[dict[str, Any]]:
+        """The ranked units of `year` after the filters, each with within_rank / within_ranked: its place among the
+        units of its group (`within`: scope = the result's own rank; province, prefecture, kind, type). Sorting by
+        rank with a group puts each group's units together, best first."""
         rows = self.ranking_rows(year)
+        if within not in WITHIN or (within == "type" and self.type_count is None):
+            raise ValueError(f"within {within!r}: choose one of {', '.join(v for v, _ in self.within_options())}")
+        rk, nk, gk = {"scope": ("rank", "ranked", None), "province": ("rank_province", "ranked_province", "province"),
+                      "prefecture": ("rank_prefecture", "ranked_prefecture", "prefecture_group"),
+                      "kind": ("rank_kind", "ranked_kind", "kind"), "type": ("type_rank", "ranked_type", "type")}[within]
+        rows = [{**r, "within": within, "within_rank": r[rk], "within_ranked": r[nk]} for r in rows]
+        if gk is not None and sort == "rank":
+            rows.sort(key=lambda r: (r[gk], r["within_rank"] is None, r["within_rank"] or 0, r["rank"] or 0))
         if province:
             rows = [r for r in rows if r["province"] == province]
         if city:
@@ -232,7 +290,7 @@ class Dashboard:
             rows = [r for r in rows if ql in self.search_text[r["_i"]]]
         desc = (order or ("desc" if sort in ("score", "change") else "asc")) == "desc"
         if sort != "rank" or desc:
-            key = {"rank": lambda r: r["rank"], "score": lambda r: r["score"],
+            key = {"rank": lambda r: r["within_rank"], "score": lambda r: r["score"],
                    "change": lambda r: r["rank_change"], "type_rank": lambda r: r["type_rank"],
                    "code": lambda r: r["unit_code"], "name": lambda r: r["full_name"]}[sort]
             present = [r for r in rows if key(r) is not None]
@@ -326,7 +384,7 @@ class Dashboard:
         yrs = []
         for t, y in enumerate(self.years):
             tier = int(d.tier[t, i]) if self.tiers else -1
-            yrs.append({"year": y, "score": _f(d.score[t, i, k]), "rank": _i(d.rank[t, i, k]),
+            yrs.append({"year": y, "score": _f(d.score[t, i, k]), "rank": _i(d.rank[t, i, k]), **self.group_fields(t, i),
                         "type_rank": _i(d.type_rank[t, i, k]) if d.type_rank is not None else None,
                         "ranked_units": int(np.sum(~np.isnan(d.rank[t, :, k]))),
                         "tier": tier if tier >= 0 else None, "tier_label": self.tier_label(tier),
@@ -389,11 +447,22 @@ class Dashboard:
                         for kk, v in r.items() if kk not in ("unit_code", "unit_name")} for r in self.targets_by_unit.get(self.codes[i], [])]
         su = self.boundary_units()
         return {**self.unit_ref(i), "framework": self.data.framework.get("code"),
+                "scope": self.scope_summary(), "rank_label": self.rank_label, "kind": self.kinds[i],
+                "prefecture_group_name": self.group_name.get(str(self.groups["prefecture"]["group"][i]), ""),
                 "index": {"code": self.root.code, "name_zh": self.root.name_zh, "name_en": self.root.name_en},
                 "years": yrs, "focus_year": year, "dimensions": dims, "indicators": inds,
                 "strengths": strengths, "weaknesses": weaknesses, "obstacles": obstacles, "rank_interval": interval,
                 "targets": targets, "neighbours": neigh,
                 "boundary_code": su.resolve(self.codes[i]) if su is not None else None}
+
+    def scope_summary(self) -> dict[str, Any]:
+        """The scope as the API gives it (the manifest's scope without the dropped units' list)."""
+        sc = self.scope
+        return {"label": sc.get("label", ""), "rank_label": self.rank_label, "units": sc.get("units", "all"),
+                "within": sc.get("within", "none"), "within_level": sc.get("within_level", "none"),
+                "within_code": sc.get("within_code"), "within_name": sc.get("within_name"),
+                "units_in": int(sc.get("units_in", len(self.codes)) or 0), "units_out": int(sc.get("units_out", 0) or 0),
+                "kinds_in": sc.get("kinds_in") or {}, "kinds_out": sc.get("kinds_out") or {}}
 
     # ── framework and data quality ───────────────────────────────────────
     def framework_tree(self) -> dict[str, Any]:

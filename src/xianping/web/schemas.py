@@ -25,9 +25,44 @@ class UnitRef(BaseModel):
     type: str = Field(description="县级类型 county type (市辖区 / 县级市 / 县 …)")
 
 
-class RankingRow(UnitRef):
+class Scope(BaseModel):
+    """评价范围: which units the result ranked, and where (manifest `scope`, evaluation/scope.py)."""
+
+    label: str = Field(description="e.g. 河南省 县域, 全国 县级单位")
+    rank_label: str = Field(description="全国排名 | 省内排名 | 市内排名: where `rank` is counted")
+    units: str = Field(description="all (every county-level unit) | county (县域: no 市辖区)")
+    within: str = Field(description="none | province:41 | prefecture:4108")
+    within_level: str = Field(description="none | province | prefecture")
+    within_code: Optional[str]
+    within_name: Optional[str] = Field(description="e.g. 河南省")
+    units_in: int = Field(description="units in the scope")
+    units_out: int = Field(description="units of the data left out (outside the scope)")
+    kinds_in: dict[str, int] = Field(description="units in scope by kind (县, 县级市, 市辖区 …)")
+    kinds_out: dict[str, int]
+
+
+class GroupRanks(BaseModel):
+    """A unit's rank within its province, prefecture and kind (re-ranked among the ranked units of each group)."""
+
+    rank_province: Optional[int] = Field(description="省内名次 (1 = best in its province)")
+    ranked_province: int = Field(description="units ranked in its province")
+    prefecture_group: str = Field(description="4-digit prefecture group (4190: a province's directly governed units)")
+    prefecture_group_name: str
+    rank_prefecture: Optional[int] = Field(description="市内名次")
+    ranked_prefecture: int
+    kind: str = Field(description="单位类别 kind in the code vintage: 县, 县级市, 市辖区, 旗 …")
+    rank_kind: Optional[int] = Field(description="同类名次 among units of the same kind")
+    ranked_kind: int
+    ranked_type: Optional[int] = Field(description="units ranked in its 分类考核 type (by-type results; else null)")
+
+
+class RankingRow(UnitRef, GroupRanks):
     score: Optional[float] = Field(description="综合得分 composite score")
-    rank: Optional[int] = Field(description="全国名次 rank among all ranked units (1 = best)")
+    rank: Optional[int] = Field(description="名次 in the result's scope (rank_label: 全国排名, or 省内排名 for a one-province result)")
+    ranked: int = Field(description="units ranked in the scope")
+    within: str = Field(description="scope | province | prefecture | kind | type: where within_rank is counted")
+    within_rank: Optional[int] = Field(description="the rank within the unit's group (`within`); = rank for scope")
+    within_ranked: Optional[int] = Field(description="units ranked in that group")
     type_rank: Optional[int] = Field(description="同类名次 rank within the county type")
     tier: Optional[int] = Field(description="方阵 tier (1 = best); null when no tiers")
     tier_label: str
@@ -42,13 +77,16 @@ class Rankings(BaseModel):
     base_year: Optional[str]
     framework: Optional[str]
     index: str = Field(description="the composite index node")
+    scope: Scope
+    within: str
+    rank_label: str = Field(description="the rank column's name: 全国排名/省内排名/市内排名, or 省内/市内/同类/同类型名次")
     total: int = Field(description="rows matching the filters (before limit/offset)")
     offset: int
     limit: Optional[int]
     rows: list[RankingRow]
 
 
-class YearScore(BaseModel):
+class YearScore(GroupRanks):
     year: str
     score: Optional[float]
     rank: Optional[int]
@@ -61,6 +99,10 @@ class YearScore(BaseModel):
 
 class Profile(UnitRef):
     framework: Optional[str]
+    scope: Scope
+    rank_label: str
+    kind: str
+    prefecture_group_name: str
     index: dict[str, Any]
     years: list[YearScore]
     focus_year: str = Field(description="latest year in which the unit was ranked (strengths, obstacles, neighbours)")
@@ -180,6 +222,8 @@ class Meta(BaseModel):
     tiers: list[dict[str, Any]]
     rank_intervals: bool
     targets: bool
+    scope: Scope
+    within: list[str] = Field(description="the rank-within choices of /api/rankings for this result")
     origin: dict[str, str]
 
 

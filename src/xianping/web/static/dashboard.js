@@ -68,7 +68,7 @@
   // ── ranking page ───────────────────────────────────────────────
   XP.rankingPage = function () {
     var form = document.getElementById('filters');
-    ['f-year', 'f-province', 'f-city', 'f-type', 'f-tier', 'f-sort'].forEach(function (id) {
+    ['f-year', 'f-province', 'f-city', 'f-type', 'f-tier', 'f-within', 'f-sort'].forEach(function (id) {
       var el = document.getElementById(id);
       if (!el) return;
       el.addEventListener('change', function () {
