@@ -88,6 +88,10 @@ def from_store(store, codes: Sequence[str], years=None) -> Panel:
         batches = st.batches()
         path = str(st.path) if getattr(st, "path", None) is not None else None
         vintage = getattr(st, "code_vintage", None)
+        used = sorted({int(b) for b in np.unique(cols["batch_id"]) if b >= 0})
+        # what reading those files said (columns not read, units taken per person …): the same warnings as
+        # evaluating the files with --data (issue 12), recorded by the store at import
+        read_problems = st.batch_problems(used) if hasattr(st, "batch_problems") else []
     finally:
         if own:
             st.close()
@@ -111,7 +115,6 @@ def from_store(store, codes: Sequence[str], years=None) -> Panel:
     if ys:
         order = [years_found.index(y) for y in ys]
         arr, years_found = arr[order], list(ys)
-    used = {int(b) for b in np.unique(cols["batch_id"]) if b >= 0}
     src = {
         "kind": "store",
         "path": path,
@@ -119,7 +122,10 @@ def from_store(store, codes: Sequence[str], years=None) -> Panel:
                     for b in batches if int(b["batch_id"]) in used],
         "code_vintage": vintage,
     }
-    return Panel(arr, years_found, [str(u) for u in units], list(codes), source=src)
+    from xianping.problems import Problem
+
+    problems = ProblemReport([Problem(**p) for p in read_problems])
+    return Panel(arr, years_found, [str(u) for u in units], list(codes), source=src, problems=problems)
 
 
 _LONG = {"unit_code", "indicator", "value"}

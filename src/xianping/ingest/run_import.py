@@ -182,6 +182,7 @@ def import_table(
     meta = BatchMeta(
         file_name=Path(file).name, sha256=raw.sha256, layout=f"{layout.kind} (header row {layout.header_row})",
         options=options, code_vintage=vintage, notes="; ".join(f"{k} ×{v}" for k, v in sorted(kinds.items())),
+        problems=[p.as_dict() for p in notes],
     )
     written = store.write_batch(records, meta, source=source)
     result.batch_id = written.batch_id

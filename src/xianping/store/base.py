@@ -35,6 +35,9 @@ class BatchMeta:
     options: dict[str, Any] = field(default_factory=dict)
     code_vintage: int = DEFAULT_CODE_VINTAGE
     notes: str = ""
+    # the reading's warnings and notes (Problem.as_dict()), kept with the batch so that an evaluation from the
+    # store says the same as one from the file (issue 12: one reading path, the same warnings both ways)
+    problems: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

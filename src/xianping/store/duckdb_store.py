@@ -77,6 +77,13 @@ CREATE TABLE IF NOT EXISTS holdings (
     flags VARCHAR,
     PRIMARY KEY (batch_id, unit_code, period, indicator)
 );
+CREATE TABLE IF NOT EXISTS batch_problems (   -- the warnings and notes of reading a batch's file
+    batch_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    severity VARCHAR, kind VARCHAR, message VARCHAR, file VARCHAR, "row" BIGINT, "column" VARCHAR,
+    value VARCHAR, expected VARCHAR,
+    PRIMARY KEY (batch_id, seq)
+);
 CREATE TABLE IF NOT EXISTS subunits (
     code VARCHAR PRIMARY KEY,
     name VARCHAR,
@@ -406,6 +413,7 @@ class DuckDBStore(PanelStore):
                 ],
             )
             con.execute("DROP TABLE _stg")
+            self._write_problems(con, batch_id, meta.problems)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -465,6 +473,39 @@ class DuckDBStore(PanelStore):
             "value": np.asarray(cols["value"], dtype=float),
             "batch_id": np.asarray(cols["batch_id"], dtype=np.int64),
         }
+
+    @staticmethod
+    def _write_problems(con, batch_id: int, problems: list[dict[str, Any]]) -> None:
+        """One columnar insert of a batch's reading problems (a million warned rows: one statement, not a loop of them)."""
+        if not problems:
+            return
+        import numpy as np
+
+        def col(key, kind=object):
+            if kind is np.int64:
+                return np.array([-1 if p.get(key) is None else int(p[key]) for p in problems], dtype=np.int64)
+            return np.array([None if p.get(key) is None else str(p[key]) for p in problems], dtype=object)
+
+        frame = {"severity": col("severity"), "kind": col("kind"), "message": col("message"), "file": col("file"),
+                 "row": col("row", np.int64), "column": col("column"), "value": col("value"), "expected": col("expected")}
+        con.register("_prob_np", frame)
+        con.execute(
+            """INSERT INTO batch_problems
+               SELECT ?, row_number() OVER () - 1, severity, kind, message, file, CASE WHEN "row" < 0 THEN NULL ELSE "row" END,
+                      "column", value, expected FROM _prob_np""", [int(batch_id)])
+        con.unregister("_prob_np")
+
+    def batch_problems(self, batch_ids: Iterable[int]) -> list[dict[str, Any]]:
+        """The warnings and notes recorded when these batches were read, in batch and reading order."""
+        ids = [int(b) for b in batch_ids]
+        if not ids or not self.exists:
+            return []
+        with self._session() as con:
+            cur = con.execute(
+                f"""SELECT severity, kind, message, file, "row", "column", value, expected FROM batch_problems
+                    WHERE batch_id IN ({", ".join("?" * len(ids))}) ORDER BY batch_id, seq""", ids)
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r)) for r in cur.fetchall()]
 
     def batches(self) -> list[dict[str, Any]]:
         """Every batch, oldest first; besides `rows` (listed in its file): `stored` (rows whose stored value is
@@ -530,6 +571,7 @@ class DuckDBStore(PanelStore):
                 n = con.execute("DELETE FROM observations WHERE batch_id = ?", [int(batch_id)]).fetchone()[0]
                 con.execute("DELETE FROM holdings WHERE batch_id = ?", [int(batch_id)])
                 con.execute("DELETE FROM batches WHERE batch_id = ?", [int(batch_id)])
+                con.execute("DELETE FROM batch_problems WHERE batch_id = ?", [int(batch_id)])
                 con.execute("DROP TABLE _heir")
                 con.execute("COMMIT")
             except BaseException:
