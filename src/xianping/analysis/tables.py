@@ -105,7 +105,11 @@ def from_results_csv(path: str | Path) -> AnalysisInput:
     parents, eff = {}, {}
     wpath = p.with_name(p.stem + ".weights" + p.suffix)
     if wpath.exists():
-        w = pd.read_csv(wpath, dtype={"year": str})
+        try:
+            w = pd.read_csv(wpath, dtype={"year": str})
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+            raise XianpingInputError(f"weights file {wpath} beside the results is not the CSV `xianping evaluate` "
+                                     f"writes: {type(e).__name__}: {str(e).splitlines()[0]}") from None
         parents = dict(zip(w["child"], w["node"]))
         eff = {(c, y): float(e) for c, y, e in zip(w["child"], w["year"], w["effective_weight"])}
     root = next((n for n in nodes if n not in parents and any(parents.get(c) == n for c in nodes)), nodes[-1])

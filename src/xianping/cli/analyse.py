@@ -354,7 +354,9 @@ def _plant_hhi(path: Path) -> dict[str, float]:
     if not path.exists():
         rep.add("file_not_found", "plant Herfindahl file not found", file=str(path), expected="a CSV industry,H")
     else:
-        for i, r in enumerate(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()), start=1):
+        from xianping.ingest.read_text import read_text
+
+        for i, r in enumerate(csv.reader(read_text(path, "--plant-hhi").splitlines()), start=1):
             if not r or (i == 1 and r[-1].strip().upper() in ("H", "HHI")):
                 continue
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import warnings
 from pathlib import Path
 from typing import Any, Callable
@@ -41,8 +42,9 @@ def _types_from_table(path, units) -> tuple[dict[str, str], dict[str, Any]]:
         raise XianpingInputError(f"types file {p} does not exist")
     report = ProblemReport()
     out: dict[str, str] = {}
-    with open(p, newline="", encoding="utf-8-sig") as f:
-        rows = list(csv.reader(f))
+    from xianping.ingest.read_text import read_text
+
+    rows = list(csv.reader(io.StringIO(read_text(p, "types file"), newline="")))  # undecodable: named
     head = [h.strip() for h in rows[0]] if rows else []
     if "unit_code" not in head or "type" not in head:
         report.add("bad_header", "a types table needs the columns unit_code and type", file=str(p), row=1,

@@ -202,6 +202,10 @@ def validate_library_file(path: str | FsPath, base: IndicatorLibrary | None = No
     except OSError as e:
         report.add("unreadable_file", f"cannot read file: {e.strerror or e}", file=file)
         return [], report
+    except UnicodeDecodeError as e:
+        report.add("unreadable_file", f"not UTF-8 text (byte {e.object[e.start:e.start + 1]!r} at position {e.start})",
+                   file=file, expected="a UTF-8 YAML file")
+        return [], report
     try:
         data, lines = load_with_lines(text)
     except YamlSyntaxError as e:

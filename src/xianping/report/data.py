@@ -16,12 +16,14 @@ file beside the results (`<stem>.rank_intervals.csv`: unit_code, year, rank_lo, 
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from xianping.ingest.read_text import read_text
 from xianping.problems import XianpingError, XianpingInputError
 
 PROVINCE_EN = {
@@ -345,8 +347,7 @@ def load_report_data(path: str | Path, rebuild: bool = True, analysis: bool = Tr
     from xianping.evaluation.export import check_results
 
     manifest = check_results(p)  # refuses a results file its manifest does not name (an interrupted run)
-    with open(p, newline="", encoding="utf-8-sig") as f:
-        rows = list(csv.DictReader(f))
+    rows = list(csv.DictReader(io.StringIO(read_text(p, "results file"), newline="")))  # undecodable: named
     if not rows or not {"unit_code", "year", "node", "score", "rank"} <= set(rows[0]):
         raise XianpingInputError(f"{p.name} is not a results table (needs unit_code, year, node, score, rank)")
     years = list(dict.fromkeys(r["year"] for r in rows))
@@ -376,8 +377,8 @@ def load_report_data(path: str | Path, rebuild: bool = True, analysis: bool = Tr
     wpath = p.with_name(p.stem + ".weights.csv")
     weights = []
     if wpath.exists():
-        with open(wpath, newline="", encoding="utf-8") as f:
-            weights = [{**w, "weight": _num(w["weight"]), "effective_weight": _num(w["effective_weight"])} for w in csv.DictReader(f)]
+        weights = [{**w, "weight": _num(w["weight"]), "effective_weight": _num(w["effective_weight"])}
+                   for w in csv.DictReader(io.StringIO(read_text(wpath, "weights file"), newline=""))]
     failures: list[ReportFailure] = []
     data = ReportData(framework=_framework_meta(manifest), years=years, base_year=base, units=units, unit_names=names,
                       unit_types=types, nodes=_node_infos(manifest, node_codes, failures=failures), score=score, rank=rank, tier=tier,
@@ -427,7 +428,7 @@ def read_rank_intervals(path: Path, data: ReportData) -> dict[str, Any]:
     T, M = len(data.years), len(data.units)
     lo, hi, med = np.full((T, M), np.nan), np.full((T, M), np.nan), np.full((T, M), np.nan)
     ui = {u: i for i, u in enumerate(data.units)}
-    with open(path, newline="", encoding="utf-8-sig") as f:
+    with io.StringIO(read_text(path, "rank intervals file"), newline="") as f:
         for r in csv.DictReader(f):
             if r.get("unit_code") in ui and r.get("year") in data.years:
                 t, i = data.years.index(r["year"]), ui[r["unit_code"]]

@@ -896,7 +896,9 @@ def narrative(data, template: str | Path | None = None, year=None, focus: str | 
     if template is None:
         text = default_template_path().read_text(encoding="utf-8")
     elif isinstance(template, Path) or (isinstance(template, str) and "\n" not in template and Path(template).exists()):
-        text = Path(template).read_text(encoding="utf-8")
+        from xianping.ingest.read_text import read_text
+
+        text = read_text(template, "--template")  # an undecodable template is named
     else:
         text = str(template)
     nar = render(text, build_context(data, year=year, focus=focus, attachments=attachments))

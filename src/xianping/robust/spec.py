@@ -181,12 +181,14 @@ def load_spec(spec: str | Path | dict | UncertaintySpec) -> UncertaintySpec:
         return spec_from_dict(spec)
     from xianping.frameworks.yaml_lines import YamlSyntaxError, load_with_lines
 
+    from xianping.ingest.read_text import read_text
+
     path = Path(spec)
     report = ProblemReport()
     if not path.exists():
         raise XianpingInputError(f"uncertainty spec {path} does not exist")
     try:
-        data, lines = load_with_lines(path.read_text(encoding="utf-8"))
+        data, lines = load_with_lines(read_text(path, "uncertainty spec"))  # an undecodable file is named
     except YamlSyntaxError as e:
         report.add("yaml_syntax", f"YAML syntax error: {e.message}", file=str(path), row=e.line, expected="valid YAML")
         raise XianpingInputError(f"uncertainty spec {path} is not valid YAML", report) from None

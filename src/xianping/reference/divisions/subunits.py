@@ -8,6 +8,7 @@ town's. The packaged data has no sub-county units; users register the ones they 
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
@@ -126,7 +127,16 @@ def read_subunits_csv(path: str | Path) -> tuple[list[dict[str, str]] | None, Pr
     if not p.is_file():
         report.add("file_not_found", "file not found", file=str(path), expected="a CSV file")
         return None, report
-    with open(p, encoding="utf-8-sig", newline="") as f:
+    from xianping.ingest.read_table import decode_text
+
+    data = p.read_bytes()
+    try:
+        text = decode_text(data)[0]  # the one decoding rule: UTF-8 ± BOM, UTF-16, GBK as Excel saves it
+    except UnicodeDecodeError as e:
+        report.add("unreadable_file", f"not text (byte {data[e.start:e.start + 1]!r} at position {e.start})",
+                   file=str(path), expected="a CSV in UTF-8, UTF-16 or GBK")
+        return None, report
+    with io.StringIO(text, newline="") as f:
         reader = csv.DictReader(f)
         header = [h.strip() for h in (reader.fieldnames or [])]
         missing = [c for c in COLUMNS[:3] if c not in header]
