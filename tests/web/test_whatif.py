@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 
 import pytest
 
@@ -29,10 +28,13 @@ def _json(obj):
     return json.loads(json.dumps(json_safe(obj), allow_nan=False))
 
 
-def test_whatif_is_analysis_what_if_and_cached(client, dash):
-    t0 = time.perf_counter()
+def test_whatif_is_analysis_what_if_and_cached(client, dash, monkeypatch):
+    import xianping.web.whatif as web_whatif
+
+    computed = []
+    real_compute = web_whatif.compute
+    monkeypatch.setattr(web_whatif, "compute", lambda *a, **k: computed.append(a[1:]) or real_compute(*a, **k))
     r = client.get(WHATIF.format("410104"), params={"year": "2020"})
-    first = time.perf_counter() - t0
     assert r.status_code == 200, r.text
     body = r.json()
     w = _direct(dash, "410104", "2020")
@@ -66,15 +68,15 @@ def test_whatif_is_analysis_what_if_and_cached(client, dash):
     assert all(x["note"] for x in body["needed"] if not x["reachable"])
     # the second request is the cached bytes
     model = dash._wi_model
-    t0 = time.perf_counter()
+    assert len(computed) == 1
     again = client.get(WHATIF.format("410104"), params={"year": "2020", "target": 30})
-    cached = time.perf_counter() - t0
-    assert again.status_code == 200 and again.content == r.content
-    assert cached < 0.1 and cached < first / 10, (first, cached)
+    # served from the cache: the same bytes and no second computation (its speed is benchmarks/bench_web.py's
+    # business, not a wall-clock assertion here)
+    assert again.status_code == 200 and again.content == r.content and len(computed) == 1
     # another county reuses the model built once
     other = client.get(WHATIF.format("410821"))
     assert other.status_code == 200 and other.json()["year"] == "2020" and dash._wi_model is model
-    print(f"what-if 410104 2020: first {first:.2f} s (model build included), cached {cached * 1000:.1f} ms")
+    assert len(computed) == 2
 
 
 def test_whatif_target_and_year(client, dash):
