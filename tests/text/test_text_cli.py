@@ -52,3 +52,25 @@ def test_import_then_check(tmp_path):
     f2.write_text(REPORT.replace("221.3", "230.0"), encoding="utf-8")
     r = CliRunner().invoke(app, ["extract", str(f2), "--check", "--store", str(db)])
     assert r.exit_code == 1 and "conflict" in r.output and "230" in r.output
+
+
+def test_store_without_check_or_import_is_refused(tmp_path):
+    """--store alone would be ignored: refused, naming the option; --check (a read) on a store that does not exist is
+    'store X does not exist' as every read command says it; neither creates a store; --import creates one."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    f = tmp_path / "r.txt"
+    f.write_text(REPORT, encoding="utf-8")
+    exe = str(Path(sys.executable).with_name("xianping"))
+    db = tmp_path / "nosuch.duckdb"
+    r = subprocess.run([exe, "extract", str(f), "--store", str(db)], capture_output=True, text=True, cwd=tmp_path)
+    out = "".join(r.stderr.split())
+    assert r.returncode != 0 and "Traceback" not in r.stderr, r.stderr
+    assert f"--store{db}" in out and "onlywith--checkor--import" in out and r.stdout == ""
+    r = subprocess.run([exe, "extract", str(f), "--check", "--store", str(db)], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode != 0 and f"store{db}doesnotexist" in "".join(r.stderr.split()), r.stderr
+    assert not list(tmp_path.glob("nosuch*"))
+    r = subprocess.run([exe, "extract", str(f), "--import", "--store", str(db)], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0 and db.exists(), r.stderr

@@ -34,6 +34,18 @@ def _extract(
     for f in files:
         if not f.is_file():
             raise XianpingInputError(f"no such file: {f}")
+    # --store names the store of --check (a read: the store must exist, as for every read command) and --import (which
+    # creates it); given alone it would be ignored without a word, so it is refused
+    if store is not None and not (check or do_import):
+        raise XianpingInputError(f"--store {store}: a store is used only with --check or --import (extracting alone "
+                                 "reads and writes no store)")
+    if check and not do_import:
+        from xianping.problems import XianpingError
+        from xianping.store import default_store_path
+
+        path = store if store is not None else default_store_path()
+        if not Path(path).exists():
+            raise XianpingError(f"store {path} does not exist; import a table into it first (xianping import FILE --store {path})")
     from rich.markup import escape
 
     from xianping.cli.output import err_console
