@@ -51,6 +51,27 @@ def _province_of(gaz, code: str) -> str:
     return p.name if p is not None else {"71": "台湾省", "81": "香港特别行政区", "82": "澳门特别行政区"}.get(code[:2], "")
 
 
+def name_aliases(gaz, codes: list[str], names: list[str], in_gazetteer: dict[str, bool],
+                 aliases: dict[str, str]) -> dict[str, str]:
+    """Polygons whose code is in no GB/T 2260 vintage, joined to the county-level division of 2024 of the same name
+    under the same prefecture (first four digits) that has no polygon of its own: the layer codes 三沙's 西沙区/南沙区
+    460321/460322, the divisions 460302/460303 (2020). Neither the gazetteer's crosswalk nor the successor codes of
+    shared/data/admin_codes know 460321/460322 (the 1:1 successors stop at 460300 → 460302; 460303), so the name
+    within the prefecture is the only key; a name that matches more than one division is left alone."""
+    have = set(codes) | set(aliases)
+    current: dict[tuple[str, str], list[str]] = {}
+    for d in gaz.counties_in(2024):
+        current.setdefault((d.code[:4], d.name), []).append(d.code)
+    out = {}
+    for c, name in zip(codes, names):
+        if in_gazetteer[c]:
+            continue
+        match = [m for m in current.get((c[:4], name), []) if m not in have]
+        if len(match) == 1:
+            out[match[0]] = c
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
@@ -91,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         cw = gaz.crosswalk(c, VINTAGE if d.valid_in(VINTAGE) else VINTAGE - 1, 2024)
         if len(cw.targets) == 1 and cw.targets[0] != c:
             aliases[cw.targets[0]] = c
+    aliases.update(name_aliases(gaz, codes, names, in_gazetteer, aliases))
 
     units = {}
     for i, c in enumerate(codes):

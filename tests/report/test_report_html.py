@@ -279,3 +279,14 @@ def test_profile_shows_group_ranks(tmp_path):
     assert head.startswith("省内排名 Rank") and "省内 In province" in head
     assert scope_line.startswith("评价范围 Scope：河南省 县级单位 · 省内排名 · 范围内 in scope 20")
     assert st["view"] == "41" and st["select"] == "41"                         # opened on the province
+
+
+def test_sansha_districts_are_coloured_on_the_map(national):
+    """西沙区/南沙区 (GB/T 2260 460302/460303) join the layer's polygons 460321/460322 (scripts/build_boundaries.py
+    name alias), so they carry a score on the map instead of staying grey."""
+    from xianping.report.html import _geometry, _payload
+
+    _, join, _ = _geometry(national)
+    units = {u["c"]: u for u in _payload(national, national.latest, join)["units"]}
+    assert units["460302"]["b"] == "460321" and units["460303"]["b"] == "460322"
+    assert units["460302"]["s"] is not None
