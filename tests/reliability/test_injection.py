@@ -188,6 +188,105 @@ def test_store_export_xlsx_and_csv(tmp_path):
         assert float(g["value"]) < 0
 
 
+def _cells(path: Path) -> list[str]:
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        return [c for row in csv.reader(f) for c in row]
+
+
+def assert_no_live_cell(path: Path) -> int:
+    """No CSV cell starts with a formula character unless it is a plain number (a negative score change, say);
+    returns how many cells carry the neutralising apostrophe."""
+    from xianping.report.excel_safe import _NUMBER, FORMULA_START
+
+    cells = _cells(path)
+    live = [c for c in cells if c[:1] in FORMULA_START and len(c) > 1 and not _NUMBER.fullmatch(c.strip())]
+    assert not live, (path.name, live[:5])
+    return sum(c.startswith("'") for c in cells)
+
+
+def test_results_csv_has_no_live_cell_and_round_trips(inputs, tmp_path):
+    """The results and weights CSVs: every unit name, type and node name neutralised (OWASP apostrophe); read back
+    by the report layer (which the dashboard uses) and by `analyse --results`, every text is the original exactly —
+    a name that really starts with an apostrophe too; negative numbers stay numbers."""
+    import copy
+
+    from xianping.analysis.tables import from_results_csv
+    from xianping.report.data import load_report_data
+
+    res = copy.copy(inputs["result"])
+    res.unit_names = list(res.unit_names)
+    res.unit_names[1] = "'" + res.unit_names[1]        # a name that starts with the escape character itself
+    res.unit_names[2] = "''两个" + SCRIPTS[0]
+    res.unit_names[3] = "-2.5"                          # a name that is a plain number stays as it is
+    res.write(tmp_path / "r.csv", base_year="2022")
+    assert assert_no_live_cell(tmp_path / "r.csv") > 100
+    assert_no_live_cell(tmp_path / "r.weights.csv")   # node codes and numbers only
+    raw = _cells(tmp_path / "r.csv")
+    assert "-2.5" in raw and any(c.startswith("-") and float(c) < 0 for c in raw if c[:1] == "-" and c != "-2.5")
+    data = load_report_data(tmp_path / "r.csv", rebuild=False, analysis=False)
+    assert data.unit_names == res.unit_names and data.units == list(res.units)
+    assert data.unit_types == list(res.unit_types)
+    names = {it.node.code: it.node.name_zh for it in res.framework.walk()}
+    assert [nd.code for nd in data.nodes] == list(res.nodes) and {w["child"] for w in data.weights} <= set(names)
+    inp = from_results_csv(tmp_path / "r.csv")
+    assert list(inp.unit_names) == res.unit_names and list(inp.units) == list(res.units)
+    assert inp.column_names == {c: names[c] for c in res.nodes}   # hostile node names, exact
+    assert any(v[:1] in "=+-@" for v in inp.column_names.values())
+
+
+def test_robust_csvs_have_no_live_cell_and_round_trip(tmp_path):
+    """Unit codes from a user's table (formula starts, an apostrophe) in rank_stats.csv: neutralised, and the
+    dashboard's reader (web.data.read_rank_stats) finds every unit's interval by its exact code."""
+    from xianping.robust.run import robust
+    from xianping.web.data import read_rank_stats
+
+    bench = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_2800x40"
+    rng = np.random.default_rng(1)
+    x = np.round(rng.lognormal(0, 1, (40, 40)) * 100, 4)
+    codes = [f"U{i:04d}" for i in range(40)]
+    codes[:7] = [*FORMULAS[:5], "'quoted", "''twice"]
+    with open(tmp_path / "b.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["uCode"] + [f"I{j + 1:02d}" for j in range(40)])
+        w.writerows([c, *row] for c, row in zip(codes, x))
+    r = robust(str(bench / "framework.yaml"), data=str(tmp_path / "b.csv"), spec=str(bench / "spec.yaml"), n=8, seed=1)
+    assert list(r.units) == codes
+    r.write(tmp_path / "rob")
+    assert assert_no_live_cell(tmp_path / "rob" / "rank_stats.csv") == 7
+    stats = read_rank_stats(tmp_path / "rob" / "rank_stats.csv", [str(y) for y in r.years], codes)
+    assert not np.isnan(stats.lo).any() and not np.isnan(stats.nominal).any()
+
+
+def test_word_sources_csv_has_no_live_cell(report_data, tmp_path):
+    """report.sources.csv beside the Word report: its fields name the hostile types and units; no cell is live, and
+    the negative values (score changes) stay numbers."""
+    from xianping.report.run import write_report
+    from xianping.report.word import _write_sources
+
+    write_report(report_data, "docx", tmp_path / "r.docx")
+    sources = tmp_path / "r.sources.csv"
+    assert any(SCRIPTS[0] in c for c in _cells(sources))   # the hostile text is there (else this proves nothing)
+    assert_no_live_cell(sources)
+    assert any(c.startswith("-") and float(c) < 0 for c in _cells(sources) if c[:1] == "-")
+    # a field whose text starts with a formula character, as a template may write one: neutralised
+    from dataclasses import dataclass
+
+    @dataclass
+    class Fill:
+        field: str
+        text: str
+        value: float
+        source: dict
+        missing: bool = False
+
+    @dataclass
+    class Nar:
+        fills: list
+
+    _write_sources(Nar([Fill("f1", "=1+1", 2.0, {}), Fill("'f2", "-x", -3.0, {})]), tmp_path / "s.csv")
+    assert assert_no_live_cell(tmp_path / "s.csv") == 3 and "-3.0" in _cells(tmp_path / "s.csv")
+
+
 # ── HTML: the report file and the served pages ─────────────────────────────────────────────────────────────
 SHOW_TIPS = """(sel) => { const bad = []; let shown = 0;
   document.querySelectorAll(sel).forEach(el => { const c = echarts.getInstanceByDom(el); if (!c || !c.getOption()) return;

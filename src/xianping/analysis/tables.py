@@ -90,6 +90,10 @@ def from_results_csv(path: str | Path) -> AnalysisInput:
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
         raise XianpingInputError(f"{p} is not a results table (the CSV `xianping evaluate` writes): "
                                  f"{type(e).__name__}: {str(e).splitlines()[0]}") from None
+    from xianping.report.excel_safe import csv_uncolumn
+
+    # text cells as the evaluation wrote them: one leading apostrophe off (excel_safe's round-trip rule)
+    df = df.assign(**{c: csv_uncolumn(df[c]) for c in ("unit_code", "unit_name", "node", "node_name", "type") if c in df})
     need = {"unit_code", "year", "node", "score"}
     if not need <= set(df.columns):
         raise XianpingInputError(f"{p} is not a results table: it needs the columns {', '.join(sorted(need))}")
@@ -110,6 +114,7 @@ def from_results_csv(path: str | Path) -> AnalysisInput:
         except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
             raise XianpingInputError(f"weights file {wpath} beside the results is not the CSV `xianping evaluate` "
                                      f"writes: {type(e).__name__}: {str(e).splitlines()[0]}") from None
+        w = w.assign(**{c: csv_uncolumn(w[c]) for c in ("child", "node") if c in w})
         parents = dict(zip(w["child"], w["node"]))
         eff = {(c, y): float(e) for c, y, e in zip(w["child"], w["year"], w["effective_weight"])}
     root = next((n for n in nodes if n not in parents and any(parents.get(c) == n for c in nodes)), nodes[-1])

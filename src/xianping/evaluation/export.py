@@ -67,10 +67,14 @@ def write_table(df, path: Path, suffix: str | None = None) -> int:
 def write_chunks(frames, path: Path, suffix: str | None = None) -> int:
     """Write DataFrames with the same columns, one after the other, as one CSV or Parquet file. Each frame is
     copied out by DuckDB as it comes, so only one chunk of a large table is in memory at a time: CSV parts are
-    appended byte for byte (the header once), Parquet parts are joined by one streaming COPY."""
+    appended byte for byte (the header once), Parquet parts are joined by one streaming COPY. CSV text cells follow
+    excel_safe's round-trip rule (a formula start or an apostrophe gets one leading apostrophe; readers strip it);
+    Parquet keeps the text as it is (typed cells, nothing for a spreadsheet to evaluate)."""
     import shutil
 
     import duckdb
+
+    from xianping.report.excel_safe import csv_column
 
     suffix = suffix or _check_suffix(path)
     rows, parts = 0, []
@@ -80,6 +84,8 @@ def write_chunks(frames, path: Path, suffix: str | None = None) -> int:
             for i, df in enumerate(frames):
                 part = path.with_name(f"{path.name}.part{i}")
                 parts.append(part)
+                if suffix == ".csv":  # users' text (unit names, types, node names) never a live formula: excel_safe
+                    df = df.assign(**{c: csv_column(df[c]) for c in df.columns})
                 con.register("_table", df)
                 if suffix == ".csv":
                     con.execute(f"COPY (SELECT {_select(df)} FROM _table) TO {_quote(part)} (FORMAT CSV, HEADER {'true' if i == 0 else 'false'})")

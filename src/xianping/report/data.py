@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from xianping.ingest.read_text import read_text
+from xianping.report.excel_safe import csv_unescape
 from xianping.problems import XianpingError, XianpingInputError
 
 PROVINCE_EN = {
@@ -371,13 +372,18 @@ def load_report_data(path: str | Path, rebuild: bool = True, analysis: bool = Tr
         names[i] = r.get("unit_name", "") or names[i]
         if types is not None:
             types[i] = r.get("type", "")
+    # text cells as the evaluation wrote them: one leading apostrophe off (excel_safe's round-trip rule), once per
+    # distinct unit and node, not per row
+    units, node_codes, names = ([csv_unescape(v) for v in x] for x in (units, node_codes, names))
+    types = [csv_unescape(v) for v in types] if types is not None else None
     base = manifest.get("settings", {}).get("base_year") if T > 1 else None
     if base is not None and (base not in years or base == years[-1]):
         base = years[0]
     wpath = p.with_name(p.stem + ".weights.csv")
     weights = []
     if wpath.exists():
-        weights = [{**w, "weight": _num(w["weight"]), "effective_weight": _num(w["effective_weight"])}
+        weights = [{**{k: csv_unescape(v) for k, v in w.items()}, "weight": _num(w["weight"]),
+                    "effective_weight": _num(w["effective_weight"])}
                    for w in csv.DictReader(io.StringIO(read_text(wpath, "weights file"), newline=""))]
     failures: list[ReportFailure] = []
     data = ReportData(framework=_framework_meta(manifest), years=years, base_year=base, units=units, unit_names=names,
@@ -430,8 +436,9 @@ def read_rank_intervals(path: Path, data: ReportData) -> dict[str, Any]:
     ui = {u: i for i, u in enumerate(data.units)}
     with io.StringIO(read_text(path, "rank intervals file"), newline="") as f:
         for r in csv.DictReader(f):
-            if r.get("unit_code") in ui and r.get("year") in data.years:
-                t, i = data.years.index(r["year"]), ui[r["unit_code"]]
+            code = csv_unescape(r.get("unit_code"))
+            if code in ui and r.get("year") in data.years:
+                t, i = data.years.index(r["year"]), ui[code]
                 lo[t, i], hi[t, i] = _num(r["rank_lo"]), _num(r["rank_hi"])
                 med[t, i] = _num(r.get("rank_median", ""))
     return {"lo": lo, "hi": hi, "median": med, "file": str(path)}

@@ -15,6 +15,8 @@ in CSV too, since it can only evaluate to itself.
     put(ws, row, col, value)          # instead of ws.cell(row=…, column=…, value=…)
     append_row(ws, values)            # instead of ws.append(values), normal and write-only sheets
     csv_text(value)                   # for csv.writer rows
+    csv_column(series) / csv_uncolumn(series) / csv_escape(value) / csv_unescape(value)
+                                      # CSVs xianping reads back (results, weights, robust tables): exact round trip
 """
 
 from __future__ import annotations
@@ -76,3 +78,80 @@ def append_row(ws, values: Iterable[Any]) -> None:
     ws.append(values)
     for c in ws[ws.max_row]:
         guard(c)
+
+
+# ── CSVs that xianping writes and reads back (results and weights, robust tables, report.sources.csv) ──────────────
+# The rule, one for writers and readers: a text that starts with a formula character (FORMULA_START, and is not a
+# plain number) or with an apostrophe gets one leading apostrophe; a reader removes exactly one leading apostrophe
+# from every text cell. So "=1+1" → "'=1+1" → "=1+1", and a name that really starts with one ("'t Hooft") →
+# "''t Hooft" → "'t Hooft": every text comes back exactly, and no cell a spreadsheet opens starts with a formula.
+# Numbers (also negative ones, and text that is a plain number such as "-2.5") are never touched.
+
+
+def csv_escape(value: Any) -> Any:
+    """One value by the round-trip rule above (for writers that already go value by value)."""
+    if isinstance(value, str) and value[:1] == "'":
+        return "'" + value
+    return csv_text(value)
+
+
+def csv_unescape(value: Any) -> Any:
+    """The reader's half: one leading apostrophe removed from a text."""
+    return value[1:] if isinstance(value, str) and value[:1] == "'" else value
+
+
+def _text_dtype(s) -> bool:
+    """A column the .str accessor works on: strings, maybe mixed with numbers or missing values."""
+    import pandas as pd
+
+    if isinstance(s.dtype, pd.StringDtype):
+        return True
+    return s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "mixed", "mixed-integer")
+
+
+def _escape_mask(s):
+    """Which cells of a text Series the rule prefixes (pandas str ops: no Python loop over the rows)."""
+    import pandas as pd
+
+    first = s.str[:1]
+    number = s.str.strip().str.fullmatch(_NUMBER.pattern)
+    risky_ = first.isin(FORMULA_START) & (s.str.len() > 1) & ~number.astype("boolean").fillna(False)
+    return pd.Series((risky_ | (first == "'")).astype("boolean").fillna(False).to_numpy(bool), index=s.index)
+
+
+def csv_column(s):
+    """A DataFrame column by the round-trip rule: text and categorical columns (a categorical's categories only,
+    each distinct label once); other columns as they are. Non-text cells of an object column are left alone."""
+    import pandas as pd
+
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = s.cat.categories
+        if not _text_dtype(cats.to_series()):
+            return s
+        new = csv_column(pd.Series(cats, dtype=object))
+        return s.cat.rename_categories(list(new)) if not new.equals(pd.Series(cats, dtype=object)) else s
+    if not _text_dtype(s):
+        return s
+    m = _escape_mask(s)
+    if not m.any():
+        return s
+    out = s.copy()
+    out[m] = "'" + s[m]
+    return out
+
+
+def csv_uncolumn(s):
+    """The reader's half for a column: one leading apostrophe removed from every text cell."""
+    import pandas as pd
+
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = pd.Series(s.cat.categories, dtype=object)
+        return s.cat.rename_categories(list(csv_uncolumn(cats))) if _text_dtype(cats) else s
+    if not _text_dtype(s):
+        return s
+    m = pd.Series(s.str.startswith("'").astype("boolean").fillna(False).to_numpy(bool), index=s.index)
+    if not m.any():
+        return s
+    out = s.copy()
+    out[m] = s[m].str[1:]
+    return out

@@ -120,6 +120,8 @@ def _body_end(nar: Narrative) -> int:
 
 def _write_sources(nar: Narrative, path: Path) -> None:
     """数字来源: every number of the text with the result cell or aggregate it came from (for checking, not reading)."""
+    from xianping.report.excel_safe import csv_escape
+
     seen = set()
     with open(path, "w", newline="", encoding="utf-8-sig") as f:
         w = csv.writer(f)
@@ -128,7 +130,8 @@ def _write_sources(nar: Narrative, path: Path) -> None:
             if fl.missing or (fl.field, fl.text) in seen:
                 continue
             seen.add((fl.field, fl.text))
-            w.writerow([fl.field, fl.text, repr(fl.value), source_text(fl.source)])
+            # unit names in the text and sources: never a live formula (excel_safe's round-trip rule)
+            w.writerow([csv_escape(x) for x in (fl.field, fl.text, repr(fl.value), source_text(fl.source))])
 
 
 # ── document setup ───────────────────────────────────────────────────────

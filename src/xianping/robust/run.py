@@ -128,10 +128,18 @@ class RobustResult:
                 return
 
             def write(tmp):
+                import pandas as pd
+
+                from xianping.report.excel_safe import csv_column
+
+                # unit codes and input names (from the user's data and spec) never a live formula, by excel_safe's
+                # round-trip rule (readers strip the one apostrophe), one column at a time
+                df = pd.DataFrame(rows, dtype=object)
+                safe = df.assign(**{c: csv_column(df[c]) for c in df.columns}).to_dict("records")
                 with open(tmp, "w", newline="", encoding="utf-8") as f:
                     w = csv.DictWriter(f, fieldnames=list(rows[0]))
                     w.writeheader()
-                    for r in rows:
+                    for r in safe:
                         w.writerow({k: fmt(v) for k, v in r.items()})
             files.stage(path, write)
 

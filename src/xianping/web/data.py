@@ -63,6 +63,8 @@ def read_rank_stats(path: str | Path, years: list[str], units: list[str]) -> Ran
     ui = {u: i for i, u in enumerate(units)}
     yi = {y: t for t, y in enumerate(years)}
     p_label = ""
+    from xianping.report.excel_safe import csv_unescape
+
     with open(path, newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
         cols = reader.fieldnames or []
@@ -81,7 +83,7 @@ def read_rank_stats(path: str | Path, years: list[str], units: list[str]) -> Ran
                 return np.nan
 
         for r in reader:
-            i, t = ui.get(r.get("unit_code", "")), yi.get(str(r.get("year", "")))
+            i, t = ui.get(csv_unescape(r.get("unit_code", ""))), yi.get(str(r.get("year", "")))
             if i is None or t is None:
                 continue
             arr["lo"][t, i], arr["hi"][t, i] = num(r.get(lo_c)), num(r.get(hi_c))
@@ -89,7 +91,7 @@ def read_rank_stats(path: str | Path, years: list[str], units: list[str]) -> Ran
             arr["nominal"][t, i] = num(r.get("nominal_rank"))
             if p_col:
                 arr["p"][t, i] = num(r.get(p_col))
-            moved[t][i] = r.get("moved_most_by", "") or ""
+            moved[t][i] = csv_unescape(r.get("moved_most_by", "") or "")  # excel_safe's round-trip rule
     return RankStats(arr["median"], arr["lo"], arr["hi"], arr["nominal"], arr["p"] if p_col else None, p_label,
                      moved, str(path), "5–95 %" if lo_c == "q05" else "rank_lo–rank_hi")
 
