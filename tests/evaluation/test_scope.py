@@ -195,3 +195,15 @@ def test_cli_scope_and_refused_tiers(census_store, tmp_path):
     assert man["scope"]["units_in"] == 6 and man["settings"]["scope"]["within"] == "prefecture:4108"
     bad = subprocess.run(base + ["--scope", "towns"], capture_output=True, text=True, env=env, timeout=300)
     assert bad.returncode != 0 and "scope.units" in bad.stdout + bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_group_names_of_municipalities_and_directly_administered_units():
+    # a 直辖市's districts are ranked 市内 within the city itself; 济源市 / 神农架林区 within their province's
+    # directly administered units (GB/T 2260: 1101 北京市市辖区, 5002 重庆市 县, 4190/4290 省直辖县级行政区划)
+    from xianping.evaluation.scope import unit_groups
+
+    g = unit_groups(["110101", "500101", "500230", "419001", "429021", "410821"])
+    assert list(g["prefecture"]) == ["1101", "5001", "5002", "4190", "4290", "4108"]
+    names = g["names"]
+    assert (names["1101"], names["5001"], names["5002"]) == ("北京市", "重庆市", "重庆市")
+    assert (names["4190"], names["4290"], names["4108"]) == ("河南省直辖县级单位", "湖北省直辖县级单位", "焦作市")

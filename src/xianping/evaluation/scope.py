@@ -246,6 +246,9 @@ def apply_scope(panel: Panel, st: dict[str, Any], report: ProblemReport, *, tier
 # ------------------------------------------------------------------ ranks within groups, for reports and the web
 
 
+MUNICIPALITIES = ("11", "12", "31", "50")  # 北京 天津 上海 重庆: their 4-digit groups have no prefecture record
+
+
 def unit_groups(units, vintage: int = 2024) -> dict[str, Any]:
     """Province, prefecture and kind of each unit (by code and the gazetteer in `vintage`), with names:
     {"province": [m] codes (2 digits), "prefecture": [m] (4 digits), "kind": [m], "names": {code: name}}."""
@@ -263,9 +266,12 @@ def unit_groups(units, vintage: int = 2024) -> dict[str, Any]:
         for code, width in ((p, 2), (f, 4)):
             if code and code not in names:
                 h = gaz.get(code.ljust(6, "0"), vintage) or gaz.get(code.ljust(6, "0"))
-                if h is None and width == 4:  # 4290, 4190 …: no prefecture record
+                if h is None and width == 4:  # 1101, 5002, 4290, 4190 …: no prefecture record
                     ph = gaz.get(code[:2] + "0000")
-                    names[code] = (ph.name if ph is not None else code[:2]) + "直辖县级单位"
+                    pname = ph.name if ph is not None else code[:2]
+                    # a 直辖市's districts and counties are the city's own (东城区 is 北京市's, 市内 = 北京市); a
+                    # province's 4x90 codes are its directly administered county-level units (济源市, 神农架林区)
+                    names[code] = pname if code[:2] in MUNICIPALITIES else pname + "直辖县级单位"
                 else:
                     names[code] = h.name if h is not None else code
     return {"province": np.array(prov), "prefecture": np.array(pref), "kind": np.array(kind), "names": names}
