@@ -19,7 +19,7 @@ def test_upgrade_from_empty_matches_the_models(plat):
     assert "alembic_version" in tables
     for name, table in Base.metadata.tables.items():
         assert {c["name"] for c in insp.get_columns(name)} == set(table.columns.keys()), name
-    assert migrate.current(plat.engine) == migrate.head() == "0001"
+    assert migrate.current(plat.engine) == migrate.head()   # the one head (a second would fail head())
     # nothing left for autogenerate to find: the migration is the models
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext

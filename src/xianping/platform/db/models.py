@@ -188,6 +188,9 @@ class Programme(Base):
     fill_days: Mapped[int] = mapped_column(Integer)                  # 填报截止
     review_days: Mapped[int] = mapped_column(Integer)                # 审核截止
     publicity_days: Mapped[int] = mapped_column(Integer)             # 公示期
+    fill_by: Mapped[Optional[date]] = mapped_column(Date)             # 填报截止 as a date (0002_programmes)
+    review_by: Mapped[Optional[date]] = mapped_column(Date)           # 审核截止
+    settings: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)  # units covered, plausibility rules
     status: Mapped[str] = mapped_column(String(16), default="draft")
     opened_at: Mapped[Optional[datetime]]
     created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
