@@ -45,6 +45,7 @@ from xianping.frameworks.library import (
 )
 from xianping.engine.mcda import RANKING_METHODS, WEIGHTING_METHODS
 from xianping.frameworks.located import Finding
+from xianping.frameworks.scoring import Scoring
 from xianping.frameworks.yaml_lines import Path
 
 DEFAULT_COUNTY_TYPES = ["优化开发", "重点发展", "生态功能"]
@@ -467,6 +468,8 @@ class Framework(_Strict):
     type_overrides: dict[str, dict[str, NodeOverride]] = Field(default_factory=dict)
     # evaluation settings (impute, screen, treat, panel, tiers …); checked by xianping.evaluation.plan
     evaluation: dict[str, Any] | None = None
+    # 考核办法: points per indicator, bonuses, penalties, vetoes, classes, awards (frameworks.scoring)
+    scoring: Scoring | None = None
 
     _library: IndicatorLibrary | None = PrivateAttr(default=None)
 
@@ -607,6 +610,8 @@ class Framework(_Strict):
                 out.append(Finding("unknown_indicator", f"denominator {ref.denominator!r} is not a known indicator",
                                    item.key_path + ("indicator", "denominator"), ref.denominator, "an indicator code"))
         out.extend(self._override_findings(seen))
+        if self.scoring is not None:
+            out.extend(self.scoring.findings(set(resolved)))
         return out
 
     def _weight_findings(self, node: Node, path: Path, spec: WeightSpec | None, child_weights: dict[str, float] | None = None,
