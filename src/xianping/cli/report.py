@@ -34,6 +34,8 @@ def report_cmd(
         fail(f"report format {kind or '(none)'!r}: give --format xlsx, docx or html (or an --out file with that suffix)")
     if template is not None and not template.exists():
         fail(f"template {template} does not exist")
+    if out.is_dir():  # said before the results are read and a workbook is begun (and abandoned half-built)
+        fail(f"--out {out} is a folder; expected a report file name (nothing was written)")
     with console.status("读取结果 reading the results …"):
         data = load_report_data(results, rebuild=not no_rebuild)
     if year is not None and str(year) not in data.years:
