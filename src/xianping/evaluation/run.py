@@ -222,6 +222,18 @@ def _missing_unit_years(panel: Panel, cols: list[int], report: ProblemReport) ->
                    expected=f"a row for every unit in {panel.years[t]}, or --years without {panel.years[t]}")
 
 
+def _given_panel(panel: Panel, codes: list[str], years) -> Panel:
+    """A Panel the caller already read (the platform's approved values, one columnar query): the codes asked, in order,
+    and the years asked (all when None); the caller's source description goes into the manifest."""
+    ys = [str(y).strip() for y in (years.split(",") if isinstance(years, str) else years or panel.years) if str(y).strip()]
+    absent = [y for y in ys if y not in panel.years]
+    if absent:
+        raise XianpingInputError(f"years {', '.join(absent)} are not in the data ({', '.join(panel.years)})")
+    values = panel.take(codes)[[panel.years.index(y) for y in ys]]
+    return Panel(values, ys, list(panel.units), list(codes), dict(panel.unit_names), dict(panel.attributes),
+                 dict(panel.source), panel.problems)
+
+
 def evaluate(framework, *, store=None, data=None, years=None, by_type: bool = False, types=None,
              settings: dict[str, Any] | None = None, progress: Callable[[str], None] | None = None,
              mapping=None, code_year: int | None = None, period: str | None = None, sheet=None,
@@ -229,7 +241,7 @@ def evaluate(framework, *, store=None, data=None, years=None, by_type: bool = Fa
     """Evaluate every unit with a framework (built-in name, YAML path, or Framework object).
 
     Data: `store` (a PanelStore or a path to one) or `data` (a CSV/XLSX table, read as `xianping import` reads it,
-    or a coded/binary panel; see `load_panel`). `mapping`, `code_year`, `period`, `sheet`, `trust_codes`,
+    or a coded/binary panel; see `load_panel`; or a `Panel` already read, as the platform reads approved values). `mapping`, `code_year`, `period`, `sheet`, `trust_codes`,
     `skip_unknown`, `split_rule`: reading options of `data`, with the meaning they have for `xianping import`.
     `years`: list or "2010,2020" (default: all). `by_type`: also score with each county type's overrides and rank
     within types; `types`: a CSV with unit_code,type or a dict (default: the gazetteer kind, 市辖区/县级市/县).
@@ -247,7 +259,8 @@ def evaluate(framework, *, store=None, data=None, years=None, by_type: bool = Fa
                                  "(give them to `xianping import`, or evaluate the file with --data)")
     fw, fw_file, fw_meta, st, plan, info, panel, bi, report = resolve_inputs(
         framework, settings,
-        lambda codes: from_store(store, codes, years) if store is not None else read_panel(data, codes, years, **read),
+        lambda codes: from_store(store, codes, years) if store is not None else
+        _given_panel(data, codes, years) if isinstance(data, Panel) else read_panel(data, codes, years, **read),
         say=say)
     vintage = panel.source.get("code_vintage") or 2024
     unit_types, types_meta = None, None
