@@ -108,6 +108,9 @@ class Rule(_Strict):
                     raise _err("invalid_choice", f"rule {self.kind!r}: {name} = {getattr(self, name)!r}", " | ".join(ok))
         if self.kind in ("target_completion", "rank_points") and self.step == 0:
             raise _err("zero_step", f"rule {self.kind!r}: step is 0", "a step > 0 (e.g. 1 percentage point / 1 place)")
+        if self.kind == "target_completion" and self.measure == "completion" and self.target == 0:
+            raise _err("zero_target", "rule 'target_completion': measure completion divides by the target, which is 0",
+                       "a target ≠ 0, or measure: difference")
         if self.kind == "efficacy_coefficient":
             if self.satisfactory == self.unacceptable:
                 raise _err("efficacy_degenerate", f"满意值 (satisfactory) and 不允许值 (unacceptable) are both "
