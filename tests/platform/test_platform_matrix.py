@@ -107,6 +107,64 @@ def _logout(ctx, url, username):
     return c.post(url, headers={"X-CSRF-Token": csrf} if csrf else {}, follow_redirects=False)
 
 
+# review routes (platform/web/review_*.py, audit_api.py): the task is made submitted before each request (through the
+# ORM with its audit row), so every admitted caller meets a task it can decide on
+def _submitted(ctx, url) -> int:
+    from xianping.platform.audit.record import SYSTEM, writing
+    from xianping.platform.db.models import Task
+
+    tid = int(re.search(r"/(\d+)/", url)[1])
+    with ctx.app.state.platform.sessions() as db, writing(db, SYSTEM) as w:
+        t = db.get(Task, tid)
+        w.record("task.submit", "task", tid, field="status", old=t.status, new="submitted", reason="matrix")
+        t.status = "submitted"
+    with ctx.app.state.platform.sessions() as db:
+        return db.get(Task, tid).version
+
+
+def _session(ctx, username):
+    if username not in ctx.sessions:
+        ctx.sessions[username] = ctx.fresh_session(username)
+    return ctx.sessions[username]
+
+
+@write("/api/tasks/{task_id}/approve")
+@write("/api/tasks/{task_id}/reject")
+def _review_api(ctx, url, username):
+    version = _submitted(ctx, url)
+    c, csrf = _session(ctx, username)
+    return c.post(url, json={"version": version, "reason": "matrix", "new_deadline": "2099-01-31"},
+                  headers={"X-CSRF-Token": csrf} if csrf else {}, follow_redirects=False)
+
+
+@write("/review/{task_id}/approve")
+@write("/review/{task_id}/reject")
+def _review_form(ctx, url, username):
+    version = _submitted(ctx, url)
+    c, csrf = _session(ctx, username)
+    return c.post(url, data={"version": version, "reason": "matrix", "new_deadline": "2099-01-31", "csrf_token": csrf or ""},
+                  follow_redirects=False)
+
+
+def _a_value(ctx) -> str:
+    """A value of 中牟县 410122 (gdp, an indicator of 统计局): every role admitted to a value route may read it."""
+    if not hasattr(ctx, "value_id"):
+        from xianping.platform.audit.record import SYSTEM, writing
+        from xianping.platform.db.models import DataValue, Task
+
+        with ctx.app.state.platform.sessions() as db, writing(db, SYSTEM) as w:
+            pid = db.get(Task, ctx.world.tasks["410122"]).programme_id
+            v = DataValue(programme_id=pid, unit_code="410122", indicator="gdp", period="2025", value=1.0)
+            db.add(v)
+            db.flush()
+            w.record("value.set", "value", v.id, field="value", new=1.0)
+            ctx.value_id = v.id
+    return str(ctx.value_id)
+
+
+FIXED["value_id"] = _a_value
+
+
 def _denied(r, rule) -> bool:
     if r.status_code in (401, 403):
         return True
@@ -118,6 +176,7 @@ def _denied(r, rule) -> bool:
 class Ctx:
     def __init__(self, app, world, dash):
         self.app, self.world, self.dash = app, world, dash
+        self.sessions = {}
 
     def fresh_session(self, username):
         c = client(self.app)

@@ -21,6 +21,7 @@ from xianping.platform.auth.access import NotLoggedIn
 from xianping.platform.db.connect import Platform
 from xianping.platform.web import api, pages
 from xianping.platform.web.gate import Gate
+from xianping.platform.web import audit_api, review_api, review_pages
 
 HERE = Path(__file__).parent
 ENV = "XIANPING_PLATFORM"   # JSON {"dir", "db"} for worker processes (xianping serve --platform DIR --workers N)
@@ -34,6 +35,9 @@ def mount(app: FastAPI, plat: Platform) -> FastAPI:
     templates.env.globals["nav"] = [*templates.env.globals.get("nav", []), ("/tasks", "任务", "Tasks")]
     app.include_router(api.router())
     app.include_router(pages.router(templates))
+    app.include_router(review_api.router())
+    app.include_router(review_pages.router(templates))
+    app.include_router(audit_api.router())
 
     @app.exception_handler(NotLoggedIn)
     async def _not_logged_in(request: Request, exc: NotLoggedIn) -> Response:
