@@ -109,7 +109,8 @@ def router() -> APIRouter:
         t = db.scalars(visible_tasks(db, who.user).where(Task.id == task_id)).one_or_none()
         if t is None:
             raise HTTPException(404, f"no task {task_id} among yours")
-        return task_json(t)
+        from xianping.platform.workflow.review import reasons   # the last review: what the reporter must fix
+        return {**task_json(t), "review": reasons(db, t.id)}
 
     @r.get("/api/users", summary="Users of the admin's province")
     def users(who: Principal = Depends(ADMIN), db: Session = Depends(get_db)) -> dict[str, Any]:
