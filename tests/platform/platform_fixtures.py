@@ -119,6 +119,21 @@ MATRIX = {
 }
 
 
+# the world's programmes score with a real framework, so the reporting routes can open their tasks
+WORLD_FRAMEWORK = """code: world
+name_zh: 测试考核
+name_en: World test framework
+root:
+  code: world
+  name_zh: 综合
+  name_en: Total
+  children:
+    - {code: w_gdp, name_zh: 地区生产总值, name_en: GDP, indicator: gdp}
+    - {code: w_budget, name_zh: 一般公共预算收入, name_en: Budget revenue, indicator: budget_revenue}
+    - {code: w_income, name_zh: 农村居民人均可支配收入, name_en: Rural income, indicator: income_rural}
+"""
+
+
 @dataclass
 class World:
     passwords: dict[str, str] = field(default_factory=dict)
@@ -140,7 +155,7 @@ def build_world(plat) -> World:
             departments.add(db, SYSTEM, code, name, prov, inds)
         progs = {}
         for prov in ("41", "42"):
-            p = Programme(name=f"{prov} 2025 年度考核", framework_yaml="name: t\n", framework_sha256="0" * 64, classes={},
+            p = Programme(name=f"{prov} 2025 年度考核", framework_yaml=WORLD_FRAMEWORK, framework_sha256="0" * 64, classes={},
                           period_kind="year", period="2025", scope_code=prov + "0000", fill_days=20, review_days=10,
                           publicity_days=7, status="open")
             db.add(p)
