@@ -250,3 +250,12 @@ def test_items_add_up_to_the_total_for_every_unit_year(sc, seed):
             v, nv = r.vetoed[s, t] & ranked, ~r.vetoed[s, t] & ranked
             if v.any() and nv.any():
                 assert r.rank_together[s, t][v].min() > r.rank_together[s, t][nv].max()
+
+
+def test_single_item_award_breaks_equal_points_by_the_value():
+    # 单项奖 top 1 on item a (target 100, 60 points): units 0 and 1 both reach the target (60 points each);
+    # the better value (120 > 110) wins; unit 2 is below. A vetoed unit with 130 wins nothing.
+    prog = _programme(bonuses=[], penalties=[], awards={"single": [{"item": "a", "top_n": 1}]})
+    v = np.array([[[110, 1, 0, 0, 0], [120, 1, 0, 0, 0], [90, 1, 0, 0, 0], [130, 1, 0, 0, 1]]], dtype=float)
+    r = score_points(v, COLS, prog)
+    np.testing.assert_array_equal(r.awards["single:a"][0], [False, True, False, False])

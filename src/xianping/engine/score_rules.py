@@ -181,7 +181,8 @@ def score_points(values, columns: list[str], programme: dict[str, Any], *, class
     rank_together = _rank_veto_last(total, vetoed, np.zeros(m, dtype=int))
     rank_class = _rank_veto_last(total, vetoed, rank_groups)
     within = programme.get("ranking_mode") == "within_class"
-    awards = _awards(programme, item_pts, total, vetoed, rank_together, rank_class, rank_groups)
+    item_x = np.stack([_col(x, columns, it["indicator"]) for it in items], axis=-1)
+    awards = _awards(programme, item_pts, item_x, total, vetoed, rank_together, rank_class)
     return PointsResult(
         [it["code"] for it in items], [a["code"] for a in programme.get("bonuses", [])],
         [a["code"] for a in programme.get("penalties", [])], [v["code"] for v in programme.get("vetoes", [])],
@@ -195,7 +196,24 @@ AWARD_LABELS = {"advanced": "先进县 Advanced county", "improved": "进步县 
                 "first_tier": "第一方阵 First tier", "single": "单项奖 Single-item award"}
 
 
-def _awards(programme, item_pts, total, vetoed, rank_together, rank_class, rank_groups) -> dict[str, np.ndarray]:
+def _lex_rank(primary: np.ndarray, secondary: np.ndarray) -> np.ndarray:
+    """Rank [..., m] by primary then secondary (both higher first; ties on both share the better place; NaN
+    primary unranked). numpy has no two-key rank, hence this: one lexsort per cross-section."""
+    m = primary.shape[-1]
+    p = np.where(np.isnan(primary), -np.inf, primary).reshape(-1, m)
+    q = np.where(np.isnan(secondary), -np.inf, secondary).reshape(-1, m)
+    order = np.lexsort((-q, -p), axis=-1)
+    sp, sq = np.take_along_axis(p, order, -1), np.take_along_axis(q, order, -1)
+    idx = np.broadcast_to(np.arange(m), sp.shape)
+    new = np.ones(sp.shape, dtype=bool)
+    new[:, 1:] = (sp[:, 1:] != sp[:, :-1]) | (sq[:, 1:] != sq[:, :-1])
+    r = (np.maximum.accumulate(np.where(new, idx, 0), axis=-1) + 1).astype(float)
+    out = np.empty(sp.shape)
+    np.put_along_axis(out, order, np.where(np.isinf(sp), np.nan, r), axis=-1)
+    return out.reshape(primary.shape)
+
+
+def _awards(programme, item_pts, item_x, total, vetoed, rank_together, rank_class) -> dict[str, np.ndarray]:
     aw = programme.get("awards") or {}
     out: dict[str, np.ndarray] = {}
     ok = ~vetoed & ~np.isnan(total)
@@ -211,8 +229,12 @@ def _awards(programme, item_pts, total, vetoed, rank_together, rank_class, rank_
             r, _ = rank_within(gain, np.zeros(gain.shape[-1], dtype=int), ties="min")
             out["improved"] = r <= aw["improved"]
         for s in aw.get("single") or []:
+            # best on the item's points; among equal points (many at full points) the better value goes first
             j = [it["code"] for it in programme["items"]].index(s["item"])
-            r, _ = rank_within(np.where(ok, item_pts[..., j], np.nan), np.zeros(total.shape[-1], dtype=int), ties="min")
+            rule = programme["items"][j]["rule"]
+            lower = rule.get("better") == "lower" or (rule["kind"] == "efficacy_coefficient"
+                                                      and rule["satisfactory"] < rule["unacceptable"])
+            r = _lex_rank(np.where(ok, item_pts[..., j], np.nan), -item_x[..., j] if lower else item_x[..., j])
             out[f"single:{s['item']}"] = r <= s.get("top_n", 1)
         if aw.get("first_tier"):
             out["first_tier"] = ok & (rank_together <= aw["first_tier"])

@@ -107,6 +107,8 @@ def write_chunks(frames, path: Path, suffix: str | None = None) -> int:
 
 def write_result(result, out_path, base_year=None) -> dict[str, str]:
     """Results, weights, then the manifest naming both files' sha256; all three appear together or not at all."""
+    from xianping.evaluation.score_sheet import stage_score_sheet
+
     out = Path(out_path)
     suffix = _check_suffix(out)
     wpath, mpath = weights_path(out), manifest_path(out)
@@ -128,9 +130,14 @@ def write_result(result, out_path, base_year=None) -> dict[str, str]:
         files["results"] = {"file": out.name, "sha256": sha256_file(tmp), "rows": written["rows"], "columns": written["columns"]}
         tmp = fs.stage(wpath, lambda p: write_table(weights, p, suffix))
         files["weights"] = {"file": wpath.name, "sha256": sha256_file(tmp), "rows": len(weights)}
-        manifest = {**result.manifest, "files": files}
+        # 考核得分表 beside the results when the framework has a scoring section (evaluation/score_sheet)
+        scoring = stage_score_sheet(result, out, fs, files, suffix)
+        manifest = {**result.manifest, "files": files, **({"scoring": scoring} if scoring is not None else {})}
         fs.stage_text(mpath, json.dumps(manifest, ensure_ascii=False, indent=1))
-    return {"results": str(out), "weights": str(wpath), "manifest": str(mpath)}
+    paths = {"results": str(out), "weights": str(wpath), "manifest": str(mpath)}
+    if "scoresheet" in files:
+        paths["scoresheet"] = str(out.with_name(files["scoresheet"]["file"]))
+    return paths
 
 
 def check_results(path: str | Path, manifest: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -1,0 +1,126 @@
+"""考核得分表: a points-based framework through `xianping evaluate`, on the bundled census panel.
+
+The built-in `province-assessment` (四川 2019 "统一指标、分类赋权" shape) writes `<out>.scoresheet.csv` beside the
+results; its rows add up to the total row for every unit-year, its items are recomputed here from the values in
+the sheet with pandas (independently of the engine), and the file is listed in the manifest with its sha256."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from xianping.evaluation import evaluate
+from xianping.files import sha256_file
+
+FW = Path(__file__).resolve().parents[2] / "src/xianping/frameworks/builtin/province-assessment.yaml"
+
+
+@pytest.fixture(scope="module")
+def written(census_csv, tmp_path_factory):
+    from typer.testing import CliRunner
+
+    from xianping.cli.main import app
+
+    out = tmp_path_factory.mktemp("scoring") / "results.csv"
+    r = CliRunner().invoke(app, ["evaluate", "-f", "province-assessment", "--data", str(census_csv),
+                                 "--years", "2010,2020", "--out", str(out), "--top", "0"])
+    assert r.exit_code == 0, r.output
+    sheet = pd.read_csv(out.with_name("results.scoresheet.csv"), dtype={"unit_code": str, "year": str})
+    manifest = json.loads(out.with_name("results.manifest.json").read_text(encoding="utf-8"))
+    return out, sheet, manifest
+
+
+def test_rows_add_up_to_the_total_for_every_unit_year(written):
+    _, sheet, _ = written
+    assert list(sheet.columns[:2]) == ["unit_code", "unit_name"]
+    assert {"unit_code", "year", "item", "kind", "points", "max_points"} <= set(sheet.columns)
+    assert set(sheet["kind"]) == {"indicator", "bonus", "penalty", "veto", "total"}
+    total = sheet[sheet["kind"] == "total"].set_index(["unit_code", "year"])["points"]
+    parts = sheet[sheet["kind"] != "total"].groupby(["unit_code", "year"])["points"].sum()
+    assert len(total) > 2 * 2700 and parts.index.sort_values().equals(total.index.sort_values())
+    np.testing.assert_allclose(parts.reindex(total.index), total, atol=1e-9)
+    # every item within its maximum; penalties negative or zero; indicator points never negative
+    assert (sheet["points"] <= sheet["max_points"] + 1e-9).all()
+    assert (sheet.loc[sheet["kind"] == "penalty", "points"] <= 0).all()
+    assert (sheet.loc[sheet["kind"] == "indicator", "points"] >= 0).all()
+
+
+def test_items_recomputed_from_the_published_rules(written):
+    _, sheet, _ = written
+    it = sheet[sheet["kind"] == "indicator"]
+    # 分类赋权: full points per class (the YAML's class table), from the gazetteer kind
+    full = {"urbanisation": {"市辖区": 25, "县级市": 20, "县": 15}, "schooling": {"市辖区": 20, "县级市": 20, "县": 20}}
+    # "完成目标得满分，每低1个百分点扣0.5分，扣完为止", target 60 %
+    u = it[it["item"] == "urbanisation"].dropna(subset=["value"])
+    P = u["class"].map(full["urbanisation"])
+    np.testing.assert_allclose(u["points"], np.maximum(P - 0.5 * np.maximum(60 - u["value"], 0), 0))
+    # 功效系数法: 60 + 40 (x − 7)/(11 − 7), clipped to [0, 100], share of the item's points
+    s = it[it["item"] == "schooling"].dropna(subset=["value"])
+    c = np.clip(60 + 40 * (s["value"] - 7) / (11 - 7), 0, 100)
+    np.testing.assert_allclose(s["points"], s["class"].map(full["schooling"]) * c / 100)
+    # 名次赋分 (among all counties): first full points, 0.01 less per place, floor 3; ties share the place
+    for year, g in it[(it["item"] == "college")].groupby("year"):
+        g = g.dropna(subset=["value"])
+        place = g["value"].rank(method="min", ascending=False)
+        P = g["class"].map({"市辖区": 20, "县级市": 15, "县": 15})
+        np.testing.assert_allclose(g["points"], np.maximum(P - 0.01 * (place - 1), 3))
+    # growth vs the provincial mean: the first year evaluated has no previous census → nothing earned
+    n = it[it["item"] == "nonfarm"]
+    assert (n.loc[n["year"] == "2010", "points"] == 0).all()
+    assert (n.loc[n["year"] == "2020", "points"] > 0).sum() > 500
+
+
+def test_ranks_within_class_and_awards(written):
+    _, sheet, _ = written
+    tot = sheet[sheet["kind"] == "total"]
+    for (year, cls), g in tot.groupby(["year", "class"]):
+        expect = g["points"].where(~g["vetoed"]).rank(method="min", ascending=False)
+        ok = ~g["vetoed"]
+        np.testing.assert_allclose(g.loc[ok, "class_rank"], expect[ok])
+        # 先进县: the ten best of each class (ties may add more)
+        adv = g["award"].fillna("").str.contains("先进县")
+        assert adv.sum() >= 10 and (g.loc[adv, "class_rank"] <= 10).all()
+    first = tot["award"].fillna("").str.contains("第一方阵")
+    assert first.groupby(tot["year"]).sum().tolist() == [30, 30]
+    improved = tot["award"].fillna("").str.contains("进步县")
+    assert improved[tot["year"] == "2010"].sum() == 0 and improved[tot["year"] == "2020"].sum() >= 10
+
+
+def test_manifest_lists_the_sheet_and_every_parameter(written):
+    out, sheet, manifest = written
+    entry = manifest["files"]["scoresheet"]
+    assert entry["file"] == "results.scoresheet.csv" and entry["rows"] == len(sheet)
+    assert entry["sha256"] == sha256_file(out.with_name("results.scoresheet.csv"))
+    prog = manifest["scoring"]["programme"]
+    rule = prog["items"][0]["rule"]
+    assert rule == {"kind": "target_completion", "target": 60.0, "deduct": 0.5, "step": 1.0, "floor": 0.0, "bonus": 0.0,
+                    "bonus_cap": 0.0, "measure": "difference", "steps": "continuous", "better": "higher"}
+    assert manifest["scoring"]["classes"]["kind"] == "gazetteer_kind"
+
+
+def test_veto_ranks_last_in_class_and_wins_nothing(census_csv, tmp_path):
+    # the same programme with a veto any large county meets (sex ratio ≥ 110)
+    text = FW.read_text(encoding="utf-8").replace("indicator: sex_ratio, threshold: 130", "indicator: sex_ratio, threshold: 110")
+    fw = tmp_path / "veto.yaml"
+    fw.write_text(text, encoding="utf-8")
+    res = evaluate(fw, data=census_csv, years=[2020])
+    paths = res.write(tmp_path / "r.csv")
+    sheet = pd.read_csv(paths["scoresheet"], dtype={"unit_code": str})
+    tot = sheet[sheet["kind"] == "total"]
+    veto_rows = sheet[sheet["kind"] == "veto"]
+    assert (veto_rows["vetoed"] == (veto_rows["value"] >= 110)).all()
+    assert tot["vetoed"].sum() > 50
+    for _, g in tot.groupby("class"):
+        assert g.loc[g["vetoed"], "class_rank"].min() > g.loc[~g["vetoed"], "class_rank"].max()
+    assert not tot.loc[tot["vetoed"], "award"].notna().any()
+
+
+def test_an_index_framework_writes_no_score_sheet(census_csv, tmp_path):
+    res = evaluate("census-social", data=census_csv, years=[2010])
+    paths = res.write(tmp_path / "r.csv")
+    assert "scoresheet" not in paths and not (tmp_path / "r.scoresheet.csv").exists()
+    assert "scoresheet" not in json.loads((tmp_path / "r.manifest.json").read_text(encoding="utf-8"))["files"]
