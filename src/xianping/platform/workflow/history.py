@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from xianping.platform.auth.scope import prefix, user_condition, value_condition
 from xianping.platform.db.models import AuditLog, DataValue, Task, Unit, User
-from xianping.platform.workflow.review import VALUE_ENTITY, ReviewRefused
+from xianping.platform.workflow.review import VALUE_ENTITIES, ReviewRefused
 from xianping.report.excel_safe import append_row, csv_text
 
 BATCH = 2000
@@ -39,9 +39,15 @@ def value_history(db: Session, user: User, value_id: int) -> tuple[DataValue, li
     v = db.scalars(select(DataValue).where(DataValue.id == value_id, value_condition(user))).one_or_none()
     if v is None:
         raise ReviewRefused(404, f"no value {value_id} among those you may read")
-    rows = db.scalars(select(AuditLog).where(AuditLog.entity == VALUE_ENTITY, AuditLog.entity_id == str(value_id))
-                      .order_by(AuditLog.id.desc())).all()
+    rows = db.scalars(select(AuditLog).where(about_value(value_id)).order_by(AuditLog.id.desc())).all()
     return v, list(rows)
+
+
+def about_value(value_id: int):
+    """Audit rows about one value: its own (every writer's entity name) and evidence attached to it (evidence.py
+    records those under the file, naming the value in `field`)."""
+    return or_(AuditLog.entity.in_(VALUE_ENTITIES) & (AuditLog.entity_id == str(value_id)),
+               (AuditLog.entity == "evidence_file") & (AuditLog.field == f"value {value_id}"))
 
 
 def histories(db: Session, value_ids: list[int]) -> dict[int, list[AuditLog]]:
@@ -49,10 +55,15 @@ def histories(db: Session, value_ids: list[int]) -> dict[int, list[AuditLog]]:
     out: dict[int, list[AuditLog]] = {i: [] for i in value_ids}
     if not value_ids:
         return out
-    for a in db.scalars(select(AuditLog).where(AuditLog.entity == VALUE_ENTITY,
+    for a in db.scalars(select(AuditLog).where(AuditLog.entity.in_(VALUE_ENTITIES),
                                                AuditLog.entity_id.in_([str(i) for i in value_ids]))
                         .order_by(AuditLog.id.desc())):
         out[int(a.entity_id)].append(a)
+    for a in db.scalars(select(AuditLog).where(AuditLog.entity == "evidence_file",
+                                               AuditLog.field.in_([f"value {i}" for i in value_ids]))):
+        out[int(a.field[6:])].append(a)
+    for rows in out.values():
+        rows.sort(key=lambda a: -a.id)
     return out
 
 
@@ -72,7 +83,7 @@ def _audit_query(user: User, f: AuditFilter):
         raise ReviewRefused(404, f"unit {f.unit} is outside your province {user.scope_code}")
     units = select(Unit.code).where(or_(Unit.county_code.startswith(unit_pat, autoescape=True),
                                         Unit.code.startswith(unit_pat, autoescape=True)))
-    about_values = (AuditLog.entity == VALUE_ENTITY) & AuditLog.entity_id.in_(
+    about_values = AuditLog.entity.in_(VALUE_ENTITIES) & AuditLog.entity_id.in_(
         select(cast(DataValue.id, String)).where(DataValue.unit_code.in_(units)))
     about_tasks = (AuditLog.entity == "task") & AuditLog.entity_id.in_(
         select(cast(Task.id, String)).where(Task.unit_code.in_(units)))

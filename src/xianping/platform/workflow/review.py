@@ -29,7 +29,8 @@ from xianping.platform.db.models import (AuditLog, DataValue, ReviewDecision, Su
 from xianping.problems import XianpingError
 
 REVIEWERS = ("province_admin", "prefecture_reviewer")
-VALUE_ENTITY = "value"   # the audit entity of a DataValue (history.py reads it; every writer of values uses it)
+VALUE_ENTITY = "data_value"   # the audit entity of a DataValue, as reporting.py writes it
+VALUE_ENTITIES = ("data_value", "value")   # what history.py reads: objections.py (for now) writes "value"
 MAX_REASON = 2000
 
 
