@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from xianping.platform.audit.record import Writer, writing
 from xianping.platform.db.models import Department, Programme, Result, Task, User, utcnow
+from xianping.platform.workflow import publish as _freeze  # noqa: F401 (registers the published-values guard)
 from xianping.platform.workflow.approved_panel import read_approved
 from xianping.problems import XianpingError, XianpingInputError
 
