@@ -69,11 +69,22 @@ def load_framework_text(text: str, file: str = "framework.yaml"):
             raise XianpingInputError(str(e).replace(str(p), file), named) from None
 
 
-def read_classes(data: bytes, file: str) -> dict[str, str]:
-    """A county-classes CSV (columns 代码/code, 类别/class): unit code → class, each bad row located."""
+def decode_upload(data: bytes, file: str) -> str:
+    """An uploaded text file's text by the one decoding rule (ingest.read_table.decode_text), or a located refusal."""
     from xianping.ingest.read_table import decode_text
 
-    text, _ = decode_text(data)
+    try:
+        return decode_text(data)[0]
+    except UnicodeDecodeError:
+        report = ProblemReport()
+        report.add("unreadable_file", "the bytes are none of UTF-8, UTF-16, GB18030", file=file,
+                   expected="a UTF-8 (or GBK) text file")
+        raise XianpingInputError(f"{file} is not text", report) from None
+
+
+def read_classes(data: bytes, file: str) -> dict[str, str]:
+    """A county-classes CSV (columns 代码/code, 类别/class): unit code → class, each bad row located."""
+    text = decode_upload(data, file)
     report = ProblemReport()
     rows = list(csv.reader(io.StringIO(text)))
     out: dict[str, str] = {}
