@@ -29,6 +29,7 @@ def written(census_csv, tmp_path_factory):
     r = CliRunner().invoke(app, ["evaluate", "-f", "province-assessment", "--data", str(census_csv),
                                  "--years", "2010,2020", "--out", str(out), "--top", "0"])
     assert r.exit_code == 0, r.output
+    assert "score sheet" in r.output and "results.scoresheet.csv" in r.output
     sheet = pd.read_csv(out.with_name("results.scoresheet.csv"), dtype={"unit_code": str, "year": str})
     manifest = json.loads(out.with_name("results.manifest.json").read_text(encoding="utf-8"))
     return out, sheet, manifest

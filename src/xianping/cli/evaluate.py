@@ -107,3 +107,5 @@ def evaluate_cmd(
         console.print(t)
     console.print(f"results: {written['results']}  ·  weights: {written['weights']}  ·  manifest: {written['manifest']}",
                   markup=False)  # user paths may hold "[/x]"
+    if "scoresheet" in written:  # a points-based framework (考核办法): evaluation/score_sheet
+        console.print(f"考核得分表 score sheet: {written['scoresheet']}", markup=False)
