@@ -25,6 +25,8 @@ token_app = typer.Typer(no_args_is_help=True, help="API tokens for scripts (Auth
 app.add_typer(users_app, name="users")
 app.add_typer(departments_app, name="departments")
 app.add_typer(token_app, name="token")
+programme_app = typer.Typer(no_args_is_help=True, help="考核方案 Programmes: create a draft, publish it (one task per unit and department).")
+app.add_typer(programme_app, name="programme")
 
 DIR = typer.Option(..., "--dir", help="The platform folder (its SQLite database, evidence files, password lists).")
 DB = typer.Option(None, "--db", help="A PostgreSQL URL (postgresql://user@host/dbname) instead of the SQLite file in --dir.")
@@ -185,3 +187,74 @@ def _cli_actor():
     from xianping.platform.audit.record import Actor
 
     return Actor(None, f"cli:{getpass.getuser()}")
+
+
+@programme_app.command("create", help="Create a draft 考核方案 over a province's or prefecture's county-level units (--province 41 or "
+                                      "4101), or over the towns/zones/clusters registered under a county (--county 410122 --units town).")
+def programme_create(
+    framework: Path = typer.Option(..., "--framework", help="The framework YAML (checked with every problem located)."),
+    period: str = typer.Option(..., "--period", help="2025, 2025Q1 or 2025-03."),
+    fill_by: str = typer.Option(..., "--fill-by", help="填报截止, YYYY-MM-DD."),
+    review_by: str = typer.Option(..., "--review-by", help="审核截止, YYYY-MM-DD."),
+    publicity_days: int = typer.Option(7, "--publicity-days", min=0, max=60, help="公示期 in days."),
+    province: Optional[str] = typer.Option(None, "--province", help="Province or prefecture code (41, 410000, 4101)."),
+    county: Optional[str] = typer.Option(None, "--county", help="A county code: the programme covers units registered under it."),
+    units: str = typer.Option("county", "--units", help="county, town, village, zone or cluster."),
+    classes: Optional[Path] = typer.Option(None, "--classes", help="CSV of unit code, class (分类考核)."),
+    name: Optional[str] = typer.Option(None, "--name", help="The programme's name (default: framework name + period)."),
+    folder: Path = DIR, db: Optional[str] = DB,
+) -> None:
+    from datetime import date
+
+    from xianping.cli.output import console
+    from xianping.platform.workflow import programmes
+    from xianping.problems import ProblemReport
+
+    report = ProblemReport()
+    dates = {}
+    for opt, v in (("--fill-by", fill_by), ("--review-by", review_by)):
+        try:
+            dates[opt] = date.fromisoformat(v)
+        except ValueError:
+            report.add("bad_date", "not a date", column=opt, value=v, expected="YYYY-MM-DD")
+    if (province is None) == (county is None):
+        report.add("scope", "give exactly one of --province and --county", column="--province/--county",
+                   expected="--province 41, or --county 410122 --units town")
+    for p in (framework, classes):
+        if p is not None and not p.is_file():
+            report.add("no_such_file", "no such file", file=str(p), expected="an existing file")
+    report.raise_if_errors("cannot create the programme")
+    text = programmes.decode_upload(framework.read_bytes(), str(framework))
+    cls = programmes.read_classes(classes.read_bytes(), str(classes)) if classes else {}
+    plat = _open(folder, db)
+    try:
+        with plat.sessions() as s:
+            p = programmes.create(s, _cli_actor(), name=name or f"{framework.stem} {period}", framework_yaml=text,
+                                  scope=province or county or "", period=period, fill_by=dates["--fill-by"],
+                                  review_by=dates["--review-by"], publicity_days=publicity_days, classes=cls,
+                                  unit_kind=units, framework_file=str(framework))
+            console.print(f"考核方案 programme {p.id} (草稿 draft): {p.name} · {p.scope_code} · "
+                          f"{len(p.settings['units'])} units · 填报截止 {p.fill_by} · 审核截止 {p.review_by} · 公示 {p.publicity_days} 天",
+                          markup=False)
+            console.print(f"下一步 next: xianping platform programme publish {p.id} --dir {folder}", markup=False)
+    finally:
+        plat.close()
+
+
+@programme_app.command("publish", help="Publish a draft programme: one task per unit and per department (idempotent).")
+def programme_publish(programme_id: int = typer.Argument(..., help="The programme's number."),
+                      folder: Path = DIR, db: Optional[str] = DB) -> None:
+    from xianping.cli.output import console
+    from xianping.platform.workflow import programmes
+
+    plat = _open(folder, db)
+    try:
+        with plat.sessions() as s:
+            out = programmes.publish(s, _cli_actor(), programme_id)
+            if out.already:
+                console.print(f"考核方案 programme {programme_id} 已发布 is already open: no task created", markup=False)
+            else:
+                console.print(f"考核方案 programme {programme_id} 已发布 published: {out.created_unit_tasks} unit tasks, "
+                              f"{out.created_department_tasks} department tasks · due {out.programme.fill_by}", markup=False)
+    finally:
+        plat.close()
