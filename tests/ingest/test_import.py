@@ -470,3 +470,20 @@ def test_fifty_thousand_warned_rows_each_noted(tmp_path):
     warned = [p for p in res.notes if p.kind == "implausible_value"]
     assert len(warned) == 50_000 == res.observations
     assert {p.row for p in warned} == set(range(2, 50_002)) and all(p.severity == "warning" for p in warned)
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("人均GPD（元）", "gdp_per_capita"),            # two letters swapped
+    ("一般公共预算收人（亿元）", "budget_revenue"),   # 人 for 入
+    ("城镇化律（%）", "urbanisation_rate"),          # 律 for 率
+    # a census table's neighbouring columns are other quantities, not typos (tests/ingest/data/census_county_2010_excerpt)
+    ("85岁及以上（男）", None),                      # 85 ≠ 65
+    ("平均受教育年限（年）-男", None),               # 男 ≠ 合计
+    ("非农业户口人口比重（%）", None),               # three characters apart from 非农就业人口比重
+])
+def test_did_you_mean_only_for_slips(header, expected):
+    from xianping.frameworks.library import load_library
+    from xianping.ingest.map_headers import near_miss
+
+    guess = near_miss(header, load_library())
+    assert (guess[1] if guess else None) == expected

@@ -1,8 +1,9 @@
 """Header → indicator: a user mapping file wins, then the indicator library (`split_header` + `match`).
 
 A header that matches nothing is a warning (its column is not read), with the nearest library spelling as a
-"did you mean" when one is close (difflib's ratio ≥ 0.75 on the normalised text: 人均GPD → 人均GDP; difflib, not
-rapidfuzz, because the library has a few hundred spellings and rapidfuzz is not a dependency)."""
+"did you mean" when one is close (difflib's ratio ≥ 0.75 on the normalised text and at most two characters
+apart, same numbers, same sex: 人均GPD → 人均GDP, but not 85岁及以上 → 65岁及以上; difflib, not rapidfuzz, because
+the library has a few hundred spellings and rapidfuzz is not a dependency)."""
 
 from __future__ import annotations
 
@@ -198,5 +199,22 @@ def near_miss(header: str, library: Any, cutoff: float = 0.75) -> tuple[str, str
     m = _BRACKET.match(name)
     if m:
         name = m.group(1)
-    close = difflib.get_close_matches(name, table.keys(), n=1, cutoff=cutoff)
-    return table[close[0]] if close else None
+    for cand in difflib.get_close_matches(name, table.keys(), n=3, cutoff=cutoff):
+        if _typo_of(name, cand):
+            return table[cand]
+    return None
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _typo_of(name: str, spelling: str) -> bool:
+    """Is `name` a slip of `spelling` (one or two characters wrong, swapped, missing or extra) rather than another
+    quantity? A yearbook's neighbouring columns differ from a library name just as little but mean something else
+    (85岁及以上 is not 65岁及以上; 平均受教育年限-男 is not -合计): other numbers or another sex is never a typo."""
+    if _DIGITS.findall(name) != _DIGITS.findall(spelling):
+        return False
+    if {c for c in name if c in "男女"} != {c for c in spelling if c in "男女"}:
+        return False
+    ops = difflib.SequenceMatcher(None, name, spelling, autojunk=False).get_opcodes()
+    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in ops if tag != "equal") <= 2
