@@ -125,3 +125,47 @@ def test_an_index_framework_writes_no_score_sheet(census_csv, tmp_path):
     paths = res.write(tmp_path / "r.csv")
     assert "scoresheet" not in paths and not (tmp_path / "r.scoresheet.csv").exists()
     assert "scoresheet" not in json.loads((tmp_path / "r.manifest.json").read_text(encoding="utf-8"))["files"]
+
+
+@pytest.fixture(scope="module")
+def res(census_csv):
+    return evaluate("province-assessment", data=census_csv, years=[2010, 2020])
+
+
+def test_what_if_each_item_at_its_best(res):
+    from xianping.analysis.points_what_if import points_what_if
+    from xianping.evaluation.score_sheet import points_of, unit_classes
+
+    pts, entry = points_of(res)
+    cls, _ = unit_classes(res, entry["programme"])
+    t = 1
+    county = entry["programme"]["classes"].index("县")
+    # the county 11th of the 县 class in 2020: just below the 先进县 line
+    u = int(np.flatnonzero((cls == county) & (pts.rank_class[t] == 11))[0])
+    w = points_what_if(res, res.units[u], 2020).set_index("item")
+    assert w.attrs["class_rank"] == 11 and not w.attrs["advanced"]
+    assert w.attrs["points_short"] > 0
+    full = dict(zip([it["code"] for it in entry["programme"]["items"]], pts.full[u]))
+    # 功效系数法 at 满意值 11 years earns the full 20 points; no other unit's points move, so the total rises by the gap
+    s = w.loc["schooling"]
+    assert s["value_then"] == max(11.0, s["value"]) and s["points_then"] == pytest.approx(full["schooling"])
+    assert s["total_then"] == pytest.approx(w.attrs["total"] + full["schooling"] - s["points"])
+    # target completion at the target (60 %) earns the class's full points
+    if w.loc["urbanisation", "value"] < 60:
+        assert w.loc["urbanisation", "value_then"] == 60
+    assert w.loc["urbanisation", "points_then"] == pytest.approx(full["urbanisation"])
+    # 先进县 then ⇔ 10th or better in its class then (no veto here)
+    assert (w["advanced_then"] == (w["class_rank_then"] <= 10)).all()
+    gain = w["points_then"] - w["points"]
+    if (gain > w.attrs["points_short"] + 0.5).any():
+        assert w.loc[gain > w.attrs["points_short"] + 0.5, "advanced_then"].all()
+
+
+def test_what_if_refuses_an_index_framework_and_unknown_units(res, census_csv):
+    from xianping.analysis.points_what_if import points_what_if
+    from xianping.problems import XianpingInputError
+
+    with pytest.raises(XianpingInputError, match="unit 999999 was not evaluated"):
+        points_what_if(res, "999999", 2020)
+    with pytest.raises(XianpingInputError, match="no scoring section"):
+        points_what_if(evaluate("census-social", data=census_csv, years=[2010]), "110101", 2010)
