@@ -308,6 +308,17 @@ def _safe_name(name: str) -> str:
     return "".join(ch for ch in base if ch.isprintable())[:200]
 
 
+def programme_library(p: Programme):
+    """The library the programme's framework scores with: its inline indicators and overrides (a range, a unit)
+    replace the catalogue's entries, so an upload is read and checked as the framework defines them."""
+    from xianping.frameworks.library import IndicatorLibrary
+
+    fw = framework_of(p)
+    leaves = [leaf.indicator for leaf in fw.indicators()]
+    codes = {i.code for i in leaves}
+    return IndicatorLibrary([i for i in fw.indicator_library.all() if i.code not in codes] + leaves)
+
+
 def read_upload(folder: Path, task: Task, sheet: Sheet, file_name: str, data: bytes) -> tuple[dict[tuple[str, str], float | None], ProblemReport]:
     """The values of an uploaded workbook/CSV, read by ingest's import_table (dry run); every problem located."""
     from xianping.ingest.run_import import import_table
@@ -330,8 +341,7 @@ def read_upload(folder: Path, task: Task, sheet: Sheet, file_name: str, data: by
     tmp = incoming / f"{secrets.token_hex(8)}{ext}"
     tmp.write_bytes(data)
     try:
-        fw = framework_of(task.programme)
-        res = import_table(tmp, None, dry_run=True, period=task.programme.period, library=fw.indicator_library)
+        res = import_table(tmp, None, dry_run=True, period=task.programme.period, library=programme_library(task.programme))
     except XianpingInputError as e:
         # the reading path names the temporary file: the reporter knows the file by its own name
         from dataclasses import replace
