@@ -169,3 +169,30 @@ def test_what_if_refuses_an_index_framework_and_unknown_units(res, census_csv):
         points_what_if(res, "999999", 2020)
     with pytest.raises(XianpingInputError, match="no scoring section"):
         points_what_if(evaluate("census-social", data=census_csv, years=[2010]), "110101", 2010)
+
+
+def test_robust_class_points(res):
+    """Sampled class points: every class still totals 100; one sample batched equals the programme scored with that
+    sample's points as its class table (the engine's sample axis is the plain evaluation, sample by sample)."""
+    from xianping.engine.score_rules import score_points
+    from xianping.evaluation.score_sheet import points_of, unit_classes
+    from xianping.robust.points import points_robust
+
+    r = points_robust(res, n=40, seed=3, noise=0.3, chunk=16)
+    np.testing.assert_allclose(r.tables.sum(-1), 100)
+    assert not np.allclose(r.tables[0], r.tables[1])
+    pts, entry = points_of(res)
+    prog = dict(entry["programme"])
+    cls, _ = unit_classes(res, prog)
+    s = 17  # in the second chunk
+    prog["class_points"] = {c: dict(zip([it["code"] for it in prog["items"]], r.tables[s, i]))
+                            for i, c in enumerate(prog["classes"])}
+    one = score_points(res.prepared.denominated, list(res.plan.indicators), prog, classes=cls,
+                       provinces=np.array([u[:2] for u in res.units]))
+    np.testing.assert_allclose(r.ranks[s], one.rank)
+    np.testing.assert_array_equal(r.advanced[s], one.awards["advanced"])
+    f = r.frame
+    assert ((f["rank_p05"] <= f["rank_median"]) & (f["rank_median"] <= f["rank_p95"])).all()
+    # the nominal 先进县 are 先进县 in most samples; far-down counties in none
+    assert f.loc[f["advanced"], "p_advanced"].mean() > 0.5
+    assert (f.loc[f["rank"] > 200, "p_advanced"] == 0).all()

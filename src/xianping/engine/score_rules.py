@@ -119,7 +119,7 @@ def rule_points(x: np.ndarray, rule: dict[str, Any], P: np.ndarray, *, provinces
         else:
             raise ValueError(f"unknown rule kind {kind!r}")
     pts = np.where(missing | np.isnan(pts), 0.0, pts)
-    return pts, np.broadcast_to(top, (m,)).astype(float)
+    return pts, np.broadcast_to(top, np.shape(P)).astype(float)
 
 
 def _adjust(x: np.ndarray, a: dict[str, Any]) -> np.ndarray:
@@ -141,10 +141,11 @@ def _rank_veto_last(total: np.ndarray, vetoed: np.ndarray, groups: np.ndarray) -
 
 
 def score_points(values, columns: list[str], programme: dict[str, Any], *, classes: np.ndarray | None = None,
-                 provinces: np.ndarray | None = None) -> PointsResult:
+                 provinces: np.ndarray | None = None, full_points: np.ndarray | None = None) -> PointsResult:
     """Points of every unit-year. values [..., T, m, k] named by `columns`; classes [m]: each unit's class index in
     `programme['classes']` (−1 or absent: none — the items' own points); provinces [m]: the groups whose mean
-    growth_vs_average compares with (default: all units one group)."""
+    growth_vs_average compares with (default: all units one group). full_points [..., m, n_items]: each unit's full
+    points per item instead of the programme's class table, with leading sample axes (uncertain class points)."""
     x = np.asarray(values, dtype=float)
     m = x.shape[-2]
     items = programme["items"]
@@ -154,14 +155,19 @@ def score_points(values, columns: list[str], programme: dict[str, Any], *, class
     table = np.array([[programme.get("class_points", {}).get(c, {}).get(it["code"], it["points"]) for it in items]
                       for c in [*names, ""]], dtype=float).reshape(len(names) + 1, len(items))
     full = table[np.where(cls < 0, len(names), cls)]  # [m, n]
+    if full_points is not None:
+        full = np.asarray(full_points, dtype=float)  # [..., m, n]
     rank_groups = np.where(cls < 0, len(names), cls)
     pts, tops = [], []
     for j, it in enumerate(items):
-        p, top = rule_points(_col(x, columns, it["indicator"]), it["rule"], full[:, j], provinces=provinces,
+        # the item's full points with a years axis, so that sampled points [..., m] broadcast over [..., T, m]
+        p, top = rule_points(_col(x, columns, it["indicator"]), it["rule"], full[..., None, :, j], provinces=provinces,
                              rank_groups=rank_groups)
         pts.append(p)
-        tops.append(top)
+        tops.append(top[..., 0, :])
     lead = x.shape[:-1]
+    # each item's points broadcast to one shape (sampled full points add leading axes the values may not have)
+    pts = np.broadcast_arrays(*pts)
     stack = (lambda arrs, n: np.stack(arrs, axis=-1) if arrs else np.zeros(lead + (n,)))
     item_pts = stack(pts, 0)
     bonus = stack([_adjust(_col(x, columns, a["indicator"]), a) for a in programme.get("bonuses", [])], 0)
@@ -200,6 +206,7 @@ def _lex_rank(primary: np.ndarray, secondary: np.ndarray) -> np.ndarray:
     """Rank [..., m] by primary then secondary (both higher first; ties on both share the better place; NaN
     primary unranked). numpy has no two-key rank, hence this: one lexsort per cross-section."""
     m = primary.shape[-1]
+    secondary = np.broadcast_to(secondary, primary.shape)
     p = np.where(np.isnan(primary), -np.inf, primary).reshape(-1, m)
     q = np.where(np.isnan(secondary), -np.inf, secondary).reshape(-1, m)
     order = np.lexsort((-q, -p), axis=-1)
