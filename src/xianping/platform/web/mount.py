@@ -23,6 +23,7 @@ from xianping.platform.web import api, pages
 from xianping.platform.web.gate import Gate
 from xianping.platform.web import audit_api, review_api, review_pages
 from xianping.platform.web import programme_api, programme_pages, reporting_api, reporting_pages
+from xianping.platform.web import objection_api, objection_pages, result_api, result_pages
 
 HERE = Path(__file__).parent
 ENV = "XIANPING_PLATFORM"   # JSON {"dir", "db"} for worker processes (xianping serve --platform DIR --workers N)
@@ -43,6 +44,10 @@ def mount(app: FastAPI, plat: Platform) -> FastAPI:
     app.include_router(programme_pages.router(templates))
     app.include_router(reporting_api.router())
     app.include_router(reporting_pages.router(templates))
+    app.include_router(result_api.router())
+    app.include_router(result_pages.router(templates))
+    app.include_router(objection_api.router())
+    app.include_router(objection_pages.router(templates))
 
     @app.exception_handler(NotLoggedIn)
     async def _not_logged_in(request: Request, exc: NotLoggedIn) -> Response:

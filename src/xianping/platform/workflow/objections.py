@@ -111,10 +111,12 @@ def condition(user: User):
     return Objection.county_code.startswith(user.scope_code[:n], autoescape=True)
 
 
-def visible(db: Session, user: User):
-    """(objection, value, unit name) rows the user may read, newest first."""
+def visible(db: Session, user: User, objection_id: int | None = None):
+    """(objection, value, unit name) rows the user may read (one, when objection_id is given), newest first."""
     q = (select(Objection, DataValue, Unit.name).join(DataValue, DataValue.id == Objection.value_id)
          .join(Unit, Unit.code == DataValue.unit_code).where(condition(user)).order_by(Objection.id.desc()))
+    if objection_id is not None:
+        q = q.where(Objection.id == objection_id)
     return db.execute(q).all()
 
 
