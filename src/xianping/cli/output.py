@@ -18,15 +18,17 @@ def problem_table(report: ProblemReport, title: str = "问题 Problems") -> Tabl
     table = Table(title=escape(title), show_lines=False)  # titles may name a file
     for col in ("级别 severity", "文件 file", "行 row", "列 column", "值 value", "问题 problem", "应为 expected"):
         table.add_column(col, overflow="fold")
-    for p in report:
-        # user text may hold "[...]" that rich would take as markup (and the kind tag is in brackets)
+    for p, group in _grouped(report):
+        # user text may hold "[...]" that rich would take as markup (and the kind tag is in brackets);
+        # a warning repeated in many places (147 unmapped census columns) is one row, as on narrow terminals
+        many = len(group) > 1
         table.add_row(
             p.severity,
             escape(p.file or ""),
-            "" if p.row is None else str(p.row),
-            escape(p.column or ""),
-            "" if p.value is None else escape(repr(p.value)),
-            escape(f"{p.message} [{p.kind}]"),
+            "" if p.row is None or many else str(p.row),
+            escape(_summarise_places(group) if many else (p.column or "")),
+            "" if p.value is None or many else escape(repr(p.value)),
+            escape(f"{p.message}{f' — {len(group)} ×' if many else ''} [{p.kind}]"),
             escape(p.expected or ""),
         )
     return table
