@@ -144,7 +144,8 @@ def test_login_form_needs_its_token_and_redirects_only_locally(app, world):
         fresh = client(app)
         token = re.search(r'name="csrf_token" value="([^"]+)"', fresh.get("/login").text)[1]
         r = fresh.post("/login", data={**form, "next": evil, "csrf_token": token}, follow_redirects=False)
-        assert r.status_code == 303 and r.headers["location"] == "/tasks", evil
+        # refused: the default landing instead, for a county its own profile (issue 14)
+        assert r.status_code == 303 and r.headers["location"] == "/unit/410122", evil
 
 
 def test_api_token_authenticates_scripts_without_csrf(app, world, plat):

@@ -65,7 +65,10 @@ def router(templates) -> APIRouter:
         if out.kind == "bad":
             return login_page(request, None, 401, "用户名或密码错误 (wrong username or password)", username, next)
         assert out.secret is not None
-        resp = RedirectResponse(safe_next(next), status_code=303)
+        target = safe_next(next)
+        if target == "/tasks" and out.user is not None and out.user.role == "county_reporter" and out.user.scope_code:
+            target = f"/unit/{out.user.scope_code}"   # a county lands on its own profile (the default landing only)
+        resp = RedirectResponse(target, status_code=303)
         set_session_cookie(request, resp, out.secret)
         resp.delete_cookie(LOGIN_CSRF, path="/login")
         return resp
