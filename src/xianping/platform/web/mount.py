@@ -21,7 +21,7 @@ from xianping.platform.auth.access import NotLoggedIn
 from xianping.platform.db.connect import Platform
 from xianping.platform.web import api, pages
 from xianping.platform.web.gate import Gate
-from xianping.platform.web import audit_api, review_api, review_pages
+from xianping.platform.web import audit_api, audit_pages, review_api, review_pages
 from xianping.platform.web import programme_api, programme_pages, reporting_api, reporting_pages
 from xianping.platform.web import objection_api, objection_pages, result_api, result_pages
 
@@ -40,6 +40,7 @@ def mount(app: FastAPI, plat: Platform) -> FastAPI:
     app.include_router(review_api.router())
     app.include_router(review_pages.router(templates))
     app.include_router(audit_api.router())
+    app.include_router(audit_pages.router(templates))
     app.include_router(programme_api.router())
     app.include_router(programme_pages.router(templates))
     app.include_router(reporting_api.router())

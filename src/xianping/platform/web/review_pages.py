@@ -28,6 +28,7 @@ from xianping.platform.web.review_api import REVIEWERS, late_json, queue
 from xianping.platform.workflow import history, review
 from xianping.platform.workflow.overdue import overdue
 
+EVIDENCE_ROUTE = "/api/evidence/{evidence_id}"
 VALUE_STATUS_ZH = {"draft": "草稿", "submitted": "已提交", "rejected": "已退回", "approved": "已通过"}
 
 
@@ -150,9 +151,7 @@ def _int(v: Any) -> int | None:
 
 
 def _evidence_url(request: Request) -> str | None:
-    """The evidence download route, when the reporting pages provide one (a template with {id})."""
-    for route in request.app.routes:
-        path = getattr(route, "path", "")
-        if "evidence" in path and path.count("{") == 1 and "GET" in (getattr(route, "methods", None) or ()):
-            return path.split("{")[0] + "{id}" + path.split("}", 1)[1]
+    """The evidence download route (reporting_api.py), linked when it is mounted."""
+    if any(getattr(route, "path", "") == EVIDENCE_ROUTE for route in request.app.routes):
+        return EVIDENCE_ROUTE.replace("{evidence_id}", "{id}")
     return None
