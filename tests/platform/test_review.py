@@ -167,9 +167,15 @@ def test_reject_one_value_reporter_sees_it_fixes_resubmits_approved(app, plat, w
     assert h["history"][2]["reason"] == "按统计年鉴更正 corrected to the yearbook" and h["history"][2]["ip"] == "10.1.1.2"
     assert h["history"][3]["reason"] == "与统计年鉴不符 differs from the yearbook"
     assert [e["id"] for e in h["history"]] == sorted((e["id"] for e in h["history"]), reverse=True)
-    # the review page shows it too
+    # the review page shows it too, and the value's history page (linked from the reporter's task page)
     page = rev.get(f"/review/{tid}").text
     assert "与统计年鉴不符" in page and "按统计年鉴更正" in page
+    page = reporter.get(f"/values/{ids['gdp']}/history").text
+    import re
+
+    assert [int(x) for x in re.findall(r'data-audit-id="(\d+)"', page)] == [e["id"] for e in h["history"]]
+    assert "10.1.1.2" in page and "与统计年鉴不符" in page
+    assert logged_in(app, world, "qixian").get(f"/values/{ids['gdp']}/history").status_code == 404
 
 
 def test_reject_through_the_page_form(app, plat, world):
