@@ -196,3 +196,23 @@ def test_robust_class_points(res):
     # the nominal 先进县 are 先进县 in most samples; far-down counties in none
     assert f.loc[f["advanced"], "p_advanced"].mean() > 0.5
     assert (f.loc[f["rank"] > 200, "p_advanced"] == 0).all()
+
+
+def test_score_sheet_in_the_workbook(written, tmp_path):
+    from openpyxl import load_workbook
+
+    from xianping.report.data import load_report_data
+    from xianping.report.workbook import write_workbook
+
+    out, sheet, _ = written
+    data = load_report_data(out, rebuild=False, analysis=False)
+    book = write_workbook(data, tmp_path / "book.xlsx", year=2020)
+    ws = load_workbook(book, read_only=True)["考核得分表"]
+    rows = list(ws.iter_rows(values_only=True))
+    want = sheet[sheet["year"] == "2020"]
+    body = [r for r in rows if r[0] is not None and r[2] == 2020]
+    assert len(body) == len(want)
+    # the total row of the county ranked first in the 县 class: points, class rank and award as in the CSV
+    top = want[(want["kind"] == "total") & (want["class"] == "县") & (want["class_rank"] == 1)].iloc[0]
+    row = next(r for r in body if r[0] == top["unit_code"] and r[6] == "总分")
+    assert row[9] == pytest.approx(top["points"]) and row[14] == 1 and "先进县" in row[15]
