@@ -16,7 +16,6 @@ import pandas as pd
 import pytest
 
 from platform_fixtures import *  # noqa: F401,F403 (its fixtures)
-from platform_fixtures import client, login
 
 FW = textwrap.dedent("""\
     code: jiaozuo_test
