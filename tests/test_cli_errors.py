@@ -127,6 +127,8 @@ def base_args(f: dict[str, str]) -> dict[str, list[str]]:
         "analyse audit": ["-f", "census-social", "--data", data],
         "analyse whatif": ["-f", "census-social", "--data", data, "--unit", "410802"],
         "analyse industry": ["--demo"],
+        "points whatif": ["-f", "province-assessment", "--data", data, "--unit", "410802"],
+        "points robust": ["-f", "province-assessment", "--data", data, "-n", "2", "-o", "{OUT}.csv"],
     }
 
 

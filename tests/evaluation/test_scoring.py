@@ -216,3 +216,26 @@ def test_score_sheet_in_the_workbook(written, tmp_path):
     top = want[(want["kind"] == "total") & (want["class"] == "县") & (want["class_rank"] == 1)].iloc[0]
     row = next(r for r in body if r[0] == top["unit_code"] and r[6] == "总分")
     assert row[9] == pytest.approx(top["points"]) and row[14] == 1 and "先进县" in row[15]
+
+
+def test_points_cli(census_csv, tmp_path):
+    from typer.testing import CliRunner
+
+    from xianping.cli.main import app
+
+    w = tmp_path / "whatif.csv"
+    r = CliRunner().invoke(app, ["points", "whatif", "-f", "province-assessment", "--data", str(census_csv),
+                                 "--years", "2010,2020", "--unit", "410823", "-o", str(w)])
+    assert r.exit_code == 0, r.output
+    assert "先进县" in r.output and len(pd.read_csv(w)) == 6
+    rb = tmp_path / "robust.csv"
+    r = CliRunner().invoke(app, ["points", "robust", "-f", "province-assessment", "--data", str(census_csv),
+                                 "--years", "2020", "-n", "8", "-o", str(rb)])
+    assert r.exit_code == 0, r.output
+    f = pd.read_csv(rb, dtype={"unit_code": str})
+    assert len(f) > 2700 and f["p_advanced"].between(0, 1).all()
+    # an index framework is refused with a message, nothing written
+    bad = tmp_path / "bad.csv"
+    r = CliRunner().invoke(app, ["points", "robust", "-f", "census-social", "--data", str(census_csv),
+                                 "--years", "2010", "-n", "2", "-o", str(bad)])
+    assert r.exit_code != 0 and "no scoring section" in (r.output + str(r.exception)) and not bad.exists()

@@ -12,6 +12,7 @@ from xianping.cli import report
 from xianping.cli import robust
 from xianping.cli import serve
 from xianping.cli import platform as platform_cli
+from xianping.cli import points as points_cli
 
 app = typer.Typer(
     name="xianping",
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(units.app, name="units", help="行政区划 Administrative divisions: lookup and crosswalk across code vintages.")
 app.add_typer(frameworks.app, name="frameworks", help="指标体系 Indicator frameworks: list, show, validate.")
+app.add_typer(points_cli.app, name="points", help="考核办法 Points-based assessment: what-if (先进县) and robustness of class points.")
 app.add_typer(platform_cli.app, name="platform", help="考核平台 The assessment platform: init, users, departments, API tokens.")
 data_commands.register(app)
 demo.register(app)
