@@ -11,7 +11,6 @@ Every answer is the page again (with what happened), or a 303 back to it; who ma
 
 from __future__ import annotations
 
-from typing import Any
 
 from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
 from fastapi.responses import RedirectResponse
