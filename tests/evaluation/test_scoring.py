@@ -239,3 +239,24 @@ def test_points_cli(census_csv, tmp_path):
     r = CliRunner().invoke(app, ["points", "robust", "-f", "census-social", "--data", str(census_csv),
                                  "--years", "2010", "-n", "2", "-o", str(bad)])
     assert r.exit_code != 0 and "no scoring section" in (r.output + str(r.exception)) and not bad.exists()
+
+
+def test_report_paragraph_where_the_county_lost_points(written):
+    """The report's county section says the 考核 total, class rank, award and the three items with most points lost,
+    each number as in the score sheet."""
+    from xianping.report.data import load_report_data
+    from xianping.report.narrative import narrative
+
+    out, sheet, _ = written
+    data = load_report_data(out, rebuild=False, analysis=False)
+    rows = sheet[(sheet["unit_code"] == "410823") & (sheet["year"] == "2020")]
+    total = rows[rows["kind"] == "total"].iloc[0]
+    nar = narrative(data, year=2020, focus="410823")
+    para = next(b.text for b in nar.blocks if b.text.startswith("按考核办法"))
+    assert f"考核总分{total['points']:.2f}分" in para and f"在{total['class']}类中居第{int(total['class_rank'])}" in para
+    worst = rows[rows["kind"] == "indicator"].sort_values("points_lost", ascending=False).head(3)
+    for r in worst.itertuples():
+        assert f"{r.item_zh}（满分{r.max_points:.2f}分，得{r.points:.2f}分，失{r.points_lost:.2f}分）" in para
+    # the fills name the score-sheet cell each number came from
+    assert any('"kind":"scoresheet"' in str(f.source) or (isinstance(f.source, dict) and f.source.get("kind") == "scoresheet")
+               for f in nar.fills)

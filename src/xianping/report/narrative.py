@@ -688,6 +688,9 @@ def build_context(data, year=None, focus: str | list[str] | None = None, top_n: 
             prefix = "focus" if n == 0 else f"counties[{n}]"
             u = _unit_ctx(data, i, year, prefix)
             u.update(_local_ranks(data, i, year, prefix))
+            from xianping.report.score_text import scoring_ctx  # 考核得分 of a points-based framework, else None
+
+            u["scoring"] = scoring_ctx(data, code, year, prefix)
             ctx["counties"].append(u)
     if ctx["counties"]:
         ctx["focus"] = ctx["counties"][0]
