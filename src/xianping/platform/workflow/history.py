@@ -108,13 +108,15 @@ def check_filter(db: Session, user: User, f: AuditFilter) -> None:
 
 
 def audit_batches(plat, user: User, f: AuditFilter) -> Iterator[list[tuple]]:
-    """The filtered log as lists of row tuples (COLUMNS order), read through a server-side cursor (yield_per:
-    PostgreSQL streams, SQLite steps its cursor) in its own session, so a streamed response outlives the request's."""
+    """The filtered log as lists of row tuples (COLUMNS order), read as plain columns (no ORM objects) through a
+    server-side cursor (yield_per: PostgreSQL streams, SQLite steps its cursor) in its own session, so a streamed
+    response outlives the request's."""
+    cols = (AuditLog.id, AuditLog.at, AuditLog.actor_name, AuditLog.ip, AuditLog.action, AuditLog.entity,
+            AuditLog.entity_id, AuditLog.field, AuditLog.old, AuditLog.new, AuditLog.reason)
+    q = _audit_query(user, f).with_only_columns(*cols)
     with plat.sessions() as db:
-        result = db.execute(_audit_query(user, f).execution_options(yield_per=BATCH))
-        for part in result.scalars().partitions():
-            yield [(a.id, a.at.strftime("%Y-%m-%d %H:%M:%S"), a.actor_name, a.ip, a.action, a.entity, a.entity_id,
-                    a.field, a.old, a.new, a.reason) for a in part]
+        for part in db.execute(q.execution_options(yield_per=BATCH)).partitions():
+            yield [(r[0], r[1].strftime("%Y-%m-%d %H:%M:%S"), *r[2:]) for r in part]
 
 
 def header() -> list[str]:
