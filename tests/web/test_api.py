@@ -370,7 +370,7 @@ def test_rankings_bad_within_is_422(client, within):
 def henan(cache_dir, tmp_path_factory):
     from fastapi.testclient import TestClient
 
-    from .one_province import henan_dashboard
+    from .one_province_server import henan_dashboard
     from xianping.web.app import create_app
 
     res, d = henan_dashboard(cache_dir, tmp_path_factory.mktemp("henan"))

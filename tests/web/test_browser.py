@@ -260,7 +260,7 @@ def test_one_province_result_opens_within_the_province(browser, cache_dir, tmp_p
     """A result ranked within 河南 says 省内排名 on the ranking and the profile, and its map opens on 河南."""
     from xianping.web.app import create_app
 
-    from .one_province import henan_dashboard, serving
+    from .one_province_server import henan_dashboard, serving
 
     _, d = henan_dashboard(cache_dir, tmp_path)
     with serving(create_app(d)) as url:

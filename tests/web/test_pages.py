@@ -126,7 +126,7 @@ def test_unit_page_group_ranks(client, dash):
 def test_one_province_pages_say_province_rank(cache_dir, tmp_path):
     from fastapi.testclient import TestClient
 
-    from .one_province import henan_dashboard
+    from .one_province_server import henan_dashboard
     from xianping.web.app import create_app
 
     _, d = henan_dashboard(cache_dir, tmp_path)
