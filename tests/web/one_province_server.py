@@ -14,6 +14,8 @@ def henan_dashboard(cache_dir: Path, out: Path):
     from xianping.evaluation import evaluate
     from xianping.web.source import load_dashboard
 
+    if not (cache_dir / "demo" / "xianping.duckdb").exists():  # the demo store is built by the first dashboard load
+        load_dashboard(cache=cache_dir)
     res = evaluate("census-social", store=str(cache_dir / "demo" / "xianping.duckdb"), years="2010,2020",
                    settings={"scope": {"within": "province:41"}, "base_year": "2010"})
     res.write(out / "results.csv", base_year="2010")
