@@ -38,7 +38,7 @@ def router(templates) -> APIRouter:
         resp = templates.TemplateResponse(request, "programmes.html", {
             "active": "/programmes", "who": who, "csrf": who.csrf or "", "message": message,
             "programmes": [programme_json(db, p) for p in rows], "unit_kinds": UNIT_KINDS_ZH,
-            "problems": list(error.report) if error else [], "problem_summary": str(error) if error else ""},
+            "problems": list(error.report) if error else [], "problem_summary": error.summary if error else ""},
             status_code=status)
         resp.headers["Cache-Control"] = "no-store"
         return resp
@@ -94,7 +94,7 @@ def router(templates) -> APIRouter:
                                   ip=client_ip(request))
         except XianpingInputError as e:
             db.rollback()
-            return page(request, who, db, status=422, error=e)
+            return page(request, who, db, error=e)
         return RedirectResponse(f"/programmes?msg=已创建草稿 created draft {p.id}", status_code=303)
 
     @r.post("/programmes/{programme_id}/publish")
@@ -104,7 +104,7 @@ def router(templates) -> APIRouter:
         try:
             out = programmes.publish(db, who.user, programme_id, ip=client_ip(request))
         except XianpingInputError as e:
-            return page(request, who, db, status=409, error=e)
+            return page(request, who, db, error=e)
         msg = ("已发布，未新建任务 already open: nothing new" if out.already else
                f"已发布 published: {out.created_unit_tasks} + {out.created_department_tasks} tasks")
         return RedirectResponse(f"/programmes?msg={msg}", status_code=303)

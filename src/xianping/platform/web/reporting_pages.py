@@ -6,7 +6,8 @@
     POST /tasks/{id}/upload               multipart: file (the filled template) — read, saved, submitted when nothing
                                           is left to explain; problems shown located on the page
     POST /tasks/{id}/evidence/{value_id}  multipart: file — an evidence file for one of the task's values
-Every answer is the page again (with what happened), or a 303 back to it; who may do what as in reporting_api.py.
+Every answer is the page again (with what happened, problems located; 200 — a form shown again is not a failed
+load, which a browser reports as a console error), or a 303 back to it; who may do what as in reporting_api.py.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def router(templates) -> APIRouter:
             "active": "/tasks", "who": who, "csrf": who.csrf or "", "task": task_json(t), "cells": sheet.cells,
             "warnings": warns, "editable": editable, "message": message, "entered": entered or {},
             "explanations": explanations or {}, "review": review.reasons(db, t.id),
-            "problems": list(error.report) if error else [], "problem_summary": str(error) if error else "",
+            "problems": list(error.report) if error else [], "problem_summary": error.summary if error else "",
             "evidence_cells": [c for c in sheet.cells if c.value_id], "evidence": ev,
             "evidence_cap_mb": evidence.MAX_EVIDENCE_BYTES // 2**20}, status_code=status)
         resp.headers["Cache-Control"] = "no-store"
@@ -85,10 +86,10 @@ def router(templates) -> APIRouter:
                 return RedirectResponse(f"/tasks/{t.id}?msg=已提交 submitted ({s.id})", status_code=303)
         except XianpingInputError as e:
             db.rollback()
-            return page(request, who, db, task_id, status=422, error=e, entered=entered, explanations=explained)
+            return page(request, who, db, task_id, error=e, entered=entered, explanations=explained)
         except StaleDataError:
             db.rollback()
-            return page(request, who, db, task_id, status=409, message="已被他人修改，请重新填写 (changed meanwhile; reload)")
+            return page(request, who, db, task_id, message="已被他人修改，请重新填写 (changed meanwhile; reload)")
         return RedirectResponse(f"/tasks/{t.id}?msg=已保存 {n} 项 saved {n}", status_code=303)
 
     @r.post("/tasks/{task_id}/upload")
@@ -108,7 +109,7 @@ def router(templates) -> APIRouter:
             u = await run_in_threadpool(run)
         except XianpingInputError as e:
             db.rollback()
-            return page(request, who, db, task_id, status=422, error=e)
+            return page(request, who, db, task_id, error=e)
         if u.unchanged:
             msg = u.notes[-1]
         elif u.submission is not None:
@@ -126,13 +127,13 @@ def router(templates) -> APIRouter:
         v = evidence.visible_value(db, who.user, value_id)
         if v is None or v.programme_id != t.programme_id or \
                 (v.unit_code, v.indicator) not in reporting.cells(db, t).by_key():
-            # 422, not 404: the task is the caller's (the route's scope); the value named is not one of its cells
-            return page(request, who, db, task_id, status=422, message=f"任务中没有这个数值 (no value {value_id} in this task)")
+            # not 404: the task is the caller's (the route's scope); the value named is not one of its cells
+            return page(request, who, db, task_id, message=f"任务中没有这个数值 (no value {value_id} in this task)")
         try:
             evidence.attach(db, who.user, request.app.state.platform.folder, v, file.filename or "evidence", data,
                             ip=client_ip(request))
         except XianpingInputError as e:
-            return page(request, who, db, task_id, status=422, error=e)
+            return page(request, who, db, task_id, error=e)
         return RedirectResponse(f"/tasks/{t.id}?msg=已附上 attached", status_code=303)
 
     return r
