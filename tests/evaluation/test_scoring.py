@@ -100,7 +100,8 @@ def test_manifest_lists_the_sheet_and_every_parameter(written):
     rule = prog["items"][0]["rule"]
     assert rule == {"kind": "target_completion", "target": 60.0, "deduct": 0.5, "step": 1.0, "floor": 0.0, "bonus": 0.0,
                     "bonus_cap": 0.0, "measure": "difference", "steps": "continuous", "better": "higher"}
-    assert manifest["scoring"]["classes"]["kind"] == "gazetteer_kind"
+    assert manifest["scoring"]["classes"]["kind"] == "evaluation_types"
+    assert manifest["scoring"]["classes"]["types"]["kind"] == "gazetteer_kind"  # 市辖区 / 县级市 / 县
 
 
 def test_veto_ranks_last_in_class_and_wins_nothing(census_csv, tmp_path):
@@ -260,3 +261,20 @@ def test_report_paragraph_where_the_county_lost_points(written):
     # the fills name the score-sheet cell each number came from
     assert any('"kind":"scoresheet"' in str(f.source) or (isinstance(f.source, dict) and f.source.get("kind") == "scoresheet")
                for f in nar.fills)
+
+
+def test_classes_from_a_types_file(census_csv, tmp_path):
+    """--types gives the classes (without --by-type): 焦作's 武陟县 put in 市辖区 gets that class's points table."""
+    types = tmp_path / "types.csv"
+    types.write_text("unit_code,type\n410823,市辖区\n", encoding="utf-8")
+    res = evaluate("province-assessment", data=census_csv, years=[2020], types=str(types))
+    sheet = pd.read_csv(res.write(tmp_path / "r.csv")["scoresheet"], dtype={"unit_code": str})
+    wz = sheet[(sheet["unit_code"] == "410823") & (sheet["kind"] == "indicator")].set_index("item")
+    assert (sheet.loc[sheet["unit_code"] == "410823", "class"] == "市辖区").all()
+    assert wz.loc["urbanisation", "max_points"] == 25 and wz.loc["housing", "max_points"] == 10
+    # units the file does not name are of no declared class ('未分类'): the items' own points (those of 县)
+    other = sheet[(sheet["unit_code"] == "410822") & (sheet["kind"] == "indicator")].set_index("item")
+    assert other.loc["urbanisation", "max_points"] == 15
+    manifest = json.loads((tmp_path / "r.manifest.json").read_text(encoding="utf-8"))
+    assert manifest["scoring"]["classes"]["kind"] == "evaluation_types"
+    assert manifest["scoring"]["classes"]["unmatched_units"] == len(res.units) - 1

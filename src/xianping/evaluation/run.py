@@ -264,7 +264,8 @@ def evaluate(framework, *, store=None, data=None, years=None, by_type: bool = Fa
         say=say)
     vintage = panel.source.get("code_vintage") or 2024
     unit_types, types_meta = None, None
-    if by_type or (st["impute"].get("groups") == "type"):
+    # a 考核办法 with classes needs each unit's class too (evaluation/score_sheet), from --types or the gazetteer
+    if by_type or (st["impute"].get("groups") == "type") or (fw.scoring is not None and fw.scoring.classes):
         if types is None:
             tmap = _types_from_gazetteer(panel.units, vintage)
             types_meta = {"kind": "gazetteer_kind", "vintage": vintage, "classes": "市辖区 | 县级市 | 县 (县, 自治县, 旗 …)"}

@@ -46,7 +46,7 @@ def unit_classes(result, prog: dict[str, Any]) -> tuple[np.ndarray, dict[str, An
     if not names:
         return np.full(len(result.units), -1), {"kind": "none"}
     if result.unit_types is not None:
-        types, source = list(result.unit_types), {"kind": "evaluation_types", **(result.manifest.get("types") or {})}
+        types, source = list(result.unit_types), {"kind": "evaluation_types", "types": result.manifest.get("types")}
     else:
         from xianping.evaluation.run import _types_from_gazetteer
 
