@@ -304,3 +304,18 @@ def test_overdue_lists_per_role(app, plat, world):
         assert {k for k in world.tasks if f'href="/review/{world.tasks[k]}"' in page} == keys, user
     tjj = [t for t in logged_in(app, world, "admin41").get("/api/overdue").json()["tasks"] if t["department_id"]]
     assert [(t["late_step"], t["late_step_zh"]) for t in tjj] == [("review", "审核")]
+
+
+def test_no_review_once_the_programme_closed(app, plat, world):
+    ids = submitted_task(plat, world)
+    tid = world.tasks["410122"]
+    with plat.sessions() as db, writing(db, Actor(None, "system")) as w:
+        p = db.get(Task, tid).programme
+        w.record("programme.close", "programme", p.id, field="status", old=p.status, new="closed")
+        p.status = "closed"
+    rev = logged_in(app, world, "rev4101")
+    r = rev.post(f"/api/tasks/{tid}/approve", json={})
+    assert r.status_code == 409 and "closed" in r.json()["detail"]
+    with plat.sessions() as db:
+        assert {v.status for v in db.scalars(select(DataValue).where(DataValue.id.in_(ids.values())))} == {"submitted"}
+        assert db.scalar(select(func.count()).select_from(ReviewDecision)) == 0

@@ -84,6 +84,8 @@ def _check(db: Session, t: Task, version: int | None) -> None:
         raise _conflict(db, t.id, f"you saw version {version}")
     if t.status != "submitted":
         raise ReviewRefused(409, f"task {t.id} is {t.status}: only a submitted task can be approved or rejected")
+    if t.programme.status != "open":   # after closing, the approved set is what compute read: it stays as it is
+        raise ReviewRefused(409, f"programme {t.programme_id} is {t.programme.status}: review ended when it closed")
 
 
 def _stale_guard(db: Session, task_id: int):
@@ -96,6 +98,12 @@ def _stale_guard(db: Session, task_id: int):
             yield
         except StaleDataError:
             raise _conflict(db, task_id, "another reviewer decided first") from None
+        except ReviewRefused:
+            raise
+        except XianpingError as e:   # a guard of another step (publish's frozen values) refusing the write
+            if not isinstance(getattr(e, "status", None), int):
+                raise
+            raise ReviewRefused(e.status, str(e)) from None
     return guard()
 
 
