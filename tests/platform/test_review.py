@@ -110,7 +110,7 @@ def test_approve_marks_the_values_approved_with_reviewer_and_time(app, plat, wor
 
 
 def test_reject_one_value_reporter_sees_it_fixes_resubmits_approved(app, plat, world):
-    ids = submitted_task(plat, world, explanations={"gdp": "新投产项目 new plant"})
+    ids = submitted_task(plat, world, explanations={"410122:gdp:change": "新投产项目 new plant"})
     tid = world.tasks["410122"]
     rev = logged_in(app, world, "rev4101")
     reporter = logged_in(app, world, "zhongmou")
@@ -124,6 +124,7 @@ def test_reject_one_value_reporter_sees_it_fixes_resubmits_approved(app, plat, w
         assert r.status_code == 422, (body, r.text)
     assert rev.get(f"/api/tasks/{tid}").json()["status"] == "submitted"
 
+    assert "较上期变化 change: 新投产项目 new plant" in rev.get(f"/review/{tid}").text
     r = rev.post(f"/api/tasks/{tid}/reject", json={"values": [{"id": ids["gdp"], "reason": "与统计年鉴不符 differs from the yearbook"}],
                                                    "new_deadline": deadline, "version": v})
     assert r.status_code == 200, r.text
@@ -170,6 +171,7 @@ def test_reject_one_value_reporter_sees_it_fixes_resubmits_approved(app, plat, w
     # the review page shows it too, and the value's history page (linked from the reporter's task page)
     page = rev.get(f"/review/{tid}").text
     assert "与统计年鉴不符" in page and "按统计年鉴更正" in page
+    assert "较上期变化 change: 新投产项目 new plant" not in page   # the resubmission explained nothing
     page = reporter.get(f"/values/{ids['gdp']}/history").text
     import re
 

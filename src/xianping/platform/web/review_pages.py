@@ -60,7 +60,7 @@ def task_page_data(db: Session, t: Task) -> dict[str, Any]:
     reporter_ids = {v.reporter_id for v in values if v.reporter_id}
     names = dict(db.execute(select(User.id, User.display_name).where(User.id.in_(reporter_ids))).all()) if reporter_ids else {}
     rows = [{"v": v, "status_zh": VALUE_STATUS_ZH[v.status], "prev": prev.get(v.id),
-             "explanation": explanations.get(v.indicator) or explanations.get(f"{v.unit_code}:{v.indicator}"),
+             "explanations": _explained(explanations, v),
              "evidence": evidence[v.id], "history": [history.history_json(a) for a in hist[v.id]],
              "reporter": names.get(v.reporter_id)} for v in values]
     return {"task": task_json(t), "rows": rows, "submission": sub, "review": review.reasons(db, t.id),
@@ -141,6 +141,20 @@ def router(templates) -> APIRouter:
                                               "tasks": [late_json(x) for x in overdue(db, who.user, today)]})
 
     return r
+
+
+KIND_ZH = {"change": "较上期变化 change", "range": "超出范围 range", "sum": "分项不等于合计 sum"}
+
+
+def _explained(explanations: dict[str, Any], v: DataValue) -> list[str]:
+    """The submission's explanations of this value's warnings (reporting.py keys them unit:indicator:kind)."""
+    out = []
+    for key, text in explanations.items():
+        unit, _, rest = str(key).partition(":")
+        indicator, _, kind = rest.rpartition(":") if rest.count(":") else (rest, "", "")
+        if unit == v.unit_code and indicator == v.indicator:
+            out.append(f"{KIND_ZH.get(kind, kind)}: {text}" if kind else str(text))
+    return out
 
 
 def _int(v: Any) -> int | None:
