@@ -183,7 +183,16 @@ def test_cli_create_and_publish(db_url, tmp_path):
               ok=False)
     assert "410122" in out.stdout + out.stderr   # a class for a unit outside 焦作: located, nothing created
     run("programme", "create", "--framework", str(fw), "--province", "4108", "--period", "2025",
-        "--fill-by", "2026-01-31", "--review-by", "2026-02-15", "--publicity-days", "7")
+        "--fill-by", "2026-01-31", "--review-by", "2026-02-15", "--publicity-days", "7", "--change-share", "0.2")
+    from xianping.platform.db.connect import open_platform
+
+    plat = open_platform(folder, db_url)
+    try:
+        with plat.sessions() as s:
+            p = s.get(Programme, 1)
+            assert (p.status, p.settings["change_share"], p.publicity_days, p.review_by) == ("draft", 0.2, 7, date(2026, 2, 15))
+    finally:
+        plat.close()
     assert "6 unit tasks" in run("programme", "publish", "1").stdout.replace("\n", " ")
     assert "already open" in run("programme", "publish", "1").stdout.replace("\n", " ")
     bad = tmp_path / "bad.yaml"

@@ -202,6 +202,8 @@ def programme_create(
     units: str = typer.Option("county", "--units", help="county, town, village, zone or cluster."),
     classes: Optional[Path] = typer.Option(None, "--classes", help="CSV of unit code, class (分类考核)."),
     name: Optional[str] = typer.Option(None, "--name", help="The programme's name (default: framework name + period)."),
+    change_share: float = typer.Option(0.30, "--change-share", min=0.0, max=100.0,
+                                       help="A change from last period beyond this share asks the reporter for an explanation."),
     folder: Path = DIR, db: Optional[str] = DB,
 ) -> None:
     from datetime import date
@@ -232,7 +234,7 @@ def programme_create(
             p = programmes.create(s, _cli_actor(), name=name or f"{framework.stem} {period}", framework_yaml=text,
                                   scope=province or county or "", period=period, fill_by=dates["--fill-by"],
                                   review_by=dates["--review-by"], publicity_days=publicity_days, classes=cls,
-                                  unit_kind=units, framework_file=str(framework))
+                                  unit_kind=units, framework_file=str(framework), settings={"change_share": change_share})
             console.print(f"考核方案 programme {p.id} (草稿 draft): {p.name} · {p.scope_code} · "
                           f"{len(p.settings['units'])} units · 填报截止 {p.fill_by} · 审核截止 {p.review_by} · 公示 {p.publicity_days} 天",
                           markup=False)
