@@ -121,7 +121,7 @@ def test_refusals_are_located_and_create_nothing(plat, tmp_path):
 def test_a_county_programme_over_its_towns(plat):
     with plat.sessions() as db:
         departments.add(db, SYSTEM, "tjj", "河南省统计局", "410000", ["gdp"])
-        for code, name in (("410122100", "城关镇"), ("410122101", "韩寺镇")):
+        for code, name in (("410122100", "城关镇"), ("410122101", "=HYPERLINK(\"http://x\",\"韩寺镇\")")):
             db.add(Unit(code=code, name=name, kind="town", county_code="410122", parent_code="410122"))
         db.add(Unit(code="410181100", name="别县的镇", kind="town", county_code="410181", parent_code="410181"))
         db.commit()
@@ -131,6 +131,14 @@ def test_a_county_programme_over_its_towns(plat):
         assert p.settings["units"] == ["410122100", "410122101"]
         out = programmes.publish(db, SYSTEM, p.id)
         assert (out.created_unit_tasks, out.created_department_tasks) == (2, 0)   # the county reports it all
+        # a registered name that looks like a formula stays text in the template (report.excel_safe)
+        import io
+
+        import openpyxl
+
+        t = db.scalars(select(Task).where(Task.programme_id == p.id, Task.unit_code == "410122101")).one()
+        ws = openpyxl.load_workbook(io.BytesIO(reporting.template(db, t))).worksheets[0]
+        assert ws["B2"].value.startswith("=HYPERLINK") and ws["B2"].data_type == "s" and ws["B2"].quotePrefix
 
 
 def test_programme_api(app, world):
