@@ -193,6 +193,8 @@ def test_reject_through_the_page_form(app, plat, world):
     form = {"csrf_token": csrf, "version": version, "reason": "请补充佐证 add evidence", f"reason_{ids['revenue']}": "口径不对",
             "new_deadline": (date.today() + timedelta(days=3)).isoformat()}
     assert c.post(f"/review/{tid}/reject", data={**form, "csrf_token": "wrong"}).status_code == 403
+    assert c.post(f"/review/{tid}/reject", data={**form, "version": "abc"}).status_code == 422
+    assert c.post(f"/review/{tid}/reject", data={**form, "new_deadline": "31/12/2099"}).status_code == 422
     r = c.post(f"/review/{tid}/reject", data=form, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/review/{tid}"
     page = c.get(f"/review/{tid}").text

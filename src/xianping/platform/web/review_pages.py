@@ -98,10 +98,10 @@ def router(templates) -> APIRouter:
     async def approve_form(task_id: int, request: Request, who: Principal = Depends(REVIEWERS),
                            db: Session = Depends(get_db)) -> Response:
         form = await request.form()
-        version = _int(form.get("version"))
         from starlette.concurrency import run_in_threadpool
 
         try:
+            version = _int(form.get("version"))
             await run_in_threadpool(review.approve, db, who.user, task_id, version=version, ip=client_ip(request))
         except review.ReviewRefused as e:
             db.rollback()
@@ -158,10 +158,11 @@ def _explained(explanations: dict[str, Any], v: DataValue) -> list[str]:
 
 
 def _int(v: Any) -> int | None:
-    try:
-        return int(str(v)) if v not in (None, "") else None
-    except ValueError:
+    if v in (None, ""):
         return None
+    if not str(v).isdigit():
+        raise review.ReviewRefused(422, f"version {str(v)[:20]!r}: expected the task's version number (reload the page)")
+    return int(str(v))
 
 
 def _evidence_url(request: Request) -> str | None:
