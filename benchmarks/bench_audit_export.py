@@ -11,7 +11,6 @@ holds the log.
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 import tempfile
 import time

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from platform_fixtures import *  # noqa: F401,F403 (its fixtures)
-from platform_fixtures import client, login
+from platform_fixtures import client
 from test_review import logged_in, submitted_task
 from xianping.platform.db.models import AuditLog, AuditLogIsAppendOnly
 from xianping.platform.web.routes import rule_table
