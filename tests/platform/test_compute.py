@@ -110,8 +110,8 @@ def build_programme(plat, status: str = "open", classes: dict | None = None) -> 
                     db.add(v)
                     db.flush()
                     jz.value_ids[(code, c)] = v.id
-                    w.record("value.set", "value", v.id, field="value", new=vals[(code, c)], reason="fixture: reported")
-                    w.record("value.approve", "value", v.id, field="status", old="submitted", new="approved")
+                    w.record("value.set", "data_value", v.id, field="value", new=vals[(code, c)], reason="fixture: reported")
+                    w.record("value.approve", "data_value", v.id, field="status", old="submitted", new="approved")
                 w.record("task.approve", "task", t.id, field="status", old="submitted", new="approved")
     return jz
 
@@ -204,7 +204,7 @@ def test_data_version_is_stable_and_changes_with_one_value(plat):
         # one value changes → another version, and a second result beside the first
         dv = db.get(DataValue, jz.value_ids[("410822", "income_rural")])
         with writing(db, admin) as w:
-            w.record("value.set", "value", dv.id, field="value", old=dv.value, new=dv.value + 1, reason="test")
+            w.record("value.set", "data_value", dv.id, field="value", old=dv.value, new=dv.value + 1, reason="test")
             dv.value = dv.value + 1
         second = compute.compute(db, admin, jz.programme_id, plat.folder)
         assert second.data_version != v1 and second.id != first.id

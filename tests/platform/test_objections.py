@@ -58,7 +58,7 @@ def test_objection_upheld_changes_the_value_and_recomputes_with_the_trail(plat):
         assert new_rank["410822"] < old_rank["410822"]   # 39,000 is the highest rural income: 博爱 moves up
         # the trail: the value's old → new with the objection as reason, and the recompute saying why
         corr = db.scalars(select(AuditLog).where(AuditLog.action == "value.correct")).one()
-        assert corr.entity == "value" and corr.entity_id == str(vid) and corr.actor_name == "jz_admin"
+        assert corr.entity == "data_value" and corr.entity_id == str(vid) and corr.actor_name == "jz_admin"
         assert json.loads(corr.old) == jz.values[("410822", "income_rural")] and json.loads(corr.new) == 39000.0
         assert corr.reason.startswith(f"objection {o.id} upheld: 农村居民收入按2025年统计公报应为")
         rec = db.scalars(select(AuditLog).where(AuditLog.action == "result.compute", AuditLog.entity_id == str(after.id))).one()

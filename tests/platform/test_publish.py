@@ -66,7 +66,7 @@ def test_publish_writes_the_report_and_freezes_the_values(plat):
         with pytest.raises(compute.WorkflowRefused) as e:
             with writing(db, admin) as w:
                 v = db.get(DataValue, vid)
-                w.record("value.set", "value", v.id, field="value", old=v.value, new=1.0, reason="test")
+                w.record("value.set", "data_value", v.id, field="value", old=v.value, new=1.0, reason="test")
                 v.value = 1.0
         assert e.value.status == 409 and "frozen" in str(e.value)
         assert db.get(DataValue, vid).value == jz.values[("410822", "urbanisation_rate")]
@@ -74,7 +74,7 @@ def test_publish_writes_the_report_and_freezes_the_values(plat):
             with writing(db, admin) as w:
                 db.add(DataValue(programme_id=jz.programme_id, unit_code="410822", indicator="gdp", period="2025",
                                  value=1.0, status="approved"))
-                w.record("value.set", "value", None, reason="test")
+                w.record("value.set", "data_value", None, reason="test")
         assert e.value.status == 409
         with pytest.raises(compute.WorkflowRefused):
             publish.publish(db, admin, jz.programme_id, plat.folder, reason="again")

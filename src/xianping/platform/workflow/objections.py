@@ -25,7 +25,7 @@ from xianping.platform.workflow.compute import WorkflowRefused, _compute, curren
 from xianping.platform.workflow.publish import assert_writable
 
 MAX_TEXT = 2000
-VALUE_ENTITY = "value"   # the audit entity of a DataValue (as review.py and history.py name it)
+VALUE_ENTITY = "data_value"   # the audit entity of a DataValue, as reporting.py, review.py and history.py name it
 
 
 def _text(s: str | None, what: str) -> str:

@@ -30,7 +30,7 @@ from xianping.problems import XianpingError
 
 REVIEWERS = ("province_admin", "prefecture_reviewer")
 VALUE_ENTITY = "data_value"   # the audit entity of a DataValue, as reporting.py writes it
-VALUE_ENTITIES = ("data_value", "value")   # what history.py reads: objections.py (for now) writes "value"
+VALUE_ENTITIES = ("data_value",)   # what history.py reads: every service writes a DataValue's audit rows under one name
 MAX_REASON = 2000
 
 
