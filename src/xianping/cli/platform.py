@@ -260,3 +260,24 @@ def programme_publish(programme_id: int = typer.Argument(..., help="The programm
                               f"{out.created_department_tasks} department tasks · due {out.programme.fill_by}", markup=False)
     finally:
         plat.close()
+
+
+@app.command("demo", help="Set up a demonstration platform in a new folder: 河南's 105 county-level units, the 2020 census "
+                          "values of the bundled panel, a 统计局 department, a user per role (passwords in DIR/demo-users.csv, "
+                          "mode 600) and tasks in every state (待填报, 已提交, 已退回, 已通过, 逾期), each step through the real services.")
+def demo(folder: Path = DIR, db: Optional[str] = DB) -> None:
+    from xianping.cli.output import console
+    from xianping.platform.db.models import TASK_STATUSES_ZH
+    from xianping.platform.workflow import demo as demo_service
+
+    made = demo_service.build(folder, db)
+    say = lambda text: console.print(text, markup=False)   # noqa: E731
+    say(f"考核方案 programme {made.programme_id}: {made.programme_name} · {made.units} 个县域单位 county-level units")
+    say("任务 tasks: " + " · ".join(f"{TASK_STATUSES_ZH.get(s, s)} {s} {n}" for s, n in sorted(made.states.items())))
+    for state, (task_id, unit) in sorted(made.showcase.items()):
+        say(f"  {TASK_STATUSES_ZH.get(state, state)} {state}: task {task_id} ({unit})")
+    say("用户 users (role · username · scope):")
+    for role, username, scope in made.users:
+        say(f"  {role:20} {username:18} {scope}")
+    say(f"密码 passwords → {made.users_csv} (mode 600; not shown here)")
+    say(f"下一步 next: xianping serve --platform {folder}{' --db …' if db else ''}  — then log in at http://127.0.0.1:8000/login")
