@@ -307,19 +307,27 @@ def rank_rows(result, year=None, node: str | None = None) -> list[dict[str, Any]
     rank_type, ranked_type)."""
     t = result._t(year)
     k = result.nodes.index(node or result.root)
-    gr = group_ranks(result, node)
-    ranks = result.ranks[t, :, k]
-    n_all = int(np.isfinite(ranks).sum())
+    by_type = None
+    if result.by_type is not None:  # 分类考核: the type's own score and rank (its overrides), beside the kind rank
+        by_type = (result.unit_types, result.by_type["ranks"][t, :, k], result.by_type["values"][t, :, k])
+    return group_rank_rows(result.units, result.unit_names, result.years[t], result.scores[t, :, k],
+                           result.ranks[t, :, k], group_ranks(result, node), t, by_type)
 
+
+def group_rank_rows(units, unit_names, year, scores, ranks, gr, t: int, by_type=None) -> list[dict[str, Any]]:
+    """`rank_rows` from plain arrays of one year and node — scores [m], ranks [m], `gr` from group_ranks(_of) — so
+    that a result in memory and a results file read back (report.data) state the same ranks. by_type: (types [m],
+    type ranks [m], type scores [m] or None)."""
     def iv(v):
         return None if not np.isfinite(v) else int(v)
 
+    n_all = int(np.isfinite(ranks).sum())
     rows = []
-    for i, u in enumerate(result.units):
-        p, f, kd = (gr[key]["group"][i] for key in ("province", "prefecture", "kind"))
+    for i, u in enumerate(units):
+        p, f, kd = (str(gr[key]["group"][i]) for key in ("province", "prefecture", "kind"))
         rows.append({
-            "unit_code": u, "unit_name": result.unit_names[i], "year": result.years[t],
-            "score": None if not np.isfinite(result.scores[t, i, k]) else float(result.scores[t, i, k]),
+            "unit_code": u, "unit_name": unit_names[i], "year": year,
+            "score": None if not np.isfinite(scores[i]) else float(scores[i]),
             "rank": iv(ranks[i]), "ranked": n_all,
             "province": p, "province_name": gr["names"].get(p, ""), "rank_province": iv(gr["province"]["rank"][t, i]),
             "ranked_province": int(gr["province"]["count"][t, i]),
@@ -327,14 +335,13 @@ def rank_rows(result, year=None, node: str | None = None) -> list[dict[str, Any]
             "ranked_prefecture": int(gr["prefecture"]["count"][t, i]),
             "kind": kd, "rank_kind": iv(gr["kind"]["rank"][t, i]), "ranked_kind": int(gr["kind"]["count"][t, i]),
         })
-    if result.by_type is not None:  # 分类考核: the type's own score and rank (its overrides), beside the kind rank
-        types = np.asarray(result.unit_types)
-        tr = result.by_type["ranks"][t, :, k]
+    if by_type is not None:
+        types, tr, ts = np.asarray(by_type[0]), by_type[1], by_type[2]
         ranked = {ty: int(np.isfinite(tr[types == ty]).sum()) for ty in set(types.tolist())}
         for i, row in enumerate(rows):
-            ts = result.by_type["values"][t, i, k]
-            row.update({"type": str(types[i]), "type_score": None if not np.isfinite(ts) else float(ts),
-                        "rank_type": iv(tr[i]), "ranked_type": ranked[str(types[i])]})
+            row.update({"type": str(types[i]), "rank_type": iv(tr[i]), "ranked_type": ranked[str(types[i])]})
+            if ts is not None:
+                row["type_score"] = None if not np.isfinite(ts[i]) else float(ts[i])
     return rows
 
 

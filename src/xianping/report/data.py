@@ -197,34 +197,14 @@ class ReportData:
         """One row per unit (result order) of `year`: the same keys as evaluation.scope.rank_rows (rank, ranked,
         province, province_name, rank_province, ranked_province, prefecture…, kind…, and on by-type results type,
         rank_type, ranked_type), from the report data (a results CSV read back or a result in memory)."""
+        from xianping.evaluation.scope import group_rank_rows
+
         t, k = self.t(year or self.latest), self.k(node or self.root.code)
-        gr = self.group_ranks(node)
-        r = self.rank[t, :, k]
-        n_all = int(np.isfinite(r).sum())
-
-        def iv(v):
-            return None if not np.isfinite(v) else int(v)
-
-        rows = []
-        for i, u in enumerate(self.units):
-            p, f, kd = (gr[key]["group"][i] for key in ("province", "prefecture", "kind"))
-            rows.append({
-                "unit_code": u, "unit_name": self.unit_names[i], "year": self.years[t],
-                "score": None if np.isnan(self.score[t, i, k]) else float(self.score[t, i, k]),
-                "rank": iv(r[i]), "ranked": n_all,
-                "province": str(p), "province_name": gr["names"].get(p, ""), "rank_province": iv(gr["province"]["rank"][t, i]),
-                "ranked_province": int(gr["province"]["count"][t, i]),
-                "prefecture": str(f), "prefecture_name": gr["names"].get(f, ""),
-                "rank_prefecture": iv(gr["prefecture"]["rank"][t, i]), "ranked_prefecture": int(gr["prefecture"]["count"][t, i]),
-                "kind": str(kd), "rank_kind": iv(gr["kind"]["rank"][t, i]), "ranked_kind": int(gr["kind"]["count"][t, i]),
-            })
+        by_type = None
         if self.type_rank is not None and self.unit_types:
-            types = np.asarray(self.unit_types)
-            tr = self.type_rank[t, :, k]
-            ranked = {ty: int(np.isfinite(tr[types == ty]).sum()) for ty in set(types.tolist())}
-            for i, row in enumerate(rows):
-                row.update({"type": str(types[i]), "rank_type": iv(tr[i]), "ranked_type": ranked[str(types[i])]})
-        return rows
+            by_type = (self.unit_types, self.type_rank[t, :, k], None)
+        return group_rank_rows(self.units, self.unit_names, self.years[t], self.score[t, :, k], self.rank[t, :, k],
+                               self.group_ranks(node), t, by_type)
 
     def quality_rows(self) -> list[dict[str, Any]]:
         """Data-quality flags from the manifest (and the imputed cells when the data were rebuilt)."""
