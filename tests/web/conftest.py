@@ -4,9 +4,6 @@ server on a free loopback port for the browser and schemathesis tests."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -78,22 +75,8 @@ def client(app):
 
 @pytest.fixture(scope="session")
 def live_server(app):
-    """uvicorn serving the app on 127.0.0.1 and a free port (the socket is bound here, so no race for the port)."""
-    import uvicorn
+    """uvicorn serving the app on 127.0.0.1 and a free port."""
+    from .one_province_server import serving
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    th = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    th.start()
-    deadline = time.time() + 30
-    while not server.started:
-        if time.time() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    th.join(10)
-    sock.close()
+    with serving(app) as url:
+        yield url

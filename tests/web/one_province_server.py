@@ -24,7 +24,8 @@ def henan_dashboard(cache_dir: Path, out: Path):
 
 @contextmanager
 def serving(app):
-    """uvicorn on 127.0.0.1 and a free port bound here (no race for the port), as tests/web/conftest.live_server."""
+    """uvicorn serving `app` on 127.0.0.1 and a free port (the socket is bound here, so no race for the port); the one
+    live server of the web tests (conftest.live_server, test_bounds, the one-province pages)."""
     import uvicorn
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

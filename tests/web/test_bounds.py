@@ -5,7 +5,6 @@ How fast the cheap routes answer under this load is measured in benchmarks/bench
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -20,25 +19,13 @@ from xianping.web.workqueue import Busy, WorkQueue
 @pytest.fixture(scope="module")
 def small_queue_server(dash):
     """The test session's dashboard behind its own app with the smallest queue, on a free loopback port."""
-    import uvicorn
-
     from xianping.web.app import create_app
 
+    from .one_province_server import serving
+
     app = create_app(dash, work_slots=1, work_queue=1)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    th = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    th.start()
-    deadline = time.time() + 30
-    while not server.started:
-        assert time.time() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}", app
-    server.should_exit = True
-    th.join(10)
-    sock.close()
+    with serving(app) as url:
+        yield url, app
 
 
 def _distinct_units(dash, n: int, skip: set[str]) -> list[str]:
