@@ -131,3 +131,23 @@ def test_each_demo_user_logs_in_and_sees_its_scope(demo):
     c.post("/api/login", json={"username": "xiuwu", "password": xiuwu["password"]})
     assert c.get(f"/api/tasks/{other}").status_code in (403, 404)
     assert c.get(f"/api/tasks/{seen['xiuwu'][0]['id']}").status_code == 200
+
+
+def test_nav_follows_the_role_and_programmes_link_their_result(demo):
+    folder, _, app, _, _ = demo
+    users = {u["username"]: u for u in _users(folder)[0]}
+    links = {}
+    for name in ("henan_admin", "jiaozuo_reviewer", "xiuwu", "henan_viewer"):
+        c = client(app)
+        c.post("/api/login", json={"username": name, "password": users[name]["password"]})
+        nav = c.get("/tasks").text.split("<nav>")[1].split("</nav>")[0]
+        links[name] = {h for h in ("/programmes", "/review", "/overdue", "/objections") if f'href="{h}"' in nav}
+        for h in links[name]:   # every link offered opens for that user
+            assert c.get(h).status_code == 200, (name, h)
+        if name == "henan_admin":
+            page = c.get("/programmes").text
+            assert 'href="/programmes/1/result"' in page
+            assert c.get("/programmes/1/result").status_code == 200
+    assert links == {"henan_admin": {"/programmes", "/review", "/overdue", "/objections"},
+                     "jiaozuo_reviewer": {"/review", "/overdue", "/objections"}, "xiuwu": {"/objections"},
+                     "henan_viewer": set()}

@@ -35,6 +35,7 @@ def mount(app: FastAPI, plat: Platform) -> FastAPI:
     # the platform's templates first, then the dashboard's (they extend its base.html)
     templates.env.loader = ChoiceLoader([FileSystemLoader(str(HERE / "templates")), templates.env.loader])
     templates.env.globals["nav"] = [*templates.env.globals.get("nav", []), ("/tasks", "任务", "Tasks")]
+    templates.context_processors.append(_role_nav(templates.env.globals["nav"]))
     app.include_router(api.router())
     app.include_router(pages.router(templates))
     app.include_router(review_api.router())
@@ -64,6 +65,23 @@ def mount(app: FastAPI, plat: Platform) -> FastAPI:
     at = names.index("HeadAsGet") + 1 if "HeadAsGet" in names else 0
     app.user_middleware.insert(at, Middleware(Gate, fastapi_app=app))
     return app
+
+
+# the pages of each role's work, after the dashboard's and /tasks (each route still checks its own rule)
+ROLE_NAV = {"province_admin": ["/programmes", "/review", "/overdue", "/objections"],
+            "prefecture_reviewer": ["/review", "/overdue", "/objections"], "county_reporter": ["/objections"]}
+NAV_LABELS = {"/programmes": ("考核方案", "Programmes"), "/review": ("审核", "Review"), "/overdue": ("逾期", "Overdue"),
+              "/objections": ("异议", "Objections")}
+
+
+def _role_nav(base: list):
+    """A context processor: the nav of the logged-in user's role (a page's route dependency left its principal on
+    request.state; a page without one gets the plain nav)."""
+    def nav(request: Request) -> dict:
+        who = getattr(request.state, "principal", None)
+        extra = ROLE_NAV.get(who.user.role, []) if who is not None else []
+        return {"nav": [*base, *((href, *NAV_LABELS[href]) for href in extra)]}
+    return nav
 
 
 def app_from_env() -> FastAPI:
