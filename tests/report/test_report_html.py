@@ -290,3 +290,18 @@ def test_sansha_districts_are_coloured_on_the_map(national):
     units = {u["c"]: u for u in _payload(national, national.latest, join)["units"]}
     assert units["460302"]["b"] == "460321" and units["460303"]["b"] == "460322"
     assert units["460302"]["s"] is not None
+
+
+def test_unreadable_boundaries_leave_the_map_out_and_say_so(evaluated, tmp_path, monkeypatch):
+    # a broken install (the shipped boundary file damaged): the report is still written, without its map, and names
+    # the part it could not make and why — never a swallowed exception
+    import xianping.analysis.boundaries as boundaries
+
+    def damaged(*a, **k):
+        raise OSError("Not a gzipped file (b'xx')")
+
+    monkeypatch.setattr(boundaries, "shipped_geometry", damaged)
+    data = load_report_data(evaluated["results"], rebuild=False)
+    page = write_html(data, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "以下部分未能生成 not made: 县域地图 county map" in page and "Not a gzipped file" in page
+    assert [f.part for f in data.failures] == ["县域地图 county map"]

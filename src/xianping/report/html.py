@@ -55,15 +55,16 @@ def _opts(chart) -> dict[str, Any]:
 
 
 def _geometry(data: ReportData) -> tuple[dict[str, Any] | None, dict[str, str], str]:
-    """(GeoJSON with only code/name/province properties, data code → boundary code, credit)."""
-    try:
-        from xianping.analysis.boundaries import shipped_geometry, shipped_units
-    except Exception:  # noqa: BLE001 - the analysis layer is optional; the report then has no map
-        return None, {}, ""
+    """(GeoJSON with only code/name/province properties, data code → boundary code, credit). Shipped boundaries that
+    cannot be read (a broken install) leave the report without its map, named in its list of parts not made."""
+    from xianping.analysis.boundaries import shipped_geometry, shipped_units
+    from xianping.report.data import ReportFailure
+
     try:
         geo = shipped_geometry()
         su = shipped_units()
-    except Exception:  # noqa: BLE001
+    except (OSError, ValueError, KeyError) as e:  # missing or damaged data file (gzip, JSON)
+        data.failures.append(ReportFailure("县域地图 county map", f"边界数据无法读取 shipped boundaries unreadable: {e}"))
         return None, {}, ""
     for f in geo["features"]:
         p = f["properties"]
@@ -138,29 +139,30 @@ def _charts(data: ReportData, year: str, payload: dict[str, Any]) -> dict[str, d
     scores = [u["s"] for u in units if u["s"] is not None]
     lo, hi = (min(scores), max(scores)) if scores else (0, 100)
     out: dict[str, dict[str, Any]] = {}
-    m = (Map(init_opts=opts.InitOpts(bg_color="#ffffff"))
-         .add(f"{payload['root']['zh']} {payload['root']['en']}", [(u["b"], u["s"]) for u in units if u["b"]],
-              maptype="xp_counties", is_roam=True, is_map_symbol_show=False,
-              label_opts=opts.LabelOpts(is_show=False))
-         .set_global_opts(
-             title_opts=opts.TitleOpts(title=f"{year}年县域综合得分 County scores, {year}",
-                                       subtitle="点击县域查看概况 Click a county for its profile"),
-             visualmap_opts=opts.VisualMapOpts(min_=float(np.floor(lo)), max_=float(np.ceil(hi)), range_color=PALETTE,
-                                               is_calculable=True, pos_left="2%", pos_bottom="6%",
-                                               range_text=["高 High", "低 Low"], precision=1),
-             tooltip_opts=opts.TooltipOpts(trigger="item")))
-    mo = _opts(m)
-    s = mo["series"][0]
-    s["nameProperty"] = "code"
-    s["itemStyle"] = {"areaColor": "#d9d9d9", "borderColor": "#ffffff", "borderWidth": 0.2}
-    s["emphasis"] = {"label": {"show": False}, "itemStyle": {"areaColor": "#2b8cbe"}}
-    s["select"] = {"disabled": True}
-    s["data"] = []       # filled in the page for the view shown (extent, province, 南海诸岛 inset)
-    s["top"], s["bottom"] = 80, 16
-    mo["legend"] = [{"show": False}]
-    mo["visualMap"] = mo["visualMap"] if isinstance(mo["visualMap"], dict) else mo["visualMap"][0]
-    mo["visualMap"]["textStyle"] = {"fontSize": 13}
-    out["map"] = mo
+    if any(u["b"] for u in units):  # no unit on the shipped boundaries (towns, zones, a broken install): no map
+        m = (Map(init_opts=opts.InitOpts(bg_color="#ffffff"))
+             .add(f"{payload['root']['zh']} {payload['root']['en']}", [(u["b"], u["s"]) for u in units if u["b"]],
+                  maptype="xp_counties", is_roam=True, is_map_symbol_show=False,
+                  label_opts=opts.LabelOpts(is_show=False))
+             .set_global_opts(
+                 title_opts=opts.TitleOpts(title=f"{year}年县域综合得分 County scores, {year}",
+                                           subtitle="点击县域查看概况 Click a county for its profile"),
+                 visualmap_opts=opts.VisualMapOpts(min_=float(np.floor(lo)), max_=float(np.ceil(hi)), range_color=PALETTE,
+                                                   is_calculable=True, pos_left="2%", pos_bottom="6%",
+                                                   range_text=["高 High", "低 Low"], precision=1),
+                 tooltip_opts=opts.TooltipOpts(trigger="item")))
+        mo = _opts(m)
+        s = mo["series"][0]
+        s["nameProperty"] = "code"
+        s["itemStyle"] = {"areaColor": "#d9d9d9", "borderColor": "#ffffff", "borderWidth": 0.2}
+        s["emphasis"] = {"label": {"show": False}, "itemStyle": {"areaColor": "#2b8cbe"}}
+        s["select"] = {"disabled": True}
+        s["data"] = []       # filled in the page for the view shown (extent, province, 南海诸岛 inset)
+        s["top"], s["bottom"] = 80, 16
+        mo["legend"] = [{"show": False}]
+        mo["visualMap"] = mo["visualMap"] if isinstance(mo["visualMap"], dict) else mo["visualMap"][0]
+        mo["visualMap"]["textStyle"] = {"fontSize": 13}
+        out["map"] = mo
 
     n_top = payload["top"]   # 前N名 with N no more than the units ranked
     top = units[:n_top][::-1]
@@ -295,6 +297,9 @@ def write_html(data: ReportData, out: str | Path, year=None, title: str | None =
                     f"{_html.escape(str(r.get('unit_name') or ''))} {_html.escape(str(r.get('year') or ''))} "
                     f"{_html.escape(str(r.get('indicator') or ''))} — {_html.escape(str(r.get('detail') or ''))}</li>"
                     for r in quality[:200])
+    # parts that could not be made head the notes, as the Word report lists them (以下部分未能生成)
+    notes = "".join(f"<li>以下部分未能生成 not made: {_html.escape(f.part)}（原因 reason: {_html.escape(f.reason)}）</li>"
+                    for f in data.failures) + notes
     repl = {
         "{{TITLE}}": _html.escape(title),
         "{{SUMMARY}}": summary,
