@@ -315,11 +315,14 @@ class Dashboard:
     # ── map ───────────────────────────────────────────────────────────────
     def boundary_units(self):
         if self._neigh is None:
-            try:
-                from xianping.analysis.boundaries import shipped_units
+            from xianping.analysis.boundaries import shipped_units
 
+            try:
                 self._neigh = shipped_units()
-            except Exception:  # noqa: BLE001 - no boundaries: no maps, the rest works
+            except (OSError, ValueError, KeyError) as e:  # a damaged install: no maps, the rest works, and it is said
+                import logging
+
+                logging.getLogger("xianping.web").warning("map pages without boundaries: %s", e)
                 self._neigh = False
         return self._neigh or None
 
