@@ -151,7 +151,7 @@ def test_whole_cycle_in_chromium(served, tmp_path):
         row = reviewer.locator("tr[data-value-id]", has_text="housing_area_pc")
         vid = row.get_attribute("data-value-id")
         assert row.locator("td").nth(2).inner_text() == f"{real['housing_area_pc'] * 10:g}"
-        reviewer.fill(f"input[name=reason_{vid}]", "人均住房建筑面积约为上年10倍，疑似单位换算错误，请核实")
+        reviewer.fill(f"input[name=reason_{vid}]", "人均住房建筑面积超出合理范围，约为普查值的10倍，疑似小数点错误，请核实")
         reviewer.fill("#reject-form input[name=new_deadline]", (date.today() + timedelta(days=3)).isoformat())
         shot(reviewer, "reviewer-rejecting")
         reviewer.click("#reject-form button[type=submit]")
@@ -160,7 +160,7 @@ def test_whole_cycle_in_chromium(served, tmp_path):
         # 4. the county sees the reason, fixes the value, resubmits
         county.goto(f"{base}/tasks/{tid}")
         assert county.locator("[data-status]").get_attribute("data-status") == "rejected"
-        assert "疑似单位换算错误" in county.content()
+        assert "疑似小数点错误" in county.content()
         shot(county, "county-sees-reason")
         county.fill(f"input[name='v:{XIUWU}:housing_area_pc']", f"{real['housing_area_pc']:g}")
         county.click("button[value=submit]")

@@ -1,6 +1,7 @@
 """`xianping platform` — set up and administer an assessment platform (database, users, departments, API tokens).
 
     xianping platform init --dir plat                       # creates plat/platform.db (SQLite) or migrates --db
+    xianping platform demo --dir plat                       # or: a demo platform (河南, 2020 census, a user per role)
     xianping platform departments add tjj 河南省统计局 --province 410000 --indicators gdp,revenue --dir plat
     xianping platform users add zhongmou --name 中牟县统计局 --role county_reporter --scope 410122 --dir plat
     xianping platform users import users.xlsx --dir plat    # 用户名, 姓名, 角色, 区划代码, 部门
