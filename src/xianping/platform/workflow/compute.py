@@ -189,7 +189,11 @@ def ranking(folder: Path, result: Result) -> list[dict[str, Any]]:
     last = df["year"].iloc[-1]
     d = df[(df["node"] == root) & (df["year"] == last)].sort_values(["rank", "unit_code"], na_position="last")
     keep = [c for c in ("unit_code", "unit_name", "score", "rank", "tier", "type", "type_rank") if c in d.columns]
-    d = d[keep].astype(object).where(d[keep].notna(), None)
+    d = d[keep].copy()
+    for c in ("rank", "type_rank", "tier"):   # whole places (1, 2 …), not the CSV's floats (1.0), in pages and JSON
+        if c in d.columns:
+            d[c] = d[c].round().astype("Int64")
+    d = d.astype(object).where(d.notna(), None)
     from xianping.report.excel_safe import csv_uncolumn
 
     for c in ("unit_code", "unit_name", "type"):
