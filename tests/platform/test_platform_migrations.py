@@ -49,6 +49,9 @@ def test_sqlite_connection_settings(tmp_path):
             assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert c.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         assert (tmp_path / "p" / "platform.db").is_file()
+        # it holds password hashes: its owner's only, and so are SQLite's WAL files
+        for f in (tmp_path / "p").glob("platform.db*"):
+            assert f.stat().st_mode & 0o777 == 0o600, (f.name, oct(f.stat().st_mode))
     finally:
         p.close()
 

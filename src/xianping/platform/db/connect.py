@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from xianping.platform.db import migrate
-from xianping.platform.db.engine import make_engine, platform_url, session_factory
+from xianping.platform.db.engine import DB_FILE, make_engine, platform_url, session_factory
 from xianping.problems import XianpingError
 
 
@@ -40,6 +42,10 @@ def open_platform(folder: Path, db: str | None = None, *, create: bool = False) 
     folder = Path(folder)
     if create:
         folder.mkdir(parents=True, exist_ok=True)
+        if db is None:
+            # the embedded database holds password hashes: readable by its owner only (SQLite gives its -wal and
+            # -shm files the database file's permissions), created so before SQLite first opens it
+            os.close(os.open(folder / DB_FILE, os.O_CREAT | os.O_WRONLY, 0o600))
     elif not folder.is_dir():
         raise XianpingError(f"--platform {folder}: no such folder; create it with `xianping platform init --dir {folder}`")
     engine = make_engine(platform_url(folder, db))
