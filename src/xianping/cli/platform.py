@@ -13,6 +13,7 @@ Initial passwords go to a file (mode 600) the admin hands out, never to the term
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
@@ -33,10 +34,17 @@ DIR = typer.Option(..., "--dir", help="The platform folder (its SQLite database,
 DB = typer.Option(None, "--db", help="A PostgreSQL URL (postgresql://user@host/dbname) instead of the SQLite file in --dir.")
 
 
-def _open(folder: Path, db: Optional[str]):
+@contextmanager
+def _session(folder: Path, db: Optional[str]):
+    """One database session of the platform in DIR (committed on success), the platform closed afterwards."""
     from xianping.platform.db.connect import open_platform
 
-    return open_platform(folder, db)
+    plat = open_platform(folder, db)
+    try:
+        with plat.sessions() as s:
+            yield s
+    finally:
+        plat.close()
 
 
 @app.command("init", help="Create the platform folder and database, or migrate an existing one to this version "
@@ -95,19 +103,15 @@ def users_add(
     from xianping.platform.auth import users
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
-    plat = _open(folder, db)
-    try:
-        with plat.sessions() as s:
-            new = users.NewUser(username, name, users.ROLE_NAMES.get(role, role), scope, department)
-            user, pw = users.add_one(s, _cli_actor(), new, password)
-            if password is None:
-                path = _passwords_file(folder, out)
-                _write_passwords(path, [(user, pw)])
-                console.print(f"用户 user {user.username} ({user.role}) · 初始密码 initial password → {path}", markup=False)
-            else:
-                console.print(f"用户 user {user.username} ({user.role}) added with the password given", markup=False)
-    finally:
-        plat.close()
+    with _session(folder, db) as s:
+        new = users.NewUser(username, name, users.ROLE_NAMES.get(role, role), scope, department)
+        user, pw = users.add_one(s, _cli_actor(), new, password)
+        if password is None:
+            path = _passwords_file(folder, out)
+            _write_passwords(path, [(user, pw)])
+            console.print(f"用户 user {user.username} ({user.role}) · 初始密码 initial password → {path}", markup=False)
+        else:
+            console.print(f"用户 user {user.username} ({user.role}) added with the password given", markup=False)
 
 
 @users_app.command("import", help="Add the users of an Excel/CSV list (columns 用户名, 姓名, 角色, 区划代码, 部门): all rows "
@@ -120,15 +124,11 @@ def users_import(
     from xianping.cli.output import console
     from xianping.platform.auth import users
 
-    plat = _open(folder, db)
-    try:
-        with plat.sessions() as s:
-            made = users.import_list(s, _cli_actor(), file)
-            path = _passwords_file(folder, out)
-            _write_passwords(path, made)
-        console.print(f"{len(made)} 个用户 users added · 初始密码 initial passwords → {path}", markup=False)
-    finally:
-        plat.close()
+    with _session(folder, db) as s:
+        made = users.import_list(s, _cli_actor(), file)
+        path = _passwords_file(folder, out)
+        _write_passwords(path, made)
+    console.print(f"{len(made)} 个用户 users added · 初始密码 initial passwords → {path}", markup=False)
 
 
 @departments_app.command("add", help="Add a department (责任单位) and the indicator codes it supplies for all counties.")
@@ -142,13 +142,9 @@ def departments_add(
     from xianping.cli.output import console
     from xianping.platform.auth import departments
 
-    plat = _open(folder, db)
-    try:
-        with plat.sessions() as s:
-            d = departments.add(s, _cli_actor(), code, name, province, [i.strip() for i in indicators.split(",") if i.strip()])
-            console.print(f"部门 department {d.code} {d.name} · {len(d.indicators)} indicators", markup=False)
-    finally:
-        plat.close()
+    with _session(folder, db) as s:
+        d = departments.add(s, _cli_actor(), code, name, province, [i.strip() for i in indicators.split(",") if i.strip()])
+        console.print(f"部门 department {d.code} {d.name} · {len(d.indicators)} indicators", markup=False)
 
 
 @token_app.command("create", help="Create an API token for USER (for scripts: Authorization: Bearer <token>). The token is "
@@ -166,19 +162,15 @@ def token_create(
     from xianping.platform.db.models import User
     from xianping.problems import XianpingInputError
 
-    plat = _open(folder, db)
-    try:
-        with plat.sessions() as s:
-            user = s.scalars(select(User).where(User.username == username)).one_or_none()
-            if user is None or not user.active:
-                raise XianpingInputError(f"no active user {username!r}; add it with `xianping platform users add`")
-            secret, row = tokens.create_api_token(s, user, name, days or None)
-            s.flush()
-            record(s, _cli_actor(), "token.create", "api_token", row.id, new={"user": username, "name": name,
-                                                                              "expires_at": row.expires_at})
-            s.commit()
-    finally:
-        plat.close()
+    with _session(folder, db) as s:
+        user = s.scalars(select(User).where(User.username == username)).one_or_none()
+        if user is None or not user.active:
+            raise XianpingInputError(f"no active user {username!r}; add it with `xianping platform users add`")
+        secret, row = tokens.create_api_token(s, user, name, days or None)
+        s.flush()
+        record(s, _cli_actor(), "token.create", "api_token", row.id, new={"user": username, "name": name,
+                                                                          "expires_at": row.expires_at})
+        s.commit()
     typer.echo(secret)   # stdout alone, so `TOKEN=$(xianping platform token create …)` works
 
 
@@ -229,19 +221,15 @@ def programme_create(
     report.raise_if_errors("cannot create the programme")
     text = programmes.decode_upload(framework.read_bytes(), str(framework))
     cls = programmes.read_classes(classes.read_bytes(), str(classes)) if classes else {}
-    plat = _open(folder, db)
-    try:
-        with plat.sessions() as s:
-            p = programmes.create(s, _cli_actor(), name=name or f"{framework.stem} {period}", framework_yaml=text,
-                                  scope=province or county or "", period=period, fill_by=dates["--fill-by"],
-                                  review_by=dates["--review-by"], publicity_days=publicity_days, classes=cls,
-                                  unit_kind=units, framework_file=str(framework), settings={"change_share": change_share})
-            console.print(f"考核方案 programme {p.id} (草稿 draft): {p.name} · {p.scope_code} · "
-                          f"{len(p.settings['units'])} units · 填报截止 {p.fill_by} · 审核截止 {p.review_by} · 公示 {p.publicity_days} 天",
-                          markup=False)
-            console.print(f"下一步 next: xianping platform programme publish {p.id} --dir {folder}", markup=False)
-    finally:
-        plat.close()
+    with _session(folder, db) as s:
+        p = programmes.create(s, _cli_actor(), name=name or f"{framework.stem} {period}", framework_yaml=text,
+                              scope=province or county or "", period=period, fill_by=dates["--fill-by"],
+                              review_by=dates["--review-by"], publicity_days=publicity_days, classes=cls,
+                              unit_kind=units, framework_file=str(framework), settings={"change_share": change_share})
+        console.print(f"考核方案 programme {p.id} (草稿 draft): {p.name} · {p.scope_code} · "
+                      f"{len(p.settings['units'])} units · 填报截止 {p.fill_by} · 审核截止 {p.review_by} · 公示 {p.publicity_days} 天",
+                      markup=False)
+        console.print(f"下一步 next: xianping platform programme publish {p.id} --dir {folder}", markup=False)
 
 
 @programme_app.command("publish", help="Publish a draft programme: one task per unit and per department (idempotent).")
@@ -250,17 +238,13 @@ def programme_publish(programme_id: int = typer.Argument(..., help="The programm
     from xianping.cli.output import console
     from xianping.platform.workflow import programmes
 
-    plat = _open(folder, db)
-    try:
-        with plat.sessions() as s:
-            out = programmes.publish(s, _cli_actor(), programme_id)
-            if out.already:
-                console.print(f"考核方案 programme {programme_id} 已发布 is already open: no task created", markup=False)
-            else:
-                console.print(f"考核方案 programme {programme_id} 已发布 published: {out.created_unit_tasks} unit tasks, "
-                              f"{out.created_department_tasks} department tasks · due {out.programme.fill_by}", markup=False)
-    finally:
-        plat.close()
+    with _session(folder, db) as s:
+        out = programmes.publish(s, _cli_actor(), programme_id)
+        if out.already:
+            console.print(f"考核方案 programme {programme_id} 已发布 is already open: no task created", markup=False)
+        else:
+            console.print(f"考核方案 programme {programme_id} 已发布 published: {out.created_unit_tasks} unit tasks, "
+                          f"{out.created_department_tasks} department tasks · due {out.programme.fill_by}", markup=False)
 
 
 @app.command("demo", help="Set up a demonstration platform in a new folder: 河南's 105 county-level units, the 2020 census "
