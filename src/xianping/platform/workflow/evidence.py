@@ -65,17 +65,24 @@ def _clean_name(name: str) -> str:
     return "".join(ch for ch in base if ch.isprintable())[:200]
 
 
-def attach(db: Session, actor: Actor | User, folder: Path, value: DataValue, name: str, data: bytes,
-           ip: str | None = None) -> EvidenceFile:
+def store_file(folder: Path, name: str, data: bytes) -> tuple[Path, str, str, str]:
+    """Check an evidence file (type from its bytes, size cap) and store it under DIR/evidence, content-addressed
+    (the same file twice is stored once), written to a temporary name and renamed: (relative path, clean name,
+    content type, sha256). Used by value evidence and objections alike."""
     from xianping.files.atomic import write_bytes
 
     name = _clean_name(name)
     ext, ctype = sniff(name, data)
     sha = hashlib.sha256(data).hexdigest()
     rel = Path("evidence") / sha[:2] / f"{sha}{'.jpg' if ext == '.jpeg' else ext}"
-    target = folder / rel
-    if not target.exists():   # content-addressed: the same file twice is stored once
-        write_bytes(target, data)
+    if not (folder / rel).exists():
+        write_bytes(folder / rel, data)
+    return rel, name, ctype, sha
+
+
+def attach(db: Session, actor: Actor | User, folder: Path, value: DataValue, name: str, data: bytes,
+           ip: str | None = None) -> EvidenceFile:
+    rel, name, ctype, sha = store_file(folder, name, data)
     with writing(db, actor, ip) as w:
         ev = EvidenceFile(value_id=value.id, path=rel.as_posix(), name=name, size=len(data), content_type=ctype,
                           sha256=sha, uploaded_by=actor.id)

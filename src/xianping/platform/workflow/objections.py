@@ -11,7 +11,6 @@ Each verb is one transaction (objection, value, result and their audit rows toge
 
 from __future__ import annotations
 
-import hashlib
 import math
 from pathlib import Path
 
@@ -50,20 +49,14 @@ def _in_publicity(db: Session, p: Programme, now) -> None:
 def _store_evidence(db: Session, user: User, folder: Path, value: DataValue, name: str, data: bytes) -> EvidenceFile:
     """The evidence checks and storage of evidence.py (type from the bytes, size cap, content-addressed), in this
     objection's transaction."""
-    from xianping.files.atomic import write_bytes
-    from xianping.platform.workflow.evidence import _clean_name, sniff
+    from xianping.platform.workflow.evidence import store_file
     from xianping.problems import XianpingInputError
 
-    name = _clean_name(name)
     try:
-        ext, ctype = sniff(name, data)
+        rel, name, ctype, sha = store_file(folder, name, data)
     except XianpingInputError as e:
         raise WorkflowRefused(422, "; ".join(p.message + (f" (expected {p.expected})" if p.expected else "")
                                              for p in e.report) or str(e)) from e
-    sha = hashlib.sha256(data).hexdigest()
-    rel = Path("evidence") / sha[:2] / f"{sha}{'.jpg' if ext == '.jpeg' else ext}"
-    if not (folder / rel).exists():
-        write_bytes(folder / rel, data)
     ev = EvidenceFile(value_id=value.id, path=rel.as_posix(), name=name, size=len(data), content_type=ctype,
                       sha256=sha, uploaded_by=user.id)
     db.add(ev)
