@@ -36,20 +36,12 @@ def mount(app: FastAPI, plat: Platform) -> FastAPI:
     templates.env.loader = ChoiceLoader([FileSystemLoader(str(HERE / "templates")), templates.env.loader])
     templates.env.globals["nav"] = [*templates.env.globals.get("nav", []), ("/tasks", "任务", "Tasks")]
     templates.context_processors.append(_role_nav(templates.env.globals["nav"]))
-    app.include_router(api.router())
-    app.include_router(pages.router(templates))
-    app.include_router(review_api.router())
-    app.include_router(review_pages.router(templates))
-    app.include_router(audit_api.router())
-    app.include_router(audit_pages.router(templates))
-    app.include_router(programme_api.router())
-    app.include_router(programme_pages.router(templates))
-    app.include_router(reporting_api.router())
-    app.include_router(reporting_pages.router(templates))
-    app.include_router(result_api.router())
-    app.include_router(result_pages.router(templates))
-    app.include_router(objection_api.router())
-    app.include_router(objection_pages.router(templates))
+    # each area's JSON API and its pages (the pages render with the shared templates)
+    for area_api, area_pages in ((api, pages), (review_api, review_pages), (audit_api, audit_pages),
+                                 (programme_api, programme_pages), (reporting_api, reporting_pages),
+                                 (result_api, result_pages), (objection_api, objection_pages)):
+        app.include_router(area_api.router())
+        app.include_router(area_pages.router(templates))
 
     @app.exception_handler(NotLoggedIn)
     async def _not_logged_in(request: Request, exc: NotLoggedIn) -> Response:
