@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Optional
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String,
-                        Text, UniqueConstraint, event)
+                        Text, UniqueConstraint, event, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -124,6 +124,9 @@ class User(Base):
     locked_until: Mapped[Optional[datetime]]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # set by an admin's reset (a temporary password): nothing but the password change is served until it is done
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())   # 0003
+    password_changed_at: Mapped[Optional[datetime]]                                                        # 0003
     department: Mapped[Optional[Department]] = relationship()
 
 
@@ -161,12 +164,24 @@ class LoginAttempt(Base):
     """Failed logins by username and client IP, in the database so that every worker process counts the same."""
 
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"), Index("ix_login_attempts_ip_at", "ip", "at"))
+    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"), Index("ix_login_attempts_ip_at", "ip", "at"),
+                      Index("ix_login_attempts_at", "at"))   # old rows are pruned by time (0003)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     username: Mapped[str] = mapped_column(String(64))
     ip: Mapped[str] = mapped_column(String(64))
     success: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PlatformSetting(Base):
+    """One setting of the platform (key → JSON value), e.g. session_idle_minutes; no row = the built-in default
+    (auth/settings.py names them). Kept in the database so that every worker process reads the same (0003)."""
+
+    __tablename__ = "platform_settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
 
 class Programme(Base):
