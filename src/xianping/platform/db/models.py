@@ -373,3 +373,8 @@ def _audit_rows_are_never_changed(session: Session, flush_context, instances) ->
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditLog) and (obj in session.deleted or session.is_modified(obj)):
             raise AuditLogIsAppendOnly(f"audit_log row {obj.id} cannot be changed or deleted (append-only)")
+
+
+# the dispatch tables (月调度, issue 16) share this Base: imported here so Base.metadata — what the migrations are
+# checked against — always holds them
+from xianping.platform.db import dispatch_models  # noqa: E402,F401
