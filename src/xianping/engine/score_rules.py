@@ -17,6 +17,10 @@ Rules (parameters and defaults: frameworks/scoring.py; sources: docs/assessment_
   points = max(P − step·(r − 1), min(floor, P)).
 A missing value earns 0 points (and no bonus, penalty or veto). P is the item's points for the unit's class.
 
+Points as published: each item, bonus and penalty rounded half up (四舍五入) to `programme['decimals']` places
+(default 2; float noise such as 0.28000000000000114 removed first), the total the sum of those rounded parts — so a
+score sheet's rows add up to its total exactly as written — and ranks and awards on that total.
+
 Totals: Σ items + Σ bonuses − Σ penalties. Ranks: by total, higher first, ties sharing the better place; a vetoed
 unit (一票否决) ranks after every unit without a veto of its group and wins no award.
 """
@@ -30,7 +34,21 @@ import numpy as np
 
 from .rank import rank_within
 
-__all__ = ["PointsResult", "score_points", "rule_points"]
+__all__ = ["PointsResult", "score_points", "rule_points", "round_points"]
+
+# digits kept before rounding half up: clears binary noise (9.155 computed as 9.154999999999999) without touching
+# any real difference at the published precision (≤ 6 decimals)
+_NOISE_DIGITS = 9
+
+
+def round_points(x, decimals: int) -> np.ndarray:
+    """四舍五入 to `decimals` places, half away from zero, on the decimal value the float stands for:
+    9.155 → 9.16 (numpy.round gives 9.15: round-half-even on 9.15499999…), 2.345 → 2.35, 0.28000000000000114 → 0.28."""
+    x = np.asarray(x, dtype=float)
+    scale = 10.0 ** decimals
+    with np.errstate(invalid="ignore"):
+        y = np.round(np.abs(x) * scale, _NOISE_DIGITS - decimals)
+        return np.sign(x) * np.floor(y + 0.5) / scale + 0.0  # + 0.0: no −0.0 in a sheet
 
 
 @dataclass
@@ -169,9 +187,10 @@ def score_points(values, columns: list[str], programme: dict[str, Any], *, class
     # each item's points broadcast to one shape (sampled full points add leading axes the values may not have)
     pts = np.broadcast_arrays(*pts)
     stack = (lambda arrs, n: np.stack(arrs, axis=-1) if arrs else np.zeros(lead + (n,)))
-    item_pts = stack(pts, 0)
-    bonus = stack([_adjust(_col(x, columns, a["indicator"]), a) for a in programme.get("bonuses", [])], 0)
-    penalty = stack([_adjust(_col(x, columns, a["indicator"]), a) for a in programme.get("penalties", [])], 0)
+    dec = int(programme.get("decimals", 2))
+    item_pts = round_points(stack(pts, 0), dec)
+    bonus = round_points(stack([_adjust(_col(x, columns, a["indicator"]), a) for a in programme.get("bonuses", [])], 0), dec)
+    penalty = round_points(stack([_adjust(_col(x, columns, a["indicator"]), a) for a in programme.get("penalties", [])], 0), dec)
     vetoes = []
     for v in programme.get("vetoes", []):
         xv = _col(x, columns, v["indicator"])
@@ -180,7 +199,8 @@ def score_points(values, columns: list[str], programme: dict[str, Any], *, class
         vetoes.append(hit & ~np.isnan(xv))
     veto = np.stack(vetoes, axis=-1) if vetoes else np.zeros(lead + (0,), dtype=bool)
     vetoed = veto.any(axis=-1)
-    total = item_pts.sum(-1) + bonus.sum(-1) - penalty.sum(-1)
+    # the sum of the rounded parts, itself rounded: the written parts add up to the written total exactly
+    total = round_points(item_pts.sum(-1) + bonus.sum(-1) - penalty.sum(-1), dec)
     # a unit with no value at all in a year is not scored that year
     scored = ~np.all(np.isnan(x[..., [columns.index(it["indicator"]) for it in items]]), axis=-1)
     total = np.where(scored, total, np.nan)
@@ -192,9 +212,9 @@ def score_points(values, columns: list[str], programme: dict[str, Any], *, class
     return PointsResult(
         [it["code"] for it in items], [a["code"] for a in programme.get("bonuses", [])],
         [a["code"] for a in programme.get("penalties", [])], [v["code"] for v in programme.get("vetoes", [])],
-        item_pts, full, np.stack(tops, axis=-1), bonus,
-        np.array([a["cap"] for a in programme.get("bonuses", [])], dtype=float), penalty,
-        np.array([a["cap"] for a in programme.get("penalties", [])], dtype=float), veto, vetoed, total,
+        item_pts, full, round_points(np.stack(tops, axis=-1), dec), bonus,
+        round_points(np.array([a["cap"] for a in programme.get("bonuses", [])], dtype=float), dec), penalty,
+        round_points(np.array([a["cap"] for a in programme.get("penalties", [])], dtype=float), dec), veto, vetoed, total,
         rank_class if within else rank_together, rank_together, rank_class, awards)
 
 

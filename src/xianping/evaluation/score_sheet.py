@@ -4,6 +4,11 @@ Rows: each indicator item, bonus (加分), penalty (扣分, written negative), v
 (总分) — so that for every unit-year the indicator, bonus and penalty rows add up to the total row. The total row
 also carries the rank (by the programme's ranking mode), the class rank and the awards.
 
+Precision: every points column (points, max_points, points_lost) is rounded half up to the programme's `decimals`
+(default 2, as 考核 results are published); the engine rounds each part first and makes the total their sum, so the
+written parts add up to the written total exactly (tests/evaluation/test_score_sheet_property.py checks this on the
+CSV's text with decimal arithmetic).
+
 Points are computed on the indicators as reported (after denomination, before imputation, outlier treatment and
 normalisation): a 考核办 scores the figure a county reported, and a missing figure earns nothing.
 Classes (分类): the evaluation's county types when it has them (`--types`, `--by-type`), else the gazetteer kind
@@ -17,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from xianping.engine.score_rules import AWARD_LABELS, PointsResult, score_points
+from xianping.engine.score_rules import AWARD_LABELS, PointsResult, round_points, score_points
 
 KIND_LABELS = {"indicator": "指标 indicator", "bonus": "加分 bonus", "penalty": "扣分 penalty", "veto": "一票否决 veto",
                "total": "总分 total"}
@@ -99,15 +104,19 @@ def sheet_frame(result, pts: PointsResult, prog: dict[str, Any]):
                                                      f"{v['threshold']:g}" for v in vets] + [""]
     ind = [cols.index(e["indicator"]) for e in items + bons + pens + vets]
     value = np.concatenate([x[..., ind], np.full((T, m, 1), np.nan)], axis=-1)
+    dec = int(prog.get("decimals", 2))
     vet = pts.vetoes.astype(float) * 0.0
+    # the engine's points are already rounded to `decimals` and the total is their sum; the maxima and points lost
+    # are rounded here the same way, so no column carries float noise (0.28000000000000114)
     points = np.concatenate([pts.items, pts.bonuses, np.where(pts.penalties > 0, -pts.penalties, 0.0), vet, pts.total[..., None]], axis=-1)
     item_max = np.broadcast_to(pts.item_max, (T, m, len(items)))
-    total_max = pts.item_max.sum(-1) + pts.bonus_max.sum()
-    maxp = np.concatenate([item_max, np.broadcast_to(pts.bonus_max, (T, m, len(bons))),
+    total_max = round_points(pts.item_max.sum(-1) + pts.bonus_max.sum(), dec)
+    maxp = np.concatenate([item_max, np.broadcast_to(round_points(pts.bonus_max, dec), (T, m, len(bons))),
                            np.zeros((T, m, len(pens) + len(vets))), np.broadcast_to(total_max, (T, m))[..., None]], axis=-1)
     full = np.broadcast_to(pts.full, (T, m, len(items)))
-    lost = np.concatenate([np.maximum(full - pts.items, 0.0), np.zeros((T, m, len(bons))), pts.penalties,
-                           np.zeros((T, m, len(vets))), np.maximum(total_max - pts.total, 0.0)[..., None]], axis=-1)
+    lost = round_points(np.concatenate([np.maximum(full - pts.items, 0.0), np.zeros((T, m, len(bons))), pts.penalties,
+                                        np.zeros((T, m, len(vets))), np.maximum(total_max - pts.total, 0.0)[..., None]],
+                                       axis=-1), dec)
     vetoed = np.concatenate([np.zeros((T, m, len(items) + len(bons) + len(pens)), bool), pts.vetoes,
                              pts.vetoed[..., None]], axis=-1)
     k = len(codes)

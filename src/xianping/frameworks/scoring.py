@@ -208,7 +208,12 @@ class Awards(_Strict):
 
 
 class Scoring(_Strict):
+    """`decimals`: points as published — each item, bonus and penalty rounded half up (四舍五入) to this many decimals,
+    the total the sum of the rounded parts, ranks and awards on that total (provincial 考核 results state points to
+    the hundredth: default 2)."""
+
     total: float = Field(default=100.0, gt=0)
+    decimals: int = Field(default=2, ge=0, le=6)
     ranking_mode: Literal["within_class", "together"] = "together"
     classes: list[str] = Field(default_factory=list)
     class_points: dict[str, dict[str, float]] = Field(default_factory=dict)
