@@ -172,3 +172,153 @@ def totals(scores: Iterable[DocScore]) -> DocScore:
         t.restated += s.restated
         t.damaged_value_read += s.damaged_value_read
     return t
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The development set (tests/text/devset): real county documents with hand-written gold in YAML.
+
+DEVSET_RULES = """\
+A predicted statement matches a gold record of the development set when
+  * both come from the same document;
+  * the predicted span (offsets into the original file) overlaps the gold quote (the ``q`` text, located in the
+    original file at its ``n``-th occurrence, default the first);
+  * the indicators are compatible (as for the seeds: equal after dropping punctuation, one inside the other, or
+    sharing at least half of the shorter name's character bigrams; the predicted name and the text it was read
+    from are both tried);
+  * the value and unit are equal (both absent for growth-only, change-only, rank and structure statements;
+    ``亿`` = ``亿元``, ``百分点`` = ``个百分点``);
+  * the growth rate (``g``, signed %) and the percentage-point change (``pp``, signed) are equal, both absent
+    when gold gives none — so a lost sign or a change read as a level does not match;
+  * the target flag is equal (``target: true`` in gold; a target read as an observation does not match);
+  * a gold rank position (``rank``) or top-N (``top``) equals the predicted one, a gold structure the predicted
+    parts.
+Each gold record matches at most one prediction and vice versa, greedily in document order. Predictions that
+match an already-matched gold record (a restatement) are not counted against precision. ``wrong_value`` counts
+predictions over a gold quote with a compatible indicator and unit but another value (a misread number): it
+must be 0. Region and period are scored apart, over the matched statements: the region must be the document's
+county; the period the document's year (for observations only).
+"""
+
+
+def _num_eq(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)), abs(float(b)))
+
+
+@dataclass
+class DevDoc:
+    file: str
+    meta: dict[str, Any]
+    text: str
+    gold: list[dict[str, Any]]  # each with "span" added
+
+
+def load_devset(folder: str | Path) -> list[DevDoc]:
+    """The documents of `folder`/sources.yaml with their gold; every quote located (an error names the file and
+    the quote that is not in the text)."""
+    import yaml
+
+    folder = Path(folder)
+    meta = yaml.safe_load((folder / "sources.yaml").read_text(encoding="utf-8"))
+    out = []
+    for d in meta["documents"]:
+        text = (folder / d["file"]).read_text(encoding="utf-8")
+        gpath = folder / (Path(d["file"]).stem + ".gold.yaml")
+        gold = yaml.safe_load(gpath.read_text(encoding="utf-8")) or []
+        for i, g in enumerate(gold):
+            pos = -1
+            for _ in range(int(g.get("n", 1))):
+                pos = text.find(g["q"], pos + 1)
+                if pos < 0:
+                    raise ValueError(f"{gpath.name}: record {i + 1}: quote {g['q']!r} not found in {d['file']}")
+            g["span"] = (pos, pos + len(g["q"]))
+        out.append(DevDoc(d["file"], d, text, gold))
+    return out
+
+
+def _dev_match(g: dict[str, Any], p: dict[str, Any], attributes: bool = True) -> bool:
+    pspans = [tuple(p["span"])] + [tuple(s) for s in p.get("duplicate_spans") or []]
+    if not any(_overlap(ps, g["span"]) for ps in pspans):
+        return False
+    if norm_unit(g.get("u")) != norm_unit(p.get("unit")):
+        return False
+    if not names_compatible(g.get("ind"), p.get("indicator_name"), p.get("indicator_text")):
+        return False
+    if not attributes:
+        return True
+    if not _num_eq(g.get("v"), p.get("value")):
+        return False
+    if not _num_eq(g.get("g"), p.get("growth_pct")) or not _num_eq(g.get("pp"), p.get("change_pp")):
+        return False
+    if bool(g.get("target")) != bool(p.get("target")):
+        return False
+    rank = p.get("rank") or {}
+    if "rank" in g and rank.get("position") != g["rank"]:
+        return False
+    if "top" in g and rank.get("top_n") != g["top"]:
+        return False
+    if "structure" in g and [float(x) for x in g["structure"]] != [float(x) for x in (p.get("structure") or [])]:
+        return False
+    return True
+
+
+@dataclass
+class DevScore(DocScore):
+    wrong_value: int = 0
+    region_ok: int = 0
+    period_ok: int = 0
+    period_n: int = 0
+
+
+def score_dev_doc(doc: DevDoc, pred: list[dict[str, Any]]) -> DevScore:
+    sc = DevScore(doc.file, gold=len(doc.gold), predicted=len(pred))
+    taken_p: dict[int, int] = {}
+    taken_g: set[int] = set()
+    order = sorted(range(len(doc.gold)), key=lambda i: doc.gold[i]["span"])
+    for gi in order:
+        for pi, p in enumerate(pred):
+            if pi not in taken_p and _dev_match(doc.gold[gi], p):
+                taken_p[pi] = gi
+                taken_g.add(gi)
+                break
+    sc.matched_gold = len(taken_g)
+    sc.matched_pred = len(taken_p)
+    for pi, p in enumerate(pred):
+        if pi in taken_p:
+            g = doc.gold[taken_p[pi]]
+            sc.region_ok += p.get("region_name") == doc.meta.get("region")
+            if not g.get("target") and doc.meta.get("period") is not None:
+                sc.period_n += 1
+                sc.period_ok += p.get("period") == doc.meta.get("period")
+            continue
+        if any(_dev_match(g, p) for g in doc.gold):
+            sc.restated += 1
+        else:
+            sc.spurious.append(p)
+        if p.get("value") is not None and any(
+                g.get("v") is not None and not _num_eq(g["v"], p["value"]) and _dev_match(g, p, attributes=False)
+                for g in doc.gold):
+            sc.wrong_value += 1
+    sc.missed = [doc.gold[i] for i in order if i not in taken_g]
+    return sc
+
+
+def score_devset(folder: str | Path) -> list[DevScore]:
+    from xianping.text.extract import Extractor
+
+    ex = Extractor()
+    out = []
+    for doc in load_devset(folder):
+        pred = [s.to_dict() for s in ex.extract_text(doc.text, source=doc.file)]
+        out.append(score_dev_doc(doc, pred))
+    return out
+
+
+def dev_totals(scores: Iterable[DevScore]) -> DevScore:
+    t = DevScore("total")
+    for s in scores:
+        for k in ("gold", "predicted", "matched_gold", "matched_pred", "restated", "wrong_value", "region_ok",
+                  "period_ok", "period_n"):
+            setattr(t, k, getattr(t, k) + getattr(s, k))
+    return t
