@@ -44,8 +44,8 @@ class Project(Base):
     sector: Mapped[str] = mapped_column(String(64), default="")          # 行业/领域
     kind: Mapped[str] = mapped_column(String(16))                        # 建设性质: new 新建 / continuing 续建
     total_investment: Mapped[float] = mapped_column(Float)              # 总投资, 万元
-    plan_start: Mapped[Optional[date]] = mapped_column(Date)
-    plan_finish: Mapped[Optional[date]] = mapped_column(Date)
+    plan_start: Mapped[date] = mapped_column(Date)                     # required by the frames contract
+    plan_finish: Mapped[date] = mapped_column(Date)
     actual_start: Mapped[Optional[date]] = mapped_column(Date)
     actual_finish: Mapped[Optional[date]] = mapped_column(Date)
     in_statistics: Mapped[bool] = mapped_column(Boolean, default=False)  # 入统
