@@ -13,6 +13,7 @@ from xianping.cli import robust
 from xianping.cli import serve
 from xianping.cli import platform as platform_cli
 from xianping.cli import points as points_cli
+from xianping.cli import dispatch as dispatch_cli
 
 app = typer.Typer(
     name="xianping",
@@ -25,6 +26,7 @@ app.add_typer(units.app, name="units", help="行政区划 Administrative divisio
 app.add_typer(frameworks.app, name="frameworks", help="指标体系 Indicator frameworks: list, show, validate.")
 app.add_typer(points_cli.app, name="points", help="考核办法 Points-based assessment: what-if (先进县) and robustness of class points.")
 app.add_typer(platform_cli.app, name="platform", help="考核平台 The assessment platform: init, users, departments, API tokens.")
+app.add_typer(dispatch_cli.app, name="dispatch", help="重点项目月调度 Key-project monthly dispatch: import, measures, warnings.")
 data_commands.register(app)
 demo.register(app)
 evaluate.register(app)

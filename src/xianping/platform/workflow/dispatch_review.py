@@ -1,5 +1,5 @@
 """Review of monthly reports, as tasks are reviewed: the prefecture reviewer (its prefecture's projects) or the
-province admin approves submitted reports, or rejects them with a reason the reporter sees; one transaction per
+province admin (or the office's command line, `xianping dispatch import-reports --approve`) approves submitted reports, or rejects them with a reason the reporter sees; one transaction per
 decision (the reports' statuses and their audit rows together), the report's version deciding between two
 reviewers acting at once (the loser gets 409, nothing half-written).
 
@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from xianping.platform.audit.record import writing
+from xianping.platform.audit.record import Actor, writing
 from xianping.platform.db.dispatch_models import Project, ProjectReport
 from xianping.platform.db.models import User, utcnow
 from xianping.platform.workflow.dispatch_scope import REVIEWERS, project_condition
@@ -33,8 +33,8 @@ class DispatchRefused(XianpingError):
         self.status = status
 
 
-def _reports(db: Session, user: User, ids: list[int]) -> list[ProjectReport]:
-    if user.role not in REVIEWERS:
+def _reports(db: Session, user: User | Actor, ids: list[int]) -> list[ProjectReport]:
+    if isinstance(user, User) and user.role not in REVIEWERS:
         raise DispatchRefused(403, f"the role {user.role} does not review monthly reports")
     if not ids:
         raise DispatchRefused(422, "no report named: ids [..]")
@@ -55,7 +55,7 @@ def _check_versions(reports: list[ProjectReport], versions: dict[int, int] | Non
         raise DispatchRefused(409, f"已被他人修改 reports {stale} changed since you loaded them; reload")
 
 
-def _decide(db: Session, user: User, ids: Iterable[int], decision: str, reason: str | None,
+def _decide(db: Session, user: User | Actor, ids: Iterable[int], decision: str, reason: str | None,
             versions: dict[int, int] | None, ip: str | None) -> list[ProjectReport]:
     ids = list(dict.fromkeys(int(i) for i in ids))
     reports = _reports(db, user, ids)
@@ -73,12 +73,12 @@ def _decide(db: Session, user: User, ids: Iterable[int], decision: str, reason: 
     return reports
 
 
-def approve(db: Session, user: User, ids: Iterable[int], *, versions: dict[int, int] | None = None,
+def approve(db: Session, user: User | Actor, ids: Iterable[int], *, versions: dict[int, int] | None = None,
             ip: str | None = None) -> list[ProjectReport]:
     return _decide(db, user, ids, "approve", None, versions, ip)
 
 
-def reject(db: Session, user: User, ids: Iterable[int], *, reason: str | None, versions: dict[int, int] | None = None,
+def reject(db: Session, user: User | Actor, ids: Iterable[int], *, reason: str | None, versions: dict[int, int] | None = None,
            ip: str | None = None) -> list[ProjectReport]:
     reason = (reason or "").strip()
     if not reason:
