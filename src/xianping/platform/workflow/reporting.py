@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import io
 import math
-import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -320,21 +319,6 @@ def programme_library(p: Programme):
     return IndicatorLibrary([i for i in fw.indicator_library.all() if i.code not in codes] + leaves)
 
 
-def _sweep_incoming(incoming: Path) -> None:
-    """Remove the temporary copies left by a server process killed while reading an upload (kill -9, a crash):
-    each copy is named after its process, and a live process's copies are its own."""
-    for p in incoming.iterdir():
-        pid = p.name.split(".", 1)[0]
-        if not pid.isdigit():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except (ProcessLookupError, OverflowError):   # no such process (any more)
-            p.unlink(missing_ok=True)
-        except PermissionError:   # another user's live process
-            pass
-
-
 def read_upload(folder: Path, task: Task, sheet: Sheet, file_name: str, data: bytes) -> tuple[dict[tuple[str, str], float | None], ProblemReport]:
     """The values of an uploaded workbook/CSV, read by ingest's import_table (dry run); every problem located."""
     from xianping.ingest.run_import import import_table
@@ -354,8 +338,7 @@ def read_upload(folder: Path, task: Task, sheet: Sheet, file_name: str, data: by
     report.raise_if_errors(f"cannot read {name}; nothing was stored")
     incoming = folder / "uploads" / ".incoming"
     incoming.mkdir(parents=True, exist_ok=True)
-    _sweep_incoming(incoming)
-    tmp = incoming / f"{os.getpid()}.{secrets.token_hex(8)}{ext}"
+    tmp = incoming / f"{secrets.token_hex(8)}{ext}"
     tmp.write_bytes(data)
     try:
         res = import_table(tmp, None, dry_run=True, period=task.programme.period, library=programme_library(task.programme))
