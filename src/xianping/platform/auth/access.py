@@ -34,6 +34,23 @@ class NotLoggedIn(Exception):
     """No valid session or token: 401 for the API, a redirect to the login page for pages (web/mount.py)."""
 
 
+# After an admin's reset the user holds a temporary password: until it chooses its own, nothing is served but these
+# (the change itself, who am I, logging out); pages are sent to the change page, the API answers 403 saying so.
+PASSWORD_PAGE = "/account/password"
+BEFORE_PASSWORD_CHANGE = frozenset({PASSWORD_PAGE, "/api/account/password", "/api/me", "/api/logout", "/logout"})
+MUST_CHANGE = ("请先修改密码：管理员重置了您的密码，修改前不能进行其他操作 (password change required: an administrator reset "
+               "your password; choose a new one first — POST /api/account/password, or the page /account/password)")
+
+
+class MustChangePassword(Exception):
+    """The caller holds a temporary password: 403 for the API, a redirect to the change page for pages (web/mount.py)."""
+
+
+def must_change_first(who: "tokens.Principal | None", path: str) -> bool:
+    """Whether this request is refused because the user must change its password first."""
+    return who is not None and bool(who.user.must_change_password) and path not in BEFORE_PASSWORD_CHANGE
+
+
 @dataclass(frozen=True)
 class Rule:
     roles: tuple[str, ...] | None = None
@@ -70,6 +87,8 @@ class Rule:
         if not self.admits(who.user.role):
             raise HTTPException(403, f"forbidden: {request.method} {request.url.path} is for {self.describe()}, "
                                      f"not the role {who.user.role}")
+        if must_change_first(who, request.url.path):
+            raise MustChangePassword()
         if self.csrf and request.method in UNSAFE and who.via == "session":
             await check_csrf(request, who)
         return who
@@ -98,6 +117,7 @@ def identify(plat, request: Request) -> tokens.Principal | None:
         else:
             secret = request.cookies.get(COOKIE)
             who = tokens.by_session(db, secret) if secret else None
+            db.commit()   # last_seen_at, when by_session moved it (at most once a minute)
         if who is not None:
             db.expunge(who.user)   # read after this session closes (id, role, scope, names)
         return who

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from xianping.platform.audit import Actor, record
@@ -22,6 +22,8 @@ LOCK_MINUTES = 15
 WINDOW_MINUTES = 15                    # failures counted over this window
 MAX_FAILURES_PER_IP = 30               # one client trying many usernames (a NAT'ed office shares one IP: room for it)
 MAX_FAILURES_PER_USERNAME = 10         # also for usernames that do not exist
+PRUNE_AFTER_MINUTES = 4 * WINDOW_MINUTES   # attempts older than this count for nothing: deleted, a batch per login
+PRUNE_BATCH = 1000
 
 
 # refused attempts are recorded under this actor, not the user they claimed to be (that is in entity_id and new)
@@ -43,8 +45,26 @@ def _failures(db: Session, since, **where) -> int:
     return db.scalar(q) or 0
 
 
+def prune_attempts(db: Session, now=None) -> int:
+    """Delete one batch of attempts older than PRUNE_AFTER_MINUTES (they count for no limit any more); returns how many.
+    A batch, not all: a login never waits on a large delete, and each login takes away at most PRUNE_BATCH rows."""
+    cutoff = (now or utcnow()) - timedelta(minutes=PRUNE_AFTER_MINUTES)
+    oldest = select(LoginAttempt.id).where(LoginAttempt.at < cutoff).order_by(LoginAttempt.at).limit(PRUNE_BATCH)
+    res = db.execute(delete(LoginAttempt).where(LoginAttempt.id.in_(oldest.scalar_subquery()))
+                     .execution_options(synchronize_session=False))
+    return res.rowcount or 0
+
+
 def log_in(db: Session, username: str, password: str, ip: str) -> Outcome:
-    """Check the credentials and open a session; commits (the attempt is recorded even when refused)."""
+    """Check the credentials and open a session; commits (the attempt is recorded even when refused). Then prunes
+    old attempts in a transaction of its own, so the rows it deletes are locked only for that short while."""
+    out = _log_in(db, username, password, ip)
+    prune_attempts(db)
+    db.commit()
+    return out
+
+
+def _log_in(db: Session, username: str, password: str, ip: str) -> Outcome:
     now = utcnow()
     since = now - timedelta(minutes=WINDOW_MINUTES)
     username = username.strip()[:64]

@@ -36,10 +36,21 @@ def generate(length: int = 14) -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
-def weak(password: str) -> str | None:
-    """Why a chosen password is refused, or None."""
+def weak(password: str, username: str | None = None, old: str | None = None) -> str | None:
+    """Why a chosen password is refused, or None: shorter than MIN_LENGTH, too few distinct characters, the
+    username itself (any case), or the password it replaces."""
     if len(password) < MIN_LENGTH:
         return f"at least {MIN_LENGTH} characters"
     if len(set(password)) < 4:
         return "more than a few distinct characters"
+    if username and password.strip().casefold() == username.strip().casefold():
+        return "something other than the username"
+    if old is not None and password == old:
+        return "a password other than the current one"
     return None
+
+
+WEAK_ZH = {f"at least {MIN_LENGTH} characters": f"至少 {MIN_LENGTH} 个字符",
+           "more than a few distinct characters": "不能只由少数几个字符重复组成",
+           "something other than the username": "不能与用户名相同",
+           "a password other than the current one": "不能与当前密码相同"}

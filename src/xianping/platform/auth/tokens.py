@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from xianping.platform.db.models import ApiToken, LoginSession, User, utcnow
 
 SESSION_HOURS = 12
+SEEN_EVERY = timedelta(minutes=1)   # a session's last_seen_at is written at most this often
 API_PREFIX = "xp_"   # lets a secret scanner (and a person) tell a xianping token in a file or a paste
 
 
@@ -58,12 +59,34 @@ def open_session(db: Session, user: User, ip: str | None, hours: int = SESSION_H
     return secret, row
 
 
-def by_session(db: Session, secret: str, now: datetime | None = None) -> Principal | None:
+def by_session(db: Session, secret: str, now: datetime | None = None, idle_minutes: int | None = None) -> Principal | None:
+    """The session's user, or None when the session is unknown, revoked, past its absolute lifetime, idle for longer
+    than idle_minutes (default: the platform's setting session_idle_minutes), or its user deactivated.
+
+    last_seen_at is written at most once a minute (SEEN_EVERY), not on every request: the UPDATE is added to the
+    caller's transaction, which commits it. Idleness is therefore measured to within that minute."""
     now = now or utcnow()
     row = db.scalars(select(LoginSession).where(LoginSession.token_sha256 == digest(secret))).one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= now or not row.user.active:
         return None
+    if idle_minutes is None:
+        from xianping.platform.auth import settings
+
+        idle_minutes = settings.cached(db, "session_idle_minutes")
+    if now - row.last_seen_at > timedelta(minutes=idle_minutes):
+        return None
+    if now - row.last_seen_at >= SEEN_EVERY:
+        # guarded by the old time: of two requests of the same minute in two workers, one writes
+        db.execute(update(LoginSession).where(LoginSession.id == row.id, LoginSession.last_seen_at == row.last_seen_at)
+                   .values(last_seen_at=now))
     return Principal(row.user, "session", secret, row.id)
+
+
+def revoke_sessions(db: Session, user_id: int, now: datetime | None = None) -> int:
+    """End every open session of the user (password changed or reset); returns how many were open."""
+    res = db.execute(update(LoginSession).where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
+                     .values(revoked_at=now or utcnow()))
+    return res.rowcount or 0
 
 
 def close_session(db: Session, secret: str) -> int | None:

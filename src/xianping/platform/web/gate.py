@@ -15,7 +15,7 @@ from urllib.parse import quote
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from xianping.platform.auth.access import identify
+from xianping.platform.auth.access import MUST_CHANGE, PASSWORD_PAGE, identify, must_change_first
 from xianping.platform.web.routes import declared_rule, flat_routes
 
 
@@ -63,6 +63,12 @@ class Gate:
             return
         if not rule.admits(who.user.role):
             await _send(send, 403, {"detail": f"forbidden: {scope['path']} is for {rule.describe()}"})
+            return
+        if must_change_first(who, scope["path"]):   # a temporary password: the change comes first
+            if _is_api(scope["path"]):
+                await _send(send, 403, {"detail": MUST_CHANGE})
+            else:
+                await _send(send, 303, None, [(b"location", PASSWORD_PAGE.encode())])
             return
         await self.app(scope, receive, send)
 

@@ -17,13 +17,14 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from jinja2 import ChoiceLoader, FileSystemLoader
 from starlette.middleware import Middleware
 
-from xianping.platform.auth.access import NotLoggedIn
+from xianping.platform.auth.access import MUST_CHANGE, PASSWORD_PAGE, MustChangePassword, NotLoggedIn
 from xianping.platform.db.connect import Platform
 from xianping.platform.web import api, pages
 from xianping.platform.web.gate import Gate
 from xianping.platform.web import audit_api, audit_pages, review_api, review_pages
 from xianping.platform.web import programme_api, programme_pages, reporting_api, reporting_pages
 from xianping.platform.web import objection_api, objection_pages, result_api, result_pages
+from xianping.platform.web import account_api, account_pages
 
 HERE = Path(__file__).parent
 ENV = "XIANPING_PLATFORM"   # JSON {"dir", "db"} for worker processes (xianping serve --platform DIR --workers N)
@@ -39,7 +40,8 @@ def mount(app: FastAPI, plat: Platform) -> FastAPI:
     # each area's JSON API and its pages (the pages render with the shared templates)
     for area_api, area_pages in ((api, pages), (review_api, review_pages), (audit_api, audit_pages),
                                  (programme_api, programme_pages), (reporting_api, reporting_pages),
-                                 (result_api, result_pages), (objection_api, objection_pages)):
+                                 (result_api, result_pages), (objection_api, objection_pages),
+                                 (account_api, account_pages)):
         app.include_router(area_api.router())
         app.include_router(area_pages.router(templates))
 
@@ -51,6 +53,12 @@ def mount(app: FastAPI, plat: Platform) -> FastAPI:
                                 headers={"WWW-Authenticate": "Bearer", "Cache-Control": "no-store"})
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse("/login?next=" + quote(target, safe="/"), status_code=303)
+
+    @app.exception_handler(MustChangePassword)
+    async def _must_change(request: Request, exc: MustChangePassword) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": MUST_CHANGE}, status_code=403, headers={"Cache-Control": "no-store"})
+        return RedirectResponse(PASSWORD_PAGE, status_code=303)
 
     # inside SecurityHeaders and HeadAsGet, outside the response cache (see gate.py)
     names = [m.cls.__name__ for m in app.user_middleware]
