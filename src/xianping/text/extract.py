@@ -41,9 +41,20 @@ COUNT_SUBJECT = re.compile(r"(?P<n>\d+)(?P<ge>个)?(?P<u>县\(市\)|县市|县\(
 SUBJECT_PREFIX = re.compile(r"^(?:\d+个?县\(市(?:、区)?\)|\d+个?县市|[一二三四五六七八九十]+县\(市\))")
 RIGHT_NP = re.compile(r"^(?:的)?(?P<np>[^,;。、和及与“”\d]{1,24})")
 LIST_SPLIT = re.compile(r"[、和及与]")
+INDICATOR_COUNT = re.compile(r"(?:主要)?(?:经济)?(?:指标|工作)")
+COUNT_AFTER_OF = re.compile(r"^的\d+(?:\.\d+)?(?:个|项|家|座|条|所)(?P<noun>[^,;。、和及与“”\d]{2,16})")
+ORDINAL_LIST = re.compile(r"^第(?P<nums>[一二三四五六七八九十](?:[、和及][一二三四五六七八九十])+)(?P<tail>[^、和及]+)$")
+# the last characters of indicator names: an item ending so is a whole name, not the head of a shared one
+INDICATOR_HEADS = tuple("入值额量率积数资出费价产")
 CN_RANK = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 _DIGIT = re.compile(r"\d")
+FIGURE_LABEL = re.compile(r"[图表]\s?$")
+YEAR_AFTER = re.compile(r"\d*年")
+
+
+def _ratio_parts(text: str) -> list[float]:
+    return [float(x.replace(",", "")) for x in re.split(r"\s?[:︰∶]\s?", text)]
 
 
 @dataclass
@@ -197,12 +208,57 @@ class Extractor:
                     continue
                 toks.append(Token("rank", m.start(), m.end(), extra={"rank": rank, "match": m.group(0)}))
                 taken.append(m.span())
+                if kind != "pos":
+                    continue
+                # 位居…投资潜力第3、新型城镇化质量第4、…: a rank shared out over a list, one rank per item
+                end = m.end()
+                while True:
+                    nm = P.RANK_NEXT.match(s, end)
+                    if nm is None or is_taken(*nm.span()):
+                        break
+                    pos = _rank_number(nm.group("pos"))
+                    if pos is None:
+                        break
+                    toks.append(Token("rank", nm.start("name"), nm.end(), extra={
+                        "rank": {"scope": None, "position": pos}, "match": nm.group(0), "item": nm.group("name")}))
+                    taken.append(nm.span())
+                    end = nm.end()
         if has_digit:
+            # precedence: a structure change (由A调整为B) before a structure, both before values, so the parts
+            # of a ratio and the old ratio are never values of their own
+            for m in P.STRUCTURE_MOVE.finditer(s):
+                parts = _ratio_parts(m.group("all"))
+                toks.append(Token("structure", m.start("all"), m.end(), value_text=m.group("all"),
+                                  extra={"parts": parts, "previous": _ratio_parts(m.group("prev")),
+                                         "subject_end": m.start()}))
+                taken.append(m.span())
             for m in P.STRUCTURE.finditer(s):
                 if is_taken(*m.span()):
                     continue
-                parts = [float(x) for x in re.split(r"\s?[:︰∶]\s?", m.group("all"))]
+                if FIGURE_LABEL.search(s, max(0, m.start() - 3), m.start()) or YEAR_AFTER.match(s, m.end()):
+                    continue  # 图1:2019年-2023年…: a figure's caption, not a ratio
+                parts = _ratio_parts(m.group("all"))
                 toks.append(Token("structure", m.start(), m.end(), value_text=m.group(0), extra={"parts": parts}))
+                taken.append(m.span())
+            # 分别下降0.2个、下降0.6个、提高0.8个百分点: each item a change with its own sign
+            for m in P.PP_LIST.finditer(s):
+                if is_taken(*m.span()):
+                    continue
+                for it in P.PP_ITEM.finditer(m.group(0)):
+                    a_, e_ = m.start() + it.start(), m.start() + it.end()
+                    toks.append(Token("value", a_, e_, parse_number(it.group("num")), "个百分点", s[a_:e_],
+                                      extra={"verb": it.group("verb")}))
+                taken.append(m.span())
+            # 突破3千亿元: the Arabic number times its Chinese magnitude
+            for m in P.MAGNITUDE.finditer(s):
+                if is_taken(*m.span()):
+                    continue
+                v = parse_number(m.group("num"))
+                if v is None:
+                    continue
+                unit = m.group("unit")
+                toks.append(Token("value", m.start(), m.end(), v * P.MAGNITUDE_FACTOR[m.group("mag")], unit,
+                                  m.group(0), flags=["magnitude"]))
                 taken.append(m.span())
             for m in P.RANGE.finditer(s):
                 if is_taken(*m.span()):
@@ -250,8 +306,10 @@ class Extractor:
                     flags.append("approx_" + m.group("approx"))
             rest = s[e:e + 4]
             if re.match(r"(?:以上|以下)[\u4e00-\u9fff]", rest) and not re.match(r"(?:以上|以下)(?:的|,)", rest):
-                taken.append((a, e))  # 5000万元以上项目: a threshold, not a value
-                continue
+                if unit not in P.CLASSIFIERS:
+                    taken.append((a, e))  # 5000万元以上项目: a threshold, not a value
+                    continue
+                # 招引20个以上过亿项目: a count with a lower bound (precedence: a classifier before 以上 is a count)
             if unit == "天" and not re.search(r"优良|天数", s[max(0, a - 12):a]):
                 continue
             hedge = None
@@ -312,12 +370,13 @@ class Extractor:
     # ------------------------------------------------------------------ part
     def _part(self, doc: str, s0: int, sent: str, p0: int, p1: int, toks: list[Token], stmts: list[Statement], ctx: Context) -> None:
         part_stmts: list[Statement] = []
+        self._cur_sent = sent
         prev_end = p0
         dist: dict[str, Any] | None = None  # an open 分别 list: {"items": [...], "i": int, "kind": str}
         logistics = bool(LOGISTICS.search(sent))
         runs = [1] * len(toks)  # length of the 、-chain of tokens starting at each token
         for i in range(len(toks) - 2, -1, -1):
-            if sent[toks[i].end:toks[i + 1].start].strip() in ("、",):
+            if sent[toks[i].end:toks[i + 1].start].strip() in ("、", "和", "及"):
                 runs[i] = runs[i + 1] + 1
         for ti, tok in enumerate(toks):
             cstart = max((sent.rfind(c, p0, tok.start) for c in CLAUSE_END), default=-1)
@@ -328,7 +387,8 @@ class Extractor:
             prev_end = tok.end
             region, region_src, rmentions = self._region(sent, s0, p0, tok.start, ctx, cstart)
             period, period_text, pflags = self._period(sent, tok.start, ctx)
-            target = bool(P.TARGET.search(sent[p0:tok.start]))
+            # a target cue (计划/力争/确保/预期目标/到2025年) holds to the end of its sentence, over its parts
+            target = bool(P.TARGET.search(sent[:tok.start]))
 
             def new(name: str | None, term: Term | None, text: str | None, span0: int, **kw) -> Statement:
                 st = Statement(region_code=region.code if region else None, region_name=region.name if region else None,
@@ -355,7 +415,13 @@ class Extractor:
                 self._rank_statement(tok, sent, cstart, left_from_clause, stmts, part_stmts, new, rmentions, p0)
                 continue
             if tok.kind == "structure":
-                np, term = self._left_np(left_from_clause)
+                if "subject_end" in tok.extra:  # 三次产业结构由上年的…调整为…: the subject is before 由
+                    se = tok.extra["subject_end"]
+                    cstart = max(max((sent.rfind(c, p0, se) for c in CLAUSE_END), default=-1) + 1, p0)
+                    subject = sent[cstart:se]
+                else:
+                    subject = left_from_clause
+                np, term = self._left_np(subject)
                 if not np and not term:
                     continue
                 parts = tok.extra["parts"]
@@ -373,8 +439,19 @@ class Extractor:
             if g and unit in ("%", "倍"):
                 dist = self._growth(tok, left, g, stmts, part_stmts, new, cstart, target, sent, p0, runs[ti])
                 continue
-            c = P.COMPARE_TAIL.search(left) if unit in ("%",) else None
-            if c and stmts:
+            ch = P.CHANGE_TAIL.search(left) if tok.kind == "value" and unit not in ("%", "倍", "成") else None
+            if ch:
+                # precedence: an absolute change (比上年减少22660亩, 比年初增加36.07亿元) is never a level; it goes to
+                # the statement before it in the same part, or nowhere
+                if part_stmts:
+                    sign = -1 if ch.group("verb") in ("减少", "下降", "少", "减") else 1
+                    part_stmts[-1].comparison = (part_stmts[-1].comparison or []) + [{
+                        "ref": "上年" if "年初" not in ch.group(0) else "年初", "direction": ch.group("verb"),
+                        "diff": None if tok.value is None else sign * tok.value, "unit": unit}]
+                    self._extend(part_stmts[-1], tok)
+                continue
+            c = P.COMPARE_TAIL.search(left) if tok.kind == "value" else None
+            if c and stmts and (unit == "%" or part_stmts):
                 ref = c.group("ref") or c.group("ref2")
                 d = c.group("dir") or c.group("dir2")
                 sign = -1 if d in ("低于", "慢于", "落后于", "落后", "低", "慢", "少") else 1
@@ -469,6 +546,14 @@ class Extractor:
                 rtext = head
         if "之一" in right[:len(rtext) + 3]:
             return None, None, None, 0, False
+        if tok.unit == "项" and INDICATOR_COUNT.match(right):
+            return None, None, None, 0, False  # 28项指标, 11项工作获得督查激励: counts of indicators, not data
+        full_right = self._cur_sent[tok.end:] if right.strip() == "的" else right
+        cm = COUNT_AFTER_OF.match(full_right) if tok.unit not in ("%", "个百分点") else None
+        if cm and np:
+            # 总投资35亿元的80项城建重点工程: what the value is of comes after the count
+            head = np[np.rfind("总投资"):] if "总投资" in np else np
+            return cm.group("noun") + head, None, np, tok.start - (len(left) - max(left.rfind(np), 0)), False
         is_count = tok.unit in P.CLASSIFIERS or tok.unit in ("县(市)", "县市", "万家", "万个")
         substantive = bool(term) or (len(np) >= 2 and np not in P.GENERIC)
         if is_count and rtext:
@@ -510,8 +595,14 @@ class Extractor:
             return []
         last = raw[-1]
         out = []
-        # shared suffix: 城镇居民、农村居民人均可支配收入 → 城镇居民人均可支配收入, 农村居民人均可支配收入
-        if not any(self.lexicon.suffix(x) for x in raw[:-1]):
+        ordinal = ORDINAL_LIST.match(np)
+        if ordinal:
+            # 第一、二、三产业增加值占GDP的比重 → 第一产业…, 第二产业…, 第三产业… (the ordinal shares the noun)
+            tail = ordinal.group("tail")
+            names = ["第" + n + tail for n in re.findall(r"[一二三四五六七八九十]", ordinal.group("nums"))]
+        elif not any(self.lexicon.suffix(x) or x.endswith(INDICATOR_HEADS) for x in raw[:-1]):
+            # shared suffix: 城镇居民、农村居民人均可支配收入 → 城镇居民人均可支配收入, 农村居民人均可支配收入;
+            # not when an item is a whole indicator itself (农民人均纯收入和城镇居民人均可支配收入)
             k = len(raw[0])
             tail = last[k:] if len(last) > k else ""
             names = [x + tail for x in raw[:-1]] + [last]
@@ -542,7 +633,7 @@ class Extractor:
             st.growth_pct, st.growth_basis = _signed(tok, dist["verb"]), dist["basis"]
             self._extend(st, tok)
         elif kind == "pp":
-            st.change_pp = tok.value
+            st.change_pp = _signed(tok, tok.extra.get("verb") or dist.get("verb") or "")
             self._extend(st, tok)
         elif kind == "share":
             self._share_one(st, tok, dist["suffix"], dist["ref"], "", stmts, part_stmts, new, True)
@@ -592,17 +683,54 @@ class Extractor:
                 {"ref": ref, "direction": d, "diff": None if tok.value is None else sign * tok.value, "unit": "个百分点"}]
             self._extend(stmts[-1], tok)
             return None
-        m = P.PP_TAIL.search(left)
-        if not (m and stmts):
+        pull = P.PULL_TAIL.search(left)
+        if pull:
+            # 最终消费支出拉动GDP增长2.5个百分点: a contribution of its own, in percentage points
+            np, term = self._left_np(left[: pull.start()])
+            if not np and not term:
+                return None
+            name = (term.name if term else np) + "拉动经济增长"
+            st = new(name, None, np, tok.start - (len(left) - max(left.rfind(np), 0)))
+            self._fill_value(st, tok, name, None)
+            self._add(st, stmts, part_stmts)
             return None
-        val = _signed(tok, m.group("verb"))
-        if m.group("dist"):
+        m = P.PP_TAIL.search(left)
+        verb = tok.extra.get("verb") or (m.group("verb") if m else None)
+        if verb is None:
+            return None
+        val = _signed(tok, verb)
+        np, term = self._left_np(re.sub(r"(?:(?:比|较)(?:上年|去年|上年末|年初)(?:同期)?)?(?:分别)?$", "",
+                                        left[: m.start()] if m else left))
+        np = re.sub(r"^.*?(?:比|较)(?:上年|去年)(?:末|同期)?", "", np) if np.startswith(("比", "较")) else np
+        own = bool(term) or (len(np) >= 2 and np not in P.GENERIC and not P.CHANGE_BASIS.fullmatch(np))
+        dist_here = (m and m.group("dist")) or "分别" in left
+        if own:
+            # 一产业所占比重上升0.4个百分点 / 第一、二、三产业增加值占GDP的比重分别下降0.2个、…: the change has
+            # its subject before it — statements of their own (value None, change_pp set)
+            items = self._items(np.split("分别")[0]) if dist_here else []
+            if len(items) > 1:
+                made = []
+                for name, term2, text in items:
+                    st = new(name, term2, text, tok.start - (len(left) - max(left.rfind(np), 0)))
+                    st.flag("distributive")
+                    self._add(st, stmts, part_stmts)
+                    made.append(st)
+                made[0].change_pp = val
+                self._extend(made[0], tok)
+                return {"kind": "pp", "i": 0, "targets": made, "verb": verb}
+            st = new(term.name if term else np, term, np, tok.start - (len(left) - max(left.rfind(np), 0)))
+            st.change_pp = val
+            self._add(st, stmts, part_stmts)
+            return None
+        if not stmts:
+            return None
+        if dist_here:
             pool = [s for s in (part_stmts or stmts) if s.change_pp is None]
             targets = pool[-run:] if len(pool) >= run else pool
             if targets:
                 targets[0].change_pp = val
                 self._extend(targets[0], tok)
-            return {"kind": "pp", "i": 0, "targets": targets}
+            return {"kind": "pp", "i": 0, "targets": targets, "verb": verb}
         st = stmts[-1]
         st.change_pp = val
         if tok.kind == "placeholder":
@@ -647,6 +775,11 @@ class Extractor:
 
     def _rank_statement(self, tok, sent, cstart, left, stmts, part_stmts, new, rmentions, p0) -> None:
         rank = tok.extra["rank"]
+        if "item" in tok.extra:  # an item of a rank list names its own indicator
+            np, term = self._left_np(tok.extra["item"])
+            st = new((term.name if term else np) + "排名", term, np, tok.start, rank=rank)
+            self._add(st, stmts, part_stmts)
+            return
         # a count right before the rank verb carries it: 6个县(市)全部进入…, 3家产业集聚区进入全省前二十
         if part_stmts and part_stmts[-1].rank is None and part_stmts[-1].value is not None and part_stmts[-1]._clean[1] >= 0:
             last = part_stmts[-1]
@@ -851,7 +984,7 @@ def _signed(tok: Token, verb: str) -> float | None:
     val = tok.value
     if val is None:
         return None
-    if verb in P.NEGATIVE_VERBS:
+    if verb in P.NEGATIVE_VERBS and val > 0:  # 下降1.3% = -1.3; 增长-1.3% keeps its printed sign
         val = -val
     if tok.unit == "倍":
         val = val * 100  # 增长3倍 = +300 %

@@ -61,6 +61,9 @@ def parse_number(text: str) -> float | None:
     t = text.replace(" ", "")
     if not t:
         return None
+    if t[0] == "-" and len(t) > 1 and t[1].isdigit():  # 增长-1.3%, 自然增长率-0.98‰
+        v = parse_number(t[1:])
+        return None if v is None else -v
     if t[0].isdigit():
         try:
             return parse_arabic(t)

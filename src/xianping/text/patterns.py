@@ -13,36 +13,62 @@ PLACEHOLDER = r"\*+|[xX]{1,2}(?:\.[xX])?"
 UNITS = sorted(
     """个百分点 百分点 个工作日 工作日 平方公里 平方千米 万千瓦时 亿千瓦时 千瓦时 万千瓦 千瓦 万吨 亿吨 吨 万亩 千公顷 公顷 亩
     公里 千米 万家 万个 万名 亿美元 万美元 美元 万亿元 亿元 万元 元 万人次 人次 万人 人 万户 户 家 个 所 座 项 条 间 辆 台 套 张 名
-    % ‰ 成 倍 天""".split(),
+    % ‰ 成 倍 天
+    万头 头 万只 只 万羽 羽 万担 担 亿立方米 万立方米 立方米 万平方米 平方米 万标箱 标箱 万辆 万套 万张 万台 亿斤 万斤 斤""".split(),
     key=len,
     reverse=True,
 )
 MEASURE_UNITS = frozenset(u for u in UNITS if u not in {"家", "个", "所", "座", "项", "条", "间", "辆", "台", "套", "张", "名", "户", "万户"})
 CLASSIFIERS = frozenset({"家", "个", "所", "座", "项", "条", "间", "辆", "台", "套", "张", "名"})
+# units of livestock and poultry (头 pigs and cattle, 只 sheep and poultry, 羽 poultry): measures, not classifiers
+LIVESTOCK_UNITS = frozenset({"万头", "头", "万只", "只", "万羽", "羽"})
 UNIT_ALT = "|".join(re.escape(u) for u in UNITS)
 # a Chinese numeral is read only before these (三大改造, 四个平台, 两次对接会 are enumerations, not data)
 CN_UNITS = "亿元|万元|元|%|‰|成|万人|人|万吨|吨|万亩|亩|公顷|公里|千瓦时|户|倍"
 
+SIGNED = rf"(?:(?<![0-9A-Za-z.\-])-\s?)?{ARABIC}"
 VALUE = re.compile(
-    rf"(?P<num>{ARABIC}|{PLACEHOLDER})\s?(?P<approx>余|多)?\s?(?P<unit>{UNIT_ALT}|亿|万(?![\u4e00-\u9fff]))"
-    rf"|(?<![第每前各])(?P<cnum>[{CN}]+(?:点[零〇一二三四五六七八九]+)?)(?P<cunit>{CN_UNITS})"
+    rf"(?P<num>{SIGNED}|{PLACEHOLDER})\s?(?P<approx>余|多)?\s?(?P<unit>{UNIT_ALT}|亿|万(?![\u4e00-\u9fff]))"
+    rf"|(?<![第每前各\d.])(?P<cnum>[{CN}]+(?:点[零〇一二三四五六七八九]+)?)(?P<cunit>{CN_UNITS})"
     rf"|百分之(?P<pnum>{ARABIC}|[{CN}]+(?:点[零〇一二三四五六七八九]+)?)"
 )
+# 3千亿元, 1.2百万吨: an Arabic number times a Chinese magnitude before 万/亿 (read whole, never as 1千亿)
+MAGNITUDE = re.compile(rf"(?<![\d.])(?P<num>{ARABIC})\s?(?P<mag>[十百千])(?P<unit>(?:万|亿)(?:{UNIT_ALT})?)")
+MAGNITUDE_FACTOR = {"十": 10, "百": 100, "千": 1000}
 RANGE = re.compile(rf"(?P<a>{ARABIC})\s?[~～—\-至到]\s?(?P<b>{ARABIC})\s?(?P<unit>{UNIT_ALT})")
-STRUCTURE = re.compile(rf"(?<![\d.])(?P<all>{ARABIC}(?:\s?[:︰∶]\s?{ARABIC}){{1,3}})(?![\d.])")
+STRUCT = rf"{ARABIC}(?:\s?[:︰∶]\s?{ARABIC}){{1,3}}"
+STRUCTURE = re.compile(rf"(?<![\d.])(?P<all>{STRUCT})(?![\d.])")
+# 由上年的12.3:35.4:52.3调整为12.1:34.8:53.1 / 由2.31:1缩小为2.26:1 — one statement, the new structure, with the old
+# one as its previous value (precedence: read before STRUCTURE, so the old ratio is never a statement of its own)
+STRUCTURE_MOVE = re.compile(
+    rf"由(?:上年|去年|上年末|(?:19|20)\d\d年(?:末)?)?的?\s?(?P<prev>{STRUCT})\s?"
+    rf"(?:调整|优化|变化|变动|转变|缩小|扩大|提高|下降|降低|演变|演进)?(?:为|到|至)\s?(?P<all>{STRUCT})(?![\d.])"
+)
+# 分别下降0.2个、下降0.6个、提高0.8个百分点: a list of percentage-point changes sharing one 百分点, each with its verb
+PP_VERB = r"提高|提升|上升|增加|扩大|下降|降低|减少|回落|缩小|收窄"
+PP_LIST = re.compile(
+    rf"(?:(?:{PP_VERB})?\s?{SIGNED}\s?个\s?[、和及]\s?)+(?:{PP_VERB})?\s?{SIGNED}\s?个?百分点"
+)
+PP_ITEM = re.compile(rf"(?P<verb>{PP_VERB})?\s?(?P<num>{SIGNED})\s?个?(?:百分点)?")
 DATE = re.compile(r"\d{1,2}月(?:\d{1,2}日|份|末|底|初|中旬|上旬|下旬)?|\d{1,2}日")
 YEAR = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})年(?:度)?")
 HEDGE_BEFORE = re.compile(r"(?:近|约|超过|超|逾|不足|不到|突破|将近|接近|大约)$")
 HEDGE_AFTER = re.compile(r"^(?:左右|以上|以下|以内|之内|内|多)")
 
 GROWTH_TAIL = re.compile(
-    r"(?P<basis>同比|比上年同期|比上年|较上年|比去年同期|比去年|较去年|按可比价格计算|按可比价计算|年均|两年平均|平均)?"
-    r"(?P<dist>分别)?(?P<verb>增长|下降|减少|回落|上升|增加|下滑|增速为|增幅为|增速|增幅)(?:了)?$"
+    r"(?P<basis>同比|比上年同期|比上年|较上年|比去年同期|比去年|较去年|按可比价格计算|按可比价计算|可比年均|年均|两年平均|平均)?"
+    r"(?P<dist>分别)?(?P<verb>增长|下降|减少|回落|上升|增加|下滑|上涨|下跌|增速为|增幅为|涨幅为|增速|增幅|涨幅)(?:了|为)?$"
 )
 PP_TAIL = re.compile(
     r"(?P<basis>比上年|较上年|比去年|同比|比[^,;。]{0,12}?)?(?P<dist>分别)?(?P<verb>提高|提升|上升|增加|扩大|下降|降低|减少|回落|缩小|收窄)(?:了)?$"
 )
-NEGATIVE_VERBS = frozenset({"下降", "减少", "回落", "下滑", "降低", "缩小", "收窄"})
+CHANGE_BASIS = re.compile(r"(?:比|较|与)?(?:上年|去年|上年末|年初|同期|上年同期|去年同期)(?:末|相比)?|同比|环比")
+NEGATIVE_VERBS = frozenset({"下降", "减少", "回落", "下滑", "下跌", "降低", "缩小", "收窄"})
+# 最终消费支出拉动国内生产总值增长2.5个百分点: a contribution to growth, a value in percentage points of its own
+PULL_TAIL = re.compile(r"拉动(?:GDP|经济|国内生产总值|地区生产总值|全县经济|全市经济|经济增长)?(?:增长)?(?P<dist>分别)?(?:为)?$")
+# 比上年减少22660亩 / 比年初增加36.07亿元: an absolute change from the previous period — it belongs to the
+# statement before it, never a level of its own
+CHANGE_TAIL = re.compile(r"(?:比|较)(?:上年|去年|年初|上年末|上年同期|去年同期|同期)(?:末)?(?:净)?(?P<verb>增加|减少|增长|下降|多|少|增|减)了?$")
 COMPARE_TAIL = re.compile(
     r"(?P<dir>高于|低于|快于|慢于|超过|超出|领先|落后于|落后)(?P<ref>全国|全省|全市|全区|全县|[^,;。]{1,10}?)(?:平均水平|平均)?(?:的)?$"
     r"|比(?P<ref2>全国|全省|全市|全区|全县)(?:平均水平|平均)?(?P<dir2>高|低|快|慢|多|少)(?:出)?$"
@@ -51,7 +77,7 @@ SHARE_TAIL = re.compile(
     r"占(?!比)(?P<ref>全国|全省|全市|全区|全县|全州|全乡|县域)?(?P<what>[^,;。占]{0,14}?)(?:的)?(?:比重|比例|总量的比重|份额)?(?P<dist>分别)?"
     r"(?:达到|达|为|超过|超)?$"
 )
-TARGET = re.compile(r"到20\d\d年|力争|确保|目标(?:是|为)|预期目标|预计到|(?<![一])计划(?:到|在)|规划到")
+TARGET = re.compile(r"到20\d\d年|力争|确保|目标(?:是|为)|预期目标|预计到|(?<![一])计划(?!生育|单列|经济|内|外|执行|完成情况)|规划到")
 ESTIMATE = re.compile(r"预计|初步核算|初步统计|预估")
 
 VERBS_TAIL = re.compile(
@@ -68,6 +94,9 @@ GENERIC = frozenset({"", "总量", "总额", "规模", "数量", "数", "水平"
 
 RANK_POS = re.compile(
     r"(?P<verb>位居|位列|居于|稳居|跃居|排名|排在|名列|升至|跃升至|居|排|列)(?P<scope>[^,;。第]{0,24}?)第(?P<pos>\d+|[一二三四五六七八九十]+)(?:位|名)?(?![次批届产类期部轮场个项章条号])"
+)
+RANK_NEXT = re.compile(
+    r"、(?P<name>[^,;。、第]{2,14}?)第(?P<pos>\d+|[一二三四五六七八九十]+)(?:位|名)?(?![次批届产类期部轮场个项章条号\d])"
 )
 RANK_MOVE = re.compile(
     r"由(?P<scope>[^,;。第]{0,12}?)第(?P<a>\d+|[一二三四五六七八九十]+)(?:位|名)(?P<dir>上升|提升|前移|跃升|提高|下降|后移|下滑|回落)"

@@ -42,6 +42,13 @@ WIDTH = str.maketrans(
      "；": ";", "（": "(", "）": ")", "～": "~", "\u3000": " ", "﹪": "%"}
 )
 DUP_MIN_CHARS = 20
+# hard line wraps (text copied out of a PDF or a fixed-width page): lines of one display width that stop
+# mid-sentence, often mid-number (固定资产投资25 / 0.3亿元). Only wide wraps count, so headings of equal
+# length (一、强化领导、完善机制,…) are never taken for them.
+WRAP_MIN_WIDTH = 60
+WRAP_MIN_LINES = 4
+SENTENCE_FINAL = tuple("。！？!?;；:：”\"’)）】」")
+HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|\(?[一二三四五六七八九十]+\)|\d+(?:、|\.(?!\d))|——|第[一二三四五六七八九十]+)")
 
 
 @dataclass
@@ -86,6 +93,45 @@ def _lines(text: str):
 
 
 _ANNOTATION = re.compile(rf"\([{PINYIN_CHARS}]+\)")
+
+
+def _display_width(line: str) -> int:
+    # CJK characters and full-width forms take two columns
+    return sum(2 if ("\u2e80" <= c <= "\u9fff" or "\uf900" <= c <= "\uffef") else 1 for c in line)
+
+
+def wrapped_line_ends(text: str) -> set[int]:
+    """Offsets of the newlines that are hard wraps: the document has at least WRAP_MIN_LINES lines, not
+    ending a sentence, within 6 columns of one width ≥ WRAP_MIN_WIDTH; each such line is joined to the next
+    unless the next is blank or a heading."""
+    lines = list(_lines(text))
+    widths = []
+    for a, b, _ in lines:
+        line = text[a:b].rstrip()
+        if line and not line.endswith(SENTENCE_FINAL):
+            widths.append(_display_width(line))
+    if len(widths) < WRAP_MIN_LINES:
+        return set()
+    best, best_n = 0, 0
+    for w in set(widths):
+        if w < WRAP_MIN_WIDTH:
+            continue
+        n = sum(1 for x in widths if w - 6 <= x <= w)
+        if n > best_n or (n == best_n and w > best):
+            best, best_n = w, n
+    if best_n < WRAP_MIN_LINES:
+        return set()
+    out = set()
+    for i, (a, b, nxt) in enumerate(lines[:-1]):
+        line = text[a:b].rstrip()
+        if not line or line.endswith(SENTENCE_FINAL) or not (best - 6 <= _display_width(line) <= best + 1):
+            continue
+        na, nb, _ = lines[i + 1]
+        follow = text[na:nb]
+        if not follow.strip() or HEADING.match(follow):
+            continue
+        out.add(b)
+    return out
 
 
 def _chrome_reason(line: str) -> str | None:
@@ -169,6 +215,7 @@ def repair(text: str, *, simplify: bool = True) -> Repaired:
     scorer = doc_bigram_scorer(text) if "?" in text else None
     seen: dict[str, int] = {}
     blank_run = 0
+    wraps = wrapped_line_ends(text) if len(text) > WRAP_MIN_WIDTH * WRAP_MIN_LINES // 2 else set()
     for a, b, nxt in _lines(text):
         a = max(a, text_off)
         line = text[a:b]
@@ -191,7 +238,10 @@ def repair(text: str, *, simplify: bool = True) -> Repaired:
         else:
             blank_run = 0
         _repair_line(out, rep, text, a, b, scorer)
-        if nxt > b:
+        if b in wraps:
+            out.replace("", b, nxt)  # a hard wrap: the line goes on
+            rep.fixes.append({"kind": "line_wrap", "span": (b, nxt), "text": ""})
+        elif nxt > b:
             out.copy("\n", b if text[b] == "\n" else nxt - 1)
     clean = out.text()
     m = out.map
