@@ -349,7 +349,7 @@ def validate_reports(reports: pd.DataFrame, report: ProblemReport, project_ids: 
              "investment_ytd", df["investment_ytd"], "the year-to-date investment exceeds the cumulative total",
              "investment_ytd ≤ investment_cumulative")
     # year to date = the previous report of the same year + this month, when the previous month was reported
-    ordered = out.assign(_i=np.arange(len(out)), _m=np.where(out["month"].notna(), 0, 1))
+    ordered = out.assign(_i=np.arange(len(out)))
     ordered = ordered[ordered["month"].notna() & ~pd.Series(dup, index=out.index)]
     if len(ordered):
         mi = month_index(ordered["month"])
