@@ -6,6 +6,8 @@
     xianping platform users add zhongmou --name 中牟县统计局 --role county_reporter --scope 410122 --dir plat
     xianping platform users import users.xlsx --dir plat    # 用户名, 姓名, 角色, 区划代码, 部门
     xianping platform token create zhongmou --dir plat      # a bearer token for scripts, shown once
+    xianping platform users reset-password zhongmou --dir plat   # a temporary password (to a mode-600 file)
+    xianping platform settings --dir plat [session_idle_minutes 60]
     xianping serve --platform plat
 
 Initial passwords go to a file (mode 600) the admin hands out, never to the terminal or a log.
@@ -129,6 +131,49 @@ def users_import(
         path = _passwords_file(folder, out)
         _write_passwords(path, made)
     console.print(f"{len(made)} 个用户 users added · 初始密码 initial passwords → {path}", markup=False)
+
+
+@users_app.command("reset-password", help="Reset USER's password: a temporary one (written to --out, mode 600, shown nowhere "
+                                         "else) that the user must change at its next login; every session of the user ends.")
+def users_reset_password(
+    username: str = typer.Argument(..., help="The user whose password is reset."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Where the temporary password goes (default: DIR/reset-password-<user>-<time>.csv)."),
+    folder: Path = DIR, db: Optional[str] = DB,
+) -> None:
+    from xianping.cli.output import console
+    from xianping.platform.auth.password_reset import by_username, reset_password
+    from xianping.problems import XianpingInputError
+
+    with _session(folder, db) as s:
+        user = by_username(s, username)
+        if user is None:
+            raise XianpingInputError(f"no user {username!r}; the users are listed by GET /api/users or the page /account/users")
+        done = reset_password(s, _cli_actor(), user)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        path = out or folder / f"reset-password-{user.username}-{stamp}.csv"
+        _write_passwords(path, [(user, done.temporary)])
+    console.print(f"用户 user {user.username}: 密码已重置 password reset, {done.sessions_revoked} session(s) ended · "
+                  f"临时密码 temporary password → {path} (to be changed at the next login)", markup=False)
+
+
+@app.command("settings", help="Show the platform's settings, or change one: `xianping platform settings KEY VALUE` "
+                              "(e.g. session_idle_minutes 60). Changes are audited; servers read them within a minute.")
+def settings_cmd(
+    key: Optional[str] = typer.Argument(None, help="The setting to change (omit to list them all)."),
+    value: Optional[str] = typer.Argument(None, help="Its new value."),
+    folder: Path = DIR, db: Optional[str] = DB,
+) -> None:
+    from xianping.cli.output import console
+    from xianping.platform.auth import settings
+    from xianping.problems import XianpingInputError
+
+    if key is not None and value is None:
+        raise XianpingInputError(f"settings {key}: give its new value too (xianping platform settings {key} VALUE)")
+    with _session(folder, db) as s:
+        if key is not None:
+            settings.change(s, _cli_actor(), key, value or "")
+        for k, v in settings.all_values(s).items():
+            console.print(f"{k} = {v}    # {settings.SETTINGS[k].label}", markup=False)
 
 
 @departments_app.command("add", help="Add a department (责任单位) and the indicator codes it supplies for all counties.")
