@@ -149,19 +149,31 @@ def _plain(v: Any) -> Any:
     return v
 
 
+def _typed(s: pd.Series) -> bool:
+    """A numeric, boolean or datetime column: blank is NaN/NaT only, no text to look at (the fast path)."""
+    return pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s) or \
+        pd.api.types.is_datetime64_any_dtype(s)
+
+
 def _blank(s: pd.Series) -> np.ndarray:
+    if _typed(s):
+        return s.isna().to_numpy()
     return (s.isna() | s.astype(str).str.strip().isin(["", "nan", "NaT", "None"])).to_numpy()
 
 
 def _text(s: pd.Series) -> pd.Series:
-    return s.where(~_blank(s), "").astype(str).str.strip()
+    t = s.astype(str).str.strip()  # one pass: the stripped text decides blankness too
+    return t.where(~(s.isna() | t.isin(["", "nan", "NaT", "None"])).to_numpy(), "")
 
 
 def _money(chk: _Checker, s: pd.Series, col: str) -> np.ndarray:
     raw = s.to_numpy(dtype=object)
     blank = _blank(s)
-    num = pd.to_numeric(s.astype(str).str.replace(",", "", regex=False).str.strip().where(~blank, None),
-                        errors="coerce").to_numpy(dtype=float)
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        num = s.to_numpy(dtype=float)
+    else:  # text from a sheet: thousands separators allowed
+        num = pd.to_numeric(s.astype(str).str.replace(",", "", regex=False).str.strip().where(~blank, None),
+                            errors="coerce").to_numpy(dtype=float)
     chk.flag(blank, "missing_value", col, raw, f"{col} is blank", "an amount in 万元 (a month without a report has no "
              "row, so a blank amount is never read as 0)")
     bad = ~blank & np.isnan(num)
@@ -176,6 +188,8 @@ def _money(chk: _Checker, s: pd.Series, col: str) -> np.ndarray:
 def _bool(chk: _Checker, s: pd.Series, col: str, blank_is_false: bool) -> np.ndarray:
     raw = s.to_numpy(dtype=object)
     blank = _blank(s)
+    if pd.api.types.is_bool_dtype(s):
+        return s.to_numpy(dtype=bool)
     txt = s.astype(str).str.strip().str.lower()
     txt = txt.where(~txt.isin(["1.0"]), "1").where(~txt.isin(["0.0"]), "0")
     true = txt.isin(_TRUE).to_numpy() & ~blank
@@ -201,12 +215,17 @@ def _month(chk: _Checker, s: pd.Series, col: str) -> pd.Series:
     raw = s.to_numpy(dtype=object)
     blank = _blank(s)
     out = pd.Series([None] * len(s), index=s.index, dtype=object)
+    # the contract's own form, checked in one vectorised pass; only the other cells take the slow path below
+    exact = s.astype(str).str.fullmatch(r"\d{4}-(?:0[1-9]|1[0-2])").fillna(False).to_numpy(dtype=bool) & ~blank
+    out[exact] = s[exact].astype(str).to_numpy()
+    s = s[~exact]
+    blank_rest = blank[~exact]
     is_date = s.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year") and
                     hasattr(v, "month") and not isinstance(v, str))
     if is_date.any():
         d = pd.to_datetime(s[is_date], errors="coerce")
-        out[is_date] = d.dt.strftime("%Y-%m")
-    txt = s[~is_date & ~blank].astype(str)
+        out.loc[d.index] = d.dt.strftime("%Y-%m").to_numpy(dtype=object)
+    txt = s[~is_date.to_numpy(dtype=bool) & ~blank_rest].astype(str)
     parts = txt.str.extract(_MONTH)
     ok = parts[0].notna() & parts[1].notna()
     mm = pd.to_numeric(parts[1], errors="coerce")
@@ -230,6 +249,8 @@ def _ids(chk: _Checker, s: pd.Series, col: str = "project_id") -> pd.Series:
     blank = _blank(s)
     chk.flag(blank, "missing_value", col, raw, f"{col} is blank", "a project id")
     # ids read from Excel may arrive as 101.0; they are names, not numbers
+    if pd.api.types.is_string_dtype(s) and not pd.api.types.is_object_dtype(s):
+        return _text(s)
     txt = s.map(lambda v: str(int(v)) if isinstance(v, float) and np.isfinite(v) and v == int(v) else v)
     return _text(txt)
 
