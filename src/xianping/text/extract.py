@@ -49,6 +49,34 @@ INDICATOR_HEADS = tuple("入值额量率积数资出费价产")
 CN_RANK = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 _DIGIT = re.compile(r"\d")
+SPEAKER_GOVERNMENT = re.compile(r"我代表(?:[\u4e00-\u9fff]{0,10}?)(?P<level>县|市|区|旗)人民政府")
+SECTION_MARK = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+部分)")
+REVIEW_WORDS = re.compile(r"回顾|工作总结|主要成绩|完成情况")
+PLAN_WORDS = re.compile(r"工作安排|工作任务|重点任务|主要任务|预期目标|目标任务|总体要求|工作打算|工作建议|工作思路|展望")
+TITLE_WORDS = re.compile(r"公报|工作报告|政府工作|统计")
+TITLE_YEAR = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s?年(?!\s?\d{1,2}\s?月)|(?P<cy>[一二][〇零九][一二三四五六七八九〇零]{2})年")
+CN_YEAR_DIGITS = {"〇": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+
+
+def _doc_year(doc: str, original: str) -> str | None:
+    """The year a document speaks of: the year in its title (a line naming 公报/工作报告 among the first
+    eight; 二〇二三年 counts, a date 2024年4月15日 does not), else the first line's year, else the URL's."""
+    lines = [ln.strip() for ln in doc.split("\n", 12)[:12] if ln.strip()][:8]
+    for ln in lines:
+        if TITLE_WORDS.search(ln):
+            m = TITLE_YEAR.search(ln)
+            if m:
+                return m.group("y") or "".join(CN_YEAR_DIGITS[c] for c in m.group("cy"))
+    for ln in lines[:3]:  # the opening line, or the bulletin's first sentence (2023年是…)
+        m = TITLE_YEAR.search(ln[:80])
+        if m and m.group("y"):
+            return m.group("y")
+    m = re.search(r"/(20\d\d)[/-]", original[:2000])
+    return m.group(1) if m else None
+
+
+ABBREVIATION_AFTER = re.compile(r"\s?\((?:[A-Za-z][A-Za-z0-9&]*|R&D)\)$")
+INNER_VERB = re.compile(r"(?<=[\u4e00-\u9fff])(?:完成|实现|达到|共计)(?=增加值|营业收入|营收|产值|总产值|收入|利润|税收)")
 FIGURE_LABEL = re.compile(r"[图表]\s?$")
 YEAR_AFTER = re.compile(r"\d*年")
 
@@ -77,6 +105,8 @@ class Context:
     source: str
     doc_year: str | None
     block: Place | None = None
+    section_year: str | None = None  # the year of the current heading (一、2022年工作回顾)
+    plan: bool = False  # inside a plan section (二、2024年工作安排): every quantity is a target
 
 
 def _rank_number(text: str) -> int | None:
@@ -111,15 +141,16 @@ class Extractor:
         rep = repair(text)
         doc = rep.text
         regions = DocRegions(doc)
-        first = doc.lstrip()[:80].split("\n", 1)[0]
-        m = P.YEAR.search(first) or re.search(r"/(20\d\d)[/-]", text[:2000])
-        ctx = Context(rep, regions, source, (m.group(1) if m else None))
+        ctx = Context(rep, regions, source, _doc_year(doc, text))
+        self._speaker_government(doc, regions)
         out: list[Statement] = []
         pos = 0
         for line in doc.split("\n"):
             a, b = pos, pos + len(line)
             pos = b + 1
             if not line.strip():
+                continue
+            if self._section(line, ctx):
                 continue
             speaker = self._speaker(line, a, regions)
             if speaker is not False:
@@ -138,6 +169,39 @@ class Extractor:
     def extract_file(self, path: str | Path) -> list[Statement]:
         p = Path(path)
         return self.extract_text(read_text_file(p)[0], source=str(p))
+
+    @staticmethod
+    def _speaker_government(doc: str, regions: DocRegions) -> None:
+        """我代表县人民政府向大会报告: the speaking government is the document's subject (named in the clause, else
+        the county of the title) — before any province or city the text mentions."""
+        m = SPEAKER_GOVERNMENT.search(doc)
+        if m is None:
+            return
+        named = [x for x in regions.in_range(m.start(), m.end()) if x.place.level in ("county", "prefecture")]
+        place = named[0].place if named else None
+        if place is None:
+            level = {"县": "county", "区": "county", "旗": "county", "市": None}[m.group("level")]
+            head = regions.in_range(0, m.start())
+            cands = [x.place for x in head if (level is None and x.place.level in ("county", "prefecture"))
+                     or x.place.level == level]
+            place = cands[0] if cands else None
+        if place is not None:
+            regions.anchor = place
+            regions.deictic[m.group("level") if m.group("level") in ("县", "区", "市") else "县"] = place
+
+    @staticmethod
+    def _section(line: str, ctx: Context) -> bool:
+        """A heading (一、2022年工作回顾 / 二、2024年工作安排 / 今年主要预期目标): its year becomes the default period of
+        what follows, and a plan heading makes what follows targets. Returns True for a heading line."""
+        st = line.strip()
+        if len(st) > 40 or not (SECTION_MARK.match(st) or (len(st) <= 24 and not re.search(r"[,。;]", st))):
+            return False
+        if not (REVIEW_WORDS.search(st) or PLAN_WORDS.search(st)):
+            return False
+        y = P.YEAR.search(st)
+        ctx.section_year = y.group("y") if y else None
+        ctx.plan = bool(PLAN_WORDS.search(st)) and not REVIEW_WORDS.search(st)
+        return True
 
     @staticmethod
     def _speaker(line: str, a: int, regions: DocRegions):
@@ -388,7 +452,7 @@ class Extractor:
             region, region_src, rmentions = self._region(sent, s0, p0, tok.start, ctx, cstart)
             period, period_text, pflags = self._period(sent, tok.start, ctx)
             # a target cue (计划/力争/确保/预期目标/到2025年) holds to the end of its sentence, over its parts
-            target = bool(P.TARGET.search(sent[:tok.start]))
+            target = ctx.plan or bool(P.TARGET.search(sent[:tok.start]))
 
             def new(name: str | None, term: Term | None, text: str | None, span0: int, **kw) -> Statement:
                 st = Statement(region_code=region.code if region else None, region_name=region.name if region else None,
@@ -524,6 +588,8 @@ class Extractor:
                 break
         if "了" in np[:-1]:
             np = np[np.rindex("了") + 1:]
+        np = ABBREVIATION_AFTER.sub("", np)  # 地区生产总值(GDP): the name without its abbreviation
+        np = INNER_VERB.sub("", np)  # 第一产业完成增加值, 规上服务业实现营业收入: no verb inside a name
         np = P.RANK_COUNT.sub("", np).strip(" ,")
         hit = self.lexicon.suffix(np)
         if hit:
@@ -884,7 +950,7 @@ class Extractor:
         flags: list[str] = []
         for m in P.YEAR.finditer(head):
             before = head[max(0, m.start() - 2):m.start()]
-            if before.endswith(("比", "较", "与", "同")) or before in ("相比",):
+            if before.endswith(("比", "较", "与", "同", "由")) or before in ("相比",):
                 continue
             year, text = m.group("y"), m.group(0)
             tail = head[m.end():m.end() + 6]
@@ -919,7 +985,9 @@ class Extractor:
                 return f"{year}M1-M{m2}", text, flags
             if sub.group("me"):
                 return f"{year}-{int(sub.group('m')):02d}", text, flags
-        if year is None and ctx.doc_year and not flags and not P.TARGET.search(head):
+        if year is None and ctx.section_year and not flags:
+            year = ctx.section_year  # the heading's year (一、2022年工作回顾; 二、2024年工作安排)
+        elif year is None and ctx.doc_year and not flags and not P.TARGET.search(head) and not ctx.plan:
             year = ctx.doc_year  # a bulletin's year is often only in its title
         return year, text, flags
 

@@ -105,14 +105,29 @@ class DocRegions:
                 for c in (m.place.code, m.place.parent, m.place.province):
                     if c:
                         prov_or_pref[c] += 1
+        # the areas named, counting only mentions that are plausibly places (增城区 inside 新增城区 names no area)
+        kept = [m for m in raw if not isinstance(m.place, Place) or self._plausible(text, m, prov_or_pref)]
+        if len(kept) < len(raw):
+            raw = kept
+            prov_or_pref = Counter(c for m in raw if isinstance(m.place, Place)
+                                   for c in (m.place.code, m.place.parent, m.place.province) if c)
         # short names: provinces and prefectures anywhere; counties of named prefectures
         shorts: dict[str, Place] = {}
         bigrams = {text[i:i + 2] for i in range(len(text) - 1)}
         present = [s for bg in bigrams & self.idx.short_by_prefix.keys() for s in self.idx.short_by_prefix[bg] if s in text]
+        deictic_levels = {m.group(2) for m in DEICTIC.finditer(text)}
+        # a county document that never writes its full name (宁远发展史上…, 全县…): a short name that is one
+        # county's alone may name it
+        lone_county = ("县" in deictic_levels or "区" in deictic_levels) and not any(
+            isinstance(m.place, Place) and m.place.level == "county" for m in raw)
         for s in present:
             cands = self.idx.short[s]
             pick = [p for p in cands if p.level in ("province", "prefecture") and p.code not in ("",)]
             pick += [p for p in cands if p.level == "county" and (p.parent in prov_or_pref)]
+            if not pick and lone_county and len(s) >= 2:
+                counties = [p for p in cands if p.level == "county"]
+                if len(counties) == 1:
+                    pick = counties
             if len(pick) >= 1:
                 pick.sort(key=lambda p: -prov_or_pref.get(p.code, 0) - prov_or_pref.get(p.parent or "", 0))
                 shorts[s] = pick[0]
@@ -145,9 +160,15 @@ class DocRegions:
     def _plausible(text: str, m: Mention, named: Counter) -> bool:
         """Two-character names (和县, 范县, 富县) hide inside words; keep them only after a separator and
         inside an area the document names."""
+        prev = text[m.start - 1] if m.start else ""
+        if m.place.level == "county" and m.end - m.start > 2:
+            # 新增城区绿化面积 hides 增城区: a county name glued to the word before it counts only inside an area
+            # the document names
+            if prev and "\u4e00" <= prev <= "\u9fff" and prev not in "和与及在是为于、省市州盟":
+                return named.get(m.place.parent or "", 0) > 1 or named.get(m.place.province or "", 0) > 1  # itself counts once
+            return True
         if m.end - m.start > 2 or m.place.level != "county":
             return True
-        prev = text[m.start - 1] if m.start else ""
         if prev and "\u4e00" <= prev <= "\u9fff" and prev not in "和与及在是为于":
             return False
         if not prev or prev in "\n#《“\"":  # a title or heading that starts with the name
