@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from xianping.engine.score_rules import score_points
+from xianping.engine.score_rules import round_points, score_points
 from xianping.problems import XianpingInputError
 
 __all__ = ["points_what_if"]
@@ -107,6 +107,9 @@ def points_what_if(result, unit: str, year=None):
     df.attrs.update({"unit": unit, "year": y, "total": float(pts.total[t, u]), "rank": float(pts.rank[t, u]),
                      "class_rank": float(pts.rank_class[t, u]), "vetoed": bool(pts.vetoed[t, u]),
                      "advanced": bool(advanced[t, u]) if advanced is not None else False,
-                     "advanced_line": line, "points_short": max(0.0, line - float(pts.total[t, u])) if np.isfinite(line) else np.nan,
+                     "advanced_line": line,
+                     # to the programme's decimals, as the totals it is the difference of
+                     "points_short": float(round_points(max(0.0, line - float(pts.total[t, u])), prog.get("decimals", 2)))
+                     if np.isfinite(line) else np.nan,
                      "ranked_by": "class" if within else "all"})
     return df

@@ -330,6 +330,16 @@ def whatif_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA
         st["tiers"] = tier_spec(tiers)
     st = scope_settings(st, units_scope, within, include_districts, force_tiers)
     from xianping.cli.data_commands import print_reading
+    from xianping.cli.points import is_points
+
+    if is_points(framework):  # a 考核办法: each item at its full points, the whole programme scored again (cli/points)
+        given = [o for o, v in (("--scenario", scenario), ("--target-rank", target_rank), ("--tiers", tiers),
+                                ("--by-type", by_type), ("--rank-in", rank_in if rank_in not in (None, "nation") else None),
+                                ("--scope " + str(scope), scope if rank_scope != "nation" else None)) if v]
+        if given:
+            fail(f"{', '.join(given)}: options of an index what-if; a points-based framework (scoring:) brings each item "
+                 "to its full points and ranks by the programme's own ranking mode and classes (--types gives the classes)")
+        return _whatif_points(framework, data, store, years, unit, year, types, st, out, json)
     from xianping.robust.load import load_model
 
     # the data read here, with the reading options of --data (as evaluate reads it), and its warnings said
@@ -343,6 +353,25 @@ def whatif_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA
     else:
         console.print_json(_json.dumps(res.summary, ensure_ascii=False, default=_jsonable))
         console.print("written: " + "  ·  ".join(f"{k}: {v}" for k, v in written.items()), markup=False)  # "[/x]" in a path
+
+
+def _whatif_points(framework, data, store, years, unit, year, types, st, out, as_json) -> None:
+    """`analyse whatif` on a points-based framework: the table `xianping points whatif` writes, the facts as JSON."""
+    import json as _json
+
+    from xianping.cli.data_commands import print_reading
+    from xianping.cli.output import console
+    from xianping.cli.points import _evaluate, whatif_points_run, whatif_summary
+
+    res = _evaluate(framework, data, store, years, settings=st or None, types=str(types) if types else None, **_read_options())
+    print_reading([p for p in res.problems if p.severity != "error"], stderr=True)
+    path = out or Path("whatif.csv")
+    summary = {"kind": "points", **whatif_summary(whatif_points_run(res, unit, year, path))}
+    if as_json:
+        typer.echo(_json.dumps(summary, ensure_ascii=False, indent=1, default=_jsonable))
+    else:
+        console.print_json(_json.dumps(summary, ensure_ascii=False, default=_jsonable))
+        console.print(f"written: whatif: {path}", markup=False)
 
 
 def _plant_hhi(path: Path) -> dict[str, float]:

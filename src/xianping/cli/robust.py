@@ -29,7 +29,9 @@ def robust_cmd(
     engine: str = typer.Option("process", "--engine", help="process | dask"),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="dask.distributed scheduler address (default: a LocalCluster)."),
     workers: Optional[int] = typer.Option(None, "--workers", min=1, max=256, help="LocalCluster workers (default: one per core)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output directory: rank_stats.csv, sensitivity.csv, robust.manifest.json."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output directory: rank_stats.csv, sensitivity.csv, robust.manifest.json "
+                             "(a points-based framework, scoring:: points_robust.csv — its class points × U(1 ± the spec's "
+                             "level-1 weights noise), as `xianping points robust` — and robust.manifest.json)."),
     top: int = typer.Option(10, "--top", help="Print the N units with the widest rank intervals (0: none)."),
     mapping: Optional[Path] = MAPPING,
     code_year: Optional[int] = CODE_YEAR,
@@ -64,6 +66,15 @@ def robust_cmd(
         if design not in ("uncertainty", "sobol"):
             fail(f"--design {design!r}: use uncertainty or sobol")
         sp = sp.model_copy(update={"design": design})
+    from xianping.cli.points import is_points, robust_points_command
+
+    if is_points(framework):  # a 考核办法: its class points are what is uncertain (cli/points, robust/points)
+        if engine != "process" or workers is not None:
+            fail("a points-based framework (scoring:) is scored in process, all samples at once on the sample axis: "
+                 "expected --engine process and no --workers")
+        return robust_points_command(framework, data=data, store=store, sp=sp, n=n, seed=seed, years=years, out=out,
+                                     top=top, settings=st or None,
+                                     read=read_options(mapping, code_year, period, sheet, split_rule, trust_codes, skip_unknown))
     labels = {"load": "读取 loading", "evaluate": "计算 evaluating samples", "analyse": "统计 analysing"}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), console=console, transient=True) as prog:
