@@ -320,6 +320,33 @@ def _password_reset(ctx, url, username):
     return c.post(url, data={"csrf_token": csrf or ""}, headers=_h(csrf), follow_redirects=False)
 
 
+# dispatch (platform/web/dispatch_api.py): no such project / report / photo / ledger item, so admitted roles get 404 or
+# 422 (a sheet that is no sheet) and change nothing; the world has no projects, so /warn opens nothing (200)
+FIXED.update(project_code=lambda ctx: "NO-SUCH", month=lambda ctx: "2025-06", report_id=lambda ctx: "999999",
+             photo_id=lambda ctx: "999999", item_id=lambda ctx: "999999")
+
+
+@write("/api/dispatch/projects/import")
+@write("/api/dispatch/reports/import")
+@write("/api/dispatch/reports/{report_id}/photos")
+def _dispatch_upload(ctx, url, username):
+    c, csrf = _session(ctx, username)
+    return c.post(url, files={"file": ("m.csv", b"x,y\n1,2\n", "text/csv")}, headers=_h(csrf), follow_redirects=False)
+
+
+@write("/api/dispatch/projects/{project_code}/reports/{month}", "PUT")
+@write("/api/dispatch/reports/approve")
+@write("/api/dispatch/reports/reject")
+@write("/api/dispatch/ledger/{item_id}/progress")
+@write("/api/dispatch/ledger/{item_id}/close")
+@write("/api/dispatch/warn")
+def _dispatch_json(ctx, url, username):
+    c, csrf = _session(ctx, username)
+    body = {"ids": [999999], "reason": "matrix", "note": "matrix", "month": "2025-06", "investment_month": 1}
+    return c.request("PUT" if "/reports/2025" in url else "POST", url, json=body, headers=_h(csrf),
+                     follow_redirects=False)
+
+
 def _denied(r, rule) -> bool:
     if r.status_code in (401, 403):
         return True

@@ -25,6 +25,7 @@ from xianping.platform.web import audit_api, audit_pages, review_api, review_pag
 from xianping.platform.web import programme_api, programme_pages, reporting_api, reporting_pages
 from xianping.platform.web import objection_api, objection_pages, result_api, result_pages
 from xianping.platform.web import account_api, account_pages
+from xianping.platform.web import dispatch_api, dispatch_pages
 
 HERE = Path(__file__).parent
 ENV = "XIANPING_PLATFORM"   # JSON {"dir", "db"} for worker processes (xianping serve --platform DIR --workers N)
@@ -41,7 +42,7 @@ def mount(app: FastAPI, plat: Platform) -> FastAPI:
     for area_api, area_pages in ((api, pages), (review_api, review_pages), (audit_api, audit_pages),
                                  (programme_api, programme_pages), (reporting_api, reporting_pages),
                                  (result_api, result_pages), (objection_api, objection_pages),
-                                 (account_api, account_pages)):
+                                 (account_api, account_pages), (dispatch_api, dispatch_pages)):
         app.include_router(area_api.router())
         app.include_router(area_pages.router(templates))
 

@@ -11,6 +11,7 @@ located (file, row, column, value, expected) and all are reported at once.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -196,7 +197,8 @@ def read_upload(folder: Path, file_name: str, data: bytes, fields: list[Field], 
     report.raise_if_errors(f"cannot read {name}; nothing was stored")
     incoming = Path(folder) / "uploads" / ".incoming"
     incoming.mkdir(parents=True, exist_ok=True)
-    tmp = incoming / f"{secrets.token_hex(8)}{ext}"
+    # named after this process, as reporting.py names its copies: a copy left by a killed server is swept there
+    tmp = incoming / f"{os.getpid()}.{secrets.token_hex(8)}{ext}"
     tmp.write_bytes(data)
     try:
         return read_sheet(tmp, fields, required, file_name=name, one_of=one_of)
