@@ -22,48 +22,12 @@ import sys
 import time
 
 import numpy as np
-import pandas as pd
 
 from xianping.dispatch.evaluate_month import evaluate_month
 from xianping.dispatch.frames import validate_frames
 from xianping.dispatch.measures import year_measures
+from xianping.dispatch.synthetic import YEAR, made_up_year
 from xianping.dispatch.warning_rules import builtin_rules, group_colours, project_colours
-
-YEAR = 2024
-
-
-def make_tables(n: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    rng = np.random.default_rng(seed)
-    ids = np.array([f"X{i:05d}" for i in range(n)])
-    counties = np.array([f"41{p:02d}{c:02d}" for p in range(1, 11) for c in range(21, 31)])
-    new = rng.random(n) < 0.25
-    start = np.where(new, pd.Timestamp(f"{YEAR}-01-01").value + rng.integers(0, 300, n) * 86_400 * 10**9,
-                     pd.Timestamp(f"{YEAR - 1}-06-01").value)
-    finish = start + rng.integers(200, 900, n) * 86_400 * 10**9
-    plan = rng.uniform(500, 50_000, n).round(2)
-    projects = pd.DataFrame({
-        "project_id": ids, "name": [f"虚构项目{i}" for i in range(n)], "unit_code": rng.choice(counties, n),
-        "sector": rng.choice(["工业", "服务业", "基础设施", "农业", "社会民生", "能源", "交通", "文旅"], n),
-        "kind": np.where(new, "new", "continuing"), "total_investment": (plan * 3).round(2),
-        "plan_start": pd.to_datetime(start).normalize(), "plan_finish": pd.to_datetime(finish).normalize(),
-        "actual_start": pd.to_datetime(np.where(new, np.datetime64("NaT"), pd.to_datetime(start))),
-        "actual_finish": pd.NaT, "in_statistics": rng.random(n) < 0.8, "cluster": None,
-        "responsible_unit": "示例单位", "responsible_person": "张三"})
-    revised = rng.random(n) < 0.10
-    plans = pd.concat([
-        pd.DataFrame({"project_id": ids, "year": YEAR, "effective_month": f"{YEAR}-01", "annual_plan": plan}),
-        pd.DataFrame({"project_id": ids[revised], "year": YEAR, "effective_month": f"{YEAR}-07",
-                      "annual_plan": (plan[revised] * 0.8).round(2)})], ignore_index=True)
-    monthly = (plan[:, None] / 12 * rng.uniform(0.5, 1.4, (n, 12))).round(2)
-    ytd = monthly.cumsum(axis=1).round(2)
-    keep = rng.random((n, 12)) >= 0.03
-    pi, mi = np.nonzero(keep)
-    reports = pd.DataFrame({
-        "project_id": ids[pi], "month": [f"{YEAR}-{m + 1:02d}" for m in mi], "investment_month": monthly[pi, mi],
-        "investment_ytd": ytd[pi, mi], "investment_cumulative": (ytd[pi, mi] + plan[pi]).round(2),
-        "funds_in_place": (ytd[pi, mi] * 0.9).round(2), "started": new[pi] & (mi == 3), "finished": False,
-        "progress": "", "problems": ""})
-    return projects, plans, reports
 
 
 def recompute(frames, rules):
@@ -89,7 +53,7 @@ def main() -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     print(f"command: {' '.join([os.path.basename(sys.executable)] + sys.argv)}  (commit {commit})")
     print(f"load average before: {os.getloadavg()}  cpus: {os.cpu_count()}")
-    projects, plans, reports = make_tables(a.projects)
+    projects, plans, reports = made_up_year(a.projects)
     print(f"{len(projects):,} projects, {len(plans):,} plan rows, {len(reports):,} reports "
           f"({a.projects * 12 - len(reports):,} project-months without a report)")
     rules = builtin_rules()
