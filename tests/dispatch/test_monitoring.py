@@ -95,3 +95,16 @@ def test_missing_columns_named():
         validate_monitoring(_values().drop(columns="growth"), _targets(), sources={"values": "月度指标.xlsx"})
     p = err.value.report.problems[0]
     assert (p.file, p.column, p.kind) == ("月度指标.xlsx", "growth", "missing_column")
+
+
+def test_evaluate_indicators_for_a_period():
+    from xianping.dispatch.evaluate_month import evaluate_indicators
+
+    t = evaluate_indicators(validate_monitoring(_values(), _targets()), "2024-06", province="410000")
+    # as in test_indicator_colours_with_the_builtin_rules: both counties 黄 in June (behind their growth targets)
+    assert t.set_index("unit_code")["colour_label"].to_dict() == {"410821": "黄 yellow", "410822": "黄 yellow"}
+    q = evaluate_indicators(validate_monitoring(_values(), _targets()), "2024-Q2", province="410000")
+    # Q2: pace +5, no provincial quarter, growth 8 − 10 = −2 → behind the target by more than 1 → 黄
+    assert list(q["colour"]) == ["yellow"]
+    with pytest.raises(XianpingInputError):
+        evaluate_indicators(validate_monitoring(_values(), _targets()), "2024-H1")

@@ -17,9 +17,11 @@ import pandas as pd
 
 from .frames import DispatchFrames
 from .measures import ElapsedConvention, MissingRule, project_table, year_measures
-from .warning_rules import COLOURS, LABELS, WarningRules, builtin_rules, group_colours, project_colours
+from .monitoring import MonitoringFrames, monitor, parse_period
+from .warning_rules import (COLOURS, LABELS, WarningRules, builtin_rules, group_colours, indicator_colours,
+                            project_colours)
 
-__all__ = ["MonthResult", "evaluate_month"]
+__all__ = ["MonthResult", "evaluate_month", "evaluate_indicators"]
 
 
 @dataclass
@@ -70,3 +72,17 @@ def evaluate_month(frames: DispatchFrames, month: str, rules: WarningRules | Non
         tables[name] = _with_colour(gm.month_table(k), group_colours(gm, rules)[:, k - 1])
     settings = dict(ym.settings, month=month, rules=rules.name)
     return MonthResult(month=month, projects=projects, settings=settings, **tables)
+
+
+def evaluate_indicators(frames: MonitoringFrames, period: str, rules: WarningRules | None = None, *,
+                        province: str | None = None, elapsed: ElapsedConvention = "months") -> pd.DataFrame:
+    """Every (unit, indicator) of period 'YYYY-MM' or 'YYYY-Qn': share, pace, growth gaps and colour (the rules'
+    `indicators` section, over the year's periods of that frequency so that runs see the period before)."""
+    from xianping.problems import XianpingInputError
+
+    per = parse_period(pd.Series([period]))
+    if per["year"].isna().iloc[0]:
+        raise XianpingInputError(f"period {period!r}: expected YYYY-MM (a month) or YYYY-Qn (a quarter)")
+    year, frequency, step = int(per["year"].iloc[0]), per["frequency"].iloc[0], int(per["step"].iloc[0])
+    mon = monitor(frames, year, frequency, province=province, elapsed=elapsed)
+    return _with_colour(mon.period_table(step), indicator_colours(mon, rules or builtin_rules())[:, step - 1])
