@@ -77,6 +77,15 @@ def _doc_year(doc: str, original: str) -> str | None:
 
 ABBREVIATION_AFTER = re.compile(r"\s?\((?:[A-Za-z][A-Za-z0-9&]*|R&D)\)$")
 INNER_VERB = re.compile(r"(?<=[\u4e00-\u9fff])(?:完成|实现|达到|共计)(?=增加值|营业收入|营收|产值|总产值|收入|利润|税收)")
+THRESHOLD_BEFORE = re.compile(r"(?:低于|高于|超过|不足|大于|小于|不到)\s?$")
+IN_SET = re.compile(r"(?:个)?(?:县市区|县\(市、区\)|县\(市\)|县区|县市|乡镇|县|市|区|企业)?(?:中|之中|当中)")
+# a place listed as what the subject is compared with (位居甲县、乙市、丙区之后, 仅次于…) is not a subject
+COMPARED_LIST = re.compile(r"(?:位居|位列|排在|仅次于|次于|低于|高于|快于|慢于|超过|落后于|领先于|紧随)[^,;。]*$")
+# units for which a year-shaped integer (1949–2100) is not a plausible county figure: 2022% or 2023亿元 is a year
+# written over the number by a template or a rewriting site (2023万元 is left alone: a plausible sum)
+YEAR_SHAPED_UNITS = frozenset({"%", "‰", "个百分点", "百分点", "亿元", "万亿元", "亿"})
+THREE_INDUSTRIES = re.compile(r"^(?:三次产业|一二三产业|一、二、三产业)(?P<rest>.*)$")
+MEASURE_WORDS = frozenset({"出栏", "存栏", "出笼", "产量", "总产量", "面积", "播种面积", "种植面积", "收购量", "屠宰量", "单产"})
 FIGURE_LABEL = re.compile(r"[图表]\s?$")
 YEAR_AFTER = re.compile(r"\d*年")
 
@@ -142,6 +151,7 @@ class Extractor:
         doc = rep.text
         regions = DocRegions(doc)
         ctx = Context(rep, regions, source, _doc_year(doc, text))
+        self._regions = regions
         self._speaker_government(doc, regions)
         out: list[Statement] = []
         pos = 0
@@ -355,7 +365,7 @@ class Extractor:
                 unit, flags = "%", (["chinese_numeral"] if not m.group("pnum")[0].isdigit() else [])
             else:
                 num, unit, flags = m.group("num"), m.group("unit"), []
-                if a and s[a - 1] in ".第":
+                if a and s[a - 1] in ".第前":  # 第3, 前50名: ranks and top-N, not values
                     continue
                 if a and s[a - 1] == "." or (a and s[a - 1].isalpha() and s[a - 1].isascii()):
                     continue
@@ -375,6 +385,12 @@ class Extractor:
                     continue
                 # 招引20个以上过亿项目: a count with a lower bound (precedence: a classifier before 以上 is a count)
             if unit == "天" and not re.search(r"优良|天数", s[max(0, a - 12):a]):
+                continue
+            if THRESHOLD_BEFORE.search(s, max(0, a - 3), a) and s.startswith("的", e):
+                taken.append((a, e))  # 增速低于6%的县: a condition on a set, not a value
+                continue
+            if IN_SET.match(s, e) and s.rfind("在", max(0, a - 6), a) >= 0:
+                taken.append((a, e))  # 在12个县市区中: the set compared in, not a value
                 continue
             hedge = None
             hb = P.HEDGE_BEFORE.search(s[max(0, a - 3):a])
@@ -638,7 +654,7 @@ class Extractor:
             # 总投资约2.79亿元的紫陵镇…项目: the thing it is of, then what it measures
             return rtext + np, None, np, tok.start - (len(left) - max(left.rfind(np), 0)), False
         if substantive:
-            return self._named(np, term, left, tok)
+            return self._named(np, term, left, tok, stmts)
         if tok.value_text.endswith("万人") and not np and not left.strip(" ,"):
             return "人口", None, None, tok.start, False  # 总面积…,40万人: a population
         if stmts:
@@ -647,15 +663,29 @@ class Extractor:
             return name, None, np or None, tok.start - len(left.lstrip(" ,、")), True
         return None, None, None, 0, False
 
-    def _named(self, np: str, term: Term | None, left: str, tok: Token):
+    def _is_place(self, np: str) -> bool:
+        idx = self._regions.idx
+        return np in idx.full or np in idx.short
+
+    def _named(self, np: str, term: Term | None, left: str, tok: Token, stmts=None):
         i = left.rfind(np) if np else -1
         start = tok.start - (len(left) - i) if i >= 0 else tok.start
         if term:
             return term.name, term, np, start, False
+        if np in MEASURE_WORDS and stmts and stmts[-1]._clean[0] >= self._s0:
+            # 生猪存栏12.6万头,出栏20.3万头 / 种植面积…;产量…: the item of the clause before owns the measure
+            prev = stmts[-1].indicator_name or ""
+            for w in sorted(MEASURE_WORDS, key=len, reverse=True):
+                if prev.endswith(w) and len(prev) > len(w):
+                    return prev[: -len(w)] + np, None, np, start, True
         return np[-24:], None, np, start, False
 
     def _items(self, text: str) -> list[tuple[str, Term | None, str]]:
         np, _ = self._left_np(text)
+        three = THREE_INDUSTRIES.match(np)
+        if three:  # 三次产业对地区生产总值贡献率分别为…: one item per industry
+            rest = three.group("rest")
+            return [(f"{n}{rest}", None, f"{n}{rest}") for n in ("第一产业", "第二产业", "第三产业")]
         raw = [x for x in LIST_SPLIT.split(np) if x]
         if len(raw) < 2:
             return []
@@ -709,14 +739,26 @@ class Extractor:
         np, term = self._left_np(left[: g.start()])
         val = _signed(tok, g.group("verb"))
         basis = g.group("basis") or "同比(隐含)"
-        if g.group("dist"):
-            pool = [s for s in (part_stmts or stmts) if s.growth_pct is None]
+        pool = [s for s in (part_stmts or stmts) if s.growth_pct is None]
+        # 分别达到21560元、7420元,增长6.1%、8.4%: a run of rates after a distributive list of values is shared out
+        # over it even without a second 分别 (precedence: the list before a rate-as-its-own-level reading)
+        shared = run > 1 and len(pool) >= run and all("distributive" in s.flags for s in pool[-run:]) and not np
+        if g.group("dist") or shared:
             targets = pool[-run:] if len(pool) >= run else pool
             if targets:
                 targets[0].growth_pct, targets[0].growth_basis = val, basis
                 self._extend(targets[0], tok)
             return {"kind": "growth", "i": 0, "targets": targets, "basis": basis, "verb": g.group("verb")}
         substantive = bool(term) or (len(np) >= 2 and np not in P.GENERIC)
+        if substantive and not term and stmts and self._is_place(np):
+            # 焦作市…增长6%,新乡市增长5.1%: a place alone names the region; the indicator is the one before
+            prev = stmts[-1]
+            st = new(prev.indicator_name, None, prev.indicator_text, tok.start - (len(left) - max(left.rfind(np), 0)))
+            st.indicator = prev.indicator
+            st.growth_pct, st.growth_basis = val, basis
+            st.flag("context_indicator")
+            self._add(st, stmts, part_stmts)
+            return None
         if substantive and not (stmts and stmts[-1].indicator_name == (term.name if term else np)):
             name = term.name if term else np
             st = new(name, term, np, tok.start - (len(left) - max(left.rfind(np), 0)))
@@ -753,13 +795,24 @@ class Extractor:
         if pull:
             # 最终消费支出拉动GDP增长2.5个百分点: a contribution of its own, in percentage points
             np, term = self._left_np(left[: pull.start()])
-            if not np and not term:
+            if not np and not term and "分别" not in left:
                 return None
-            name = (term.name if term else np) + "拉动经济增长"
-            st = new(name, None, np, tok.start - (len(left) - max(left.rfind(np), 0)))
+            items = self._items(np) if ("分别" in left and run > 1) else []
+            if not items and not np and stmts and "分别" in left:
+                # 三次产业对…贡献率分别为…,拉动经济增长分别为…: the list of the clause before
+                items = [(re.sub(r"(对.*)?贡献率$", "", s_.indicator_name or ""), None, s_.indicator_text)
+                         for s_ in stmts[-run:]] if len(stmts) >= run else []
+            if items:
+                items = [(n + "拉动经济增长", None, t) for n, _, t in items]
+                name, _, text = items[0]
+            else:
+                name, text = (term.name if term else np) + "拉动经济增长", np
+            st = new(name, None, text, tok.start - (len(left) - max(left.rfind(np), 0)) if np else tok.start)
             self._fill_value(st, tok, name, None)
+            if items:
+                st.flag("distributive")
             self._add(st, stmts, part_stmts)
-            return None
+            return {"kind": "value", "i": 0, "items": items} if items else None
         m = P.PP_TAIL.search(left)
         verb = tok.extra.get("verb") or (m.group("verb") if m else None)
         if verb is None:
@@ -929,6 +982,8 @@ class Extractor:
             after = sent[m.end - s0:m.end - s0 + 2]
             if before in LOCATIVE_BEFORE or after.startswith(("日报", "市委", "县委", "网", "日")):
                 continue
+            if COMPARED_LIST.search(sent, max(p0, cstart or 0), a):
+                continue  # 位居修武县、博爱县之后: compared with, not the subject
             chosen = m
             break
         if chosen is not None:
@@ -1006,8 +1061,12 @@ class Extractor:
                 st.flag("repair_guess")
             if st.value is not None and st.unit == "%" and st.value > 100 and (st.share or "率" in (st.indicator_name or "")):
                 st.flag("implausible")
-            if st.value is not None and st.unit not in (None, "元", "万元", "亿元") and 1900 <= st.value <= 2100 and float(st.value).is_integer() and st.unit in ("%", "个百分点"):
-                st.flag("implausible")
+            if st.value is not None and float(st.value).is_integer() and 1949 <= st.value <= 2100 and st.unit in YEAR_SHAPED_UNITS:
+                st.flag("implausible", "year_shaped")  # 比重达到2022%: a year written over the number
+            if "implausible" in st.flags and st.value is not None:
+                # a number that cannot be what it says may have been rewritten: keep its text, never its value
+                st.value = None
+                st.flag("damaged_number")
             if any(f.startswith("damaged") for f in st.flags) and "damaged_number" not in st.flags and "damaged_value" in st.flags:
                 st.flag("damaged_number")
             if "damaged_period" in st.flags and "damaged_number" not in st.flags:
