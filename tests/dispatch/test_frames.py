@@ -109,3 +109,12 @@ def test_month_index_round_trip():
     idx = fr.month_index(["2024-01", "2024-12", "2025-03"])
     assert list(idx) == [2024 * 12, 2024 * 12 + 11, 2025 * 12 + 2]
     assert list(fr.month_text(idx)) == ["2024-01", "2024-12", "2025-03"]
+
+
+def test_report_without_a_plan_in_force_is_a_warning():
+    plans = ex.plans()
+    plans.loc[plans["project_id"] == "P2", "effective_month"] = "2024-03"  # P2's plan from March only
+    f = fr.validate_frames(ex.projects(), plans, ex.reports())
+    # P2's January and February reports (rows 14 and 15: after P1's 12) are outside any plan
+    assert [(w.kind, w.row, w.value) for w in f.warnings] == [("no_plan_in_force", 14, "2024-01"),
+                                                               ("no_plan_in_force", 15, "2024-02")]

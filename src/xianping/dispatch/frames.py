@@ -18,7 +18,8 @@ reports — the monthly reports (月报)
     project_id · month ('YYYY-MM') · investment_month, investment_ytd, investment_cumulative (万元, ≥ 0)
     funds_in_place (万元, year to date, ≥ 0) · started, finished (bool: the event was reported this month; blank = no)
     progress, problems (text; blank = "")
-    (project_id, month) is unique. A month with no row is MISSING, never zero.
+    (project_id, month) is unique. A month with no row is MISSING, never zero. A report in a month with no plan in
+    force is accepted with a warning (no_plan_in_force): the measures leave it out.
 
 Accepted spellings, normalised here so that the import layer may pass what a sheet holds: kind 新建/新开工 → new,
 续建 → continuing; booleans true/false, 1/0, 是/否, Y/N, yes/no; months as 'YYYY-MM', 'YYYY-M', 'YYYY/MM' or dates;
@@ -414,5 +415,19 @@ def validate_frames(projects: pd.DataFrame, plans: pd.DataFrame, reports: pd.Dat
     pl = validate_plans(plans, report, ids, sources.get("plans"))
     r = validate_reports(reports, report, ids, sources.get("reports"), total)
     report.raise_if_errors("the dispatch tables (projects, plans, reports) have errors")
+    _reports_without_plan(reports, r, pl, report, sources.get("reports"))
     warnings = ProblemReport([x for x in report.problems if x.severity != "error"])
     return DispatchFrames(p, pl, r.assign(month=r["month"].astype(str)), warnings)
+
+
+def _reports_without_plan(raw: pd.DataFrame, r: pd.DataFrame, pl: pd.DataFrame, report: ProblemReport,
+                          source: str | None) -> None:
+    """A report in a month with no plan in force is left out of every measure: say so (a warning, row located)."""
+    key = r["project_id"] + "|" + r["month"].str.slice(0, 4)
+    firsts = pl.assign(key=pl["project_id"] + "|" + pl["year"].astype(str)).groupby("key")["effective_month"].min()
+    start = key.map(firsts)
+    orphan = (start.isna() | (r["month"] < start.fillna(""))).to_numpy()
+    chk = _Checker("reports", raw.reset_index(drop=True), report, source)
+    chk.flag(orphan, "no_plan_in_force", "month", r["month"], "no annual plan is in force for the project in this "
+             "month, so the report is left out of the measures", "a plans row of the year with effective_month on "
+             "or before the month", severity="warning")
