@@ -154,3 +154,35 @@ def test_an_output_path_that_cannot_be_written_is_a_clear_error(res, tmp_path):
     with pytest.raises(XianpingError, match=r"cannot write .*d\.csv: it is a folder"):
         res.write(tmp_path / "d.csv")
     assert sorted(os.listdir(tmp_path)) == ["d.csv", "f"] and os.listdir(tmp_path / "d.csv") == []
+
+
+def test_the_report_reader_gives_back_the_written_arrays_and_locates_a_bad_cell(res, tmp_path):
+    """report/data.py reads the results CSV column-wise (pandas); it must give back exactly the evaluation's scores,
+    ranks, type ranks, tiers, names and types; a cell that is not a number (with a manifest rewritten to match, so
+    the sha check passes) is refused with its row, column and value, not read as NaN."""
+    from xianping.report.data import load_report_data
+
+    paths = res.write(tmp_path / "r.csv", base_year="2010")
+    d = load_report_data(paths["results"], rebuild=False, analysis=False)
+    assert d.units == list(res.units) and d.years == list(res.years)
+    order = [d.nodes[k].code for k in range(len(d.nodes))]
+    assert order == list(res.nodes)
+    np.testing.assert_array_equal(d.score, res.scores)
+    np.testing.assert_array_equal(d.rank, res.ranks)
+    np.testing.assert_array_equal(d.tier, res.tiers)
+    np.testing.assert_array_equal(d.type_rank, np.asarray(res.by_type["ranks"], dtype=float))
+    assert d.unit_names == list(res.unit_names)
+    assert d.unit_types == list(res.unit_types) and len(set(d.unit_types)) > 1
+
+    lines = open(paths["results"], encoding="utf-8", newline="").read().splitlines(keepends=True)
+    header = lines[0].rstrip("\r\n").split(",")
+    cells = lines[5].split(",")
+    cells[header.index("score")] = "abc"
+    lines[5] = ",".join(cells)
+    with open(paths["results"], "w", encoding="utf-8", newline="") as f:
+        f.write("".join(lines))
+    m = json.loads(open(paths["manifest"], encoding="utf-8").read())
+    m["files"]["results"]["sha256"] = sha256_file(paths["results"])
+    open(paths["manifest"], "w", encoding="utf-8").write(json.dumps(m, ensure_ascii=False))
+    with pytest.raises(XianpingInputError, match=r"r\.csv, row 6, column score: 'abc' is not a number"):
+        load_report_data(paths["results"], rebuild=False, analysis=False)
