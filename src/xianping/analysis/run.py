@@ -236,12 +236,70 @@ def run_convergence(inp: AnalysisInput, indicator: str | None = None, measure: s
                              "controls": list(controls or []), "density": kd["meta"]}
 
 
-def _weights_for(inp: AnalysisInput, weights: str, boundaries=None, join=None, islands="drop"):
+_USER_UNITS: dict = {}
+
+
+def _user_units(boundaries, join):
+    """The user's boundaries read once per run (file, its modification time, join column)."""
+    from pathlib import Path
+
     from xianping.analysis.boundaries import user_units
+
+    p = Path(boundaries)
+    key = (str(p.resolve()), p.stat().st_mtime_ns if p.exists() else None, join)
+    if key not in _USER_UNITS:
+        import warnings
+
+        _USER_UNITS.clear()
+        with warnings.catch_warnings():   # geopandas: centroids in lon/lat are approximate; they serve knn/distance only
+            warnings.simplefilter("ignore", UserWarning)
+            _USER_UNITS[key] = user_units(boundaries, join)
+    return _USER_UNITS[key]
+
+
+def _weights_for(inp: AnalysisInput, weights: str, boundaries=None, join=None, islands="drop"):
     from xianping.analysis.spatial_weights import build_weights
 
-    units = user_units(boundaries, join) if boundaries else None
+    units = _user_units(boundaries, join) if boundaries else None
     return build_weights(inp.units, weights, units=units, islands=islands)
+
+
+def data_for_boundaries(data, boundaries, join: str, years=None) -> AnalysisInput | None:
+    """`--data FILE --boundaries B --join COL`: the data read as it is, its units being the values of the column of
+    FILE that matches most values of the boundaries' column COL — a name column as well as a code column (an
+    analyst's table of county names and the user's own polygons need no GB/T 2260 code). That column is the one
+    named COL when FILE has it, else the text column with the most matches. None when no column of FILE matches any
+    value (the caller reads FILE as usual and the codes are matched). The join (columns, matched, unmatched) goes
+    into the input's source, hence the manifest."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from xianping.analysis.tables import load_input
+
+    p = Path(data)
+    if not p.exists():
+        raise XianpingInputError(f"data file {p} does not exist")
+    keys = set(_user_units(boundaries, join).codes)
+    if p.suffix.lower() in (".xlsx", ".xls"):
+        df = pd.read_excel(p, dtype=str)
+    elif p.suffix.lower() in (".csv", ".txt", ".gz", ".tsv"):
+        import io
+
+        from xianping.evaluation.load_panel import read_text
+
+        df = pd.read_csv(io.StringIO(read_text(p)[0]), dtype=str, sep=None, engine="python")
+    else:
+        return None
+    hits = {str(c): int(df[c].dropna().astype(str).str.strip().isin(keys).sum()) for c in df.columns}
+    column = str(join) if hits.get(str(join), 0) else max(hits, key=lambda c: hits[c], default=None)
+    if column is None or hits[column] == 0:
+        return None
+    inp = load_input(data=p, years=years, code_column=column)
+    unmatched = [u for u in inp.units if u not in keys]
+    inp.source["boundaries_join"] = {"data_column": column, "boundaries_column": join, "matched": len(inp.units) - len(unmatched),
+                                     "unmatched": unmatched}
+    return inp
 
 
 def run_markov(inp: AnalysisInput, indicator: str | None = None, k: int = 4, classing: str = "pooled", cutoffs=None,
@@ -272,8 +330,9 @@ def run_markov(inp: AnalysisInput, indicator: str | None = None, k: int = 4, cla
 
 
 def run_spatial(inp: AnalysisInput, indicator: str | None = None, year=None, weights: str = "queen", boundaries=None, join=None,
-                permutations: int = 999, seed: int = 12345, alpha: float = 0.05, fdr: bool = False, islands: str = "drop") -> Out:
-    from xianping.analysis.autocorrelation import geary, getis_ord, local_moran, moran
+                permutations: int = 999, seed: int = 12345, alpha: float = 0.05, fdr: bool = False, islands: str = "drop",
+                scaling: str = "esda", lisa_p: str = "p_sim") -> Out:
+    from xianping.analysis.autocorrelation import GEARY_Z_SIGN, TAILS, Z_SIGN, geary, getis_ord, local_moran, moran
 
     ind = indicator or inp.root or inp.columns[-1]
     t = inp.year_index(year)
@@ -286,20 +345,45 @@ def run_spatial(inp: AnalysisInput, indicator: str | None = None, year=None, wei
     y = v[idx]
     g = moran(y, sw.w, permutations=permutations, seed=seed)
     c = geary(y, sw.w, permutations=permutations, seed=seed)
-    lm = local_moran(y, sw.w, permutations=permutations, seed=seed, alpha=alpha, fdr=fdr)
+    lm = local_moran(y, sw.w, permutations=permutations, seed=seed, alpha=alpha, fdr=fdr, scaling=scaling, significance=lisa_p)
     gi = getis_ord(y, sw.w, permutations=permutations, seed=seed, alpha=alpha, fdr=fdr)
-    local = [{"unit_code": u, "unit_name": inp.unit_names[idx[i]] if inp.unit_names else "", "value": float(y[i]),
-              "local_i": float(lm.values[i]), "quadrant": lm.quadrant[i], "p_sim": None if lm.p_sim is None else float(lm.p_sim[i]),
-              "lisa": lm.cluster[i], "gi_star_z": float(gi.z[i]), "gi_p_sim": None if gi.p_sim is None else float(gi.p_sim[i]),
-              "hotspot": gi.cluster[i]} for i, u in enumerate(sw.codes)]
+    li, gn = lm.inference, gi.inference
+
+    def f(a, i):
+        return None if a is None or np.isnan(a[i]) else float(a[i])
+
+    local = []
+    for i, u in enumerate(sw.codes):
+        row = {"unit_code": u, "unit_name": inp.unit_names[idx[i]] if inp.unit_names else "", "value": float(y[i]),
+               "local_i": float(lm.values[i]), "quadrant": lm.quadrant[i]}
+        for form in ("conditional", "total"):
+            row.update({f"e_i_{form}": f(li[f"expected_{form}"], i), f"var_i_{form}": f(li[f"variance_{form}"], i),
+                        f"z_i_{form}": f(li[f"z_{form}"], i), f"p_i_{form}_greater": f(li[f"p_{form}_greater"], i),
+                        f"p_i_{form}_less": f(li[f"p_{form}_less"], i), f"p_i_{form}_two_sided": f(li[f"p_{form}_two_sided"], i)})
+        for k in ("p_sim", "p_sim_greater", "p_sim_less", "p_sim_two_sided"):
+            row[k] = f(li.get(k), i)
+        row["lisa"] = lm.cluster[i]
+        row.update({"gi_star_z": f(gi.z, i), "gi_p_norm_greater": f(gn["p_norm_greater"], i), "gi_p_norm_less": f(gn["p_norm_less"], i),
+                    "gi_p_norm_two_sided": f(gn["p_norm_two_sided"], i), "gi_p_sim": f(gn.get("p_sim"), i),
+                    "hotspot": gi.cluster[i]})
+        local.append(row)
+    geary_keys = [k for k in c if k not in ("z_sign",)]
     summary = {"indicator": ind, "year": inp.years[t], "weights": weights, "n": len(sw.codes), **g,
-               "geary_c": c["geary_c"], "geary_z_rand": c["z_rand"], "geary_p_rand": c["p_rand"], "geary_p_sim": c["p_sim"],
+               **{("geary_c" if k == "geary_c" else f"geary_{k}"): c[k] for k in geary_keys},
                "lisa": lm.counts(), "hotspots": gi.counts(), "islands": sw.islands, "missing_boundaries": sw.missing,
-               "left_out_missing_value": int((~present).sum())}
+               "left_out_missing_value": int((~present).sum()),
+               "sign_conventions": {"moran": Z_SIGN, "geary": GEARY_Z_SIGN, "local_moran": Z_SIGN, "gi_star": gi.meta["z_sign"]},
+               "local_moran_scaling": lm.meta["scaling_formula"], "lisa_significance": lm.meta["significance_p"]}
+    if "boundaries_join" in inp.source:
+        summary["join"] = inp.source["boundaries_join"]
     return ({"global": [{k: v_ for k, v_ in summary.items() if not isinstance(v_, (list, dict))}], "local": local}, summary,
             {"indicator": ind, "year": inp.years[t], "weights": sw.manifest(), "permutations": permutations, "seed": seed,
-             "alpha": alpha, "fdr": fdr, "moran": "esda.Moran, row-standardised; p_norm/p_rand two-tailed, p_sim one-sided",
-             "local": lm.meta, "gi_star": gi.meta})
+             "alpha": alpha, "fdr": fdr,
+             "moran": {"method": "esda.Moran, row-standardised", "z_sign": Z_SIGN, "tails": TAILS,
+                       "p_norm/p_rand": "two-sided (kept for earlier outputs); each tail is named in p_norm_greater … p_sim_two_sided"},
+             "geary": {"method": "esda.Geary, row-standardised", "z_sign": GEARY_Z_SIGN, "tails": TAILS,
+                       "p_rand": "one-sided, greater (positive autocorrelation) = p_rand_greater"},
+             "local": lm.meta, "gi_star": gi.meta, **({"join": inp.source["boundaries_join"]} if "boundaries_join" in inp.source else {})})
 
 
 def run_targets(inp: AnalysisInput, spec: list[dict[str, Any]], file: str | None = None) -> Out:

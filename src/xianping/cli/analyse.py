@@ -82,7 +82,7 @@ def _input(results, store, framework, data, years, any_columns: bool = False):
     return load_input(results=results, store=store, framework=framework, data=data, years=years)
 
 
-def _emit(name: str, inp, out_tuple, out: Optional[Path], as_json: bool, default_out: str) -> None:
+def _emit(name: str, inp, out_tuple, out: Optional[Path], as_json: bool, default_out: Optional[str]) -> None:
     import json
 
     from xianping.analysis.tables import manifest, write_tables
@@ -90,13 +90,14 @@ def _emit(name: str, inp, out_tuple, out: Optional[Path], as_json: bool, default
 
     tables, summary, settings = out_tuple
     man = manifest(name, inp, settings)
-    path = out or Path(default_out)
-    written = write_tables(tables, path, man)
+    # default_out None: the tables are written only where --out says (spatial)
+    written = write_tables(tables, out or Path(default_out), man) if (out or default_out) else {}
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=1, default=_jsonable))
     else:
         console.print_json(json.dumps(summary, ensure_ascii=False, default=_jsonable))
-        console.print("written: " + "  ·  ".join(f"{k}: {v}" for k, v in written.items()), markup=False)  # "[/x]" in a path
+        console.print("written: " + "  ·  ".join(f"{k}: {v}" for k, v in written.items()) if written else
+                      "nothing written: give --out FILE.csv or .xlsx for the tables and the manifest", markup=False)  # "[/x]" in a path
 
 
 def _jsonable(v):
@@ -215,29 +216,48 @@ def markov_cmd(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE,
                                     spatial=spatial, weights=weights, boundaries=boundaries, join=join), out, json, "markov.csv")
 
 
-@app.command("spatial", help="空间 Global Moran's I (analytic and permutation), Geary's C, LISA clusters and Gi* hot spots.")
+@app.command("spatial", help="空间 Global Moran's I and Geary's C (normality, randomisation, permutation; every tail), LISA "
+             "(local Moran: esda or spdep scaling, analytic and permutation inference) and Gi* hot spots. Tables are written "
+             "only with --out.")
 @_reading
 def spatial(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE, framework: Optional[str] = FRAMEWORK,
             data: Optional[Path] = DATA, years: Optional[str] = YEARS,
             indicator: Optional[str] = typer.Option(None, "--indicator", help="Node/column (default: the index)."),
             year: Optional[str] = typer.Option(None, "--year", help="Year (default: the latest)."),
             boundaries: Optional[Path] = typer.Option(None, "--boundaries", help="Your own polygons (GeoJSON, shapefile …); default: the shipped county boundaries."),
-            join: Optional[str] = typer.Option(None, "--join", help="The code column of --boundaries."),
+            join: Optional[str] = typer.Option(None, "--join", help="The column of --boundaries naming the units (a code or a name); "
+                                               "--data is joined on its column of the same name, else on the column whose values match most."),
             weights: str = typer.Option("queen", "--weights", help="queen | rook | knn:K | distance:KM."),
             permutations: int = typer.Option(999, "--permutations", min=0, max=1_000_000),
             seed: int = typer.Option(12345, "--seed", min=0, max=2**32 - 1),
             alpha: float = typer.Option(0.05, "--alpha"), fdr: bool = typer.Option(False, "--fdr", help="Benjamini–Hochberg for LISA/Gi*."),
             islands: str = typer.Option("drop", "--islands", help="drop | keep units without neighbours."),
+            local_scaling: str = typer.Option("esda", "--local-scaling", help="Local Moran I_i: esda ((n − 1) z_i Σ w z / Σ z², "
+                                              "PySAL esda) | spdep (n z_i Σ w z / Σ z², R spdep localmoran); z and p are the same."),
+            lisa_p: str = typer.Option("p_sim", "--lisa-p", help="p-value that makes a LISA cluster: p_sim (folded permutation, esda) | "
+                                       "p_sim_two_sided | conditional (spdep localmoran, two-sided) | total."),
             out: Optional[Path] = OUT, json: bool = JSON) -> None:
-    from xianping.analysis.run import run_spatial
+    from xianping.analysis.autocorrelation import LOCAL_MORAN_SCALINGS, LOCAL_SIGNIFICANCE
+    from xianping.analysis.run import data_for_boundaries, run_spatial
     from xianping.cli.output import fail
+    from xianping.cli.parse import choice
 
     if boundaries is not None and not join:
-        fail("--boundaries needs --join COLUMN (the unit code column of the boundaries file)")
-    inp = _input(results, store, framework, data, years)
-    _emit("spatial", inp, run_spatial(inp, indicator, year=year, weights=weights, boundaries=boundaries, join=join,
-                                      permutations=permutations, seed=seed, alpha=alpha, fdr=fdr, islands=islands),
-          out, json, "spatial.csv")
+        fail("--boundaries needs --join COLUMN (the column of the boundaries file naming the units: a code or a name)")
+    choice(local_scaling, "--local-scaling", tuple(LOCAL_MORAN_SCALINGS))
+    choice(lisa_p, "--lisa-p", LOCAL_SIGNIFICANCE)
+    inp = None
+    if data is not None and boundaries is not None and not _read_options():
+        inp = data_for_boundaries(data, boundaries, join, years)   # a name or code column matching the boundaries
+    if inp is None:
+        inp = _input(results, store, framework, data, years)
+    res = run_spatial(inp, indicator, year=year, weights=weights, boundaries=boundaries, join=join, permutations=permutations,
+                      seed=seed, alpha=alpha, fdr=fdr, islands=islands, scaling=local_scaling, lisa_p=lisa_p)
+    join_info = res[1].get("join")
+    if join_info and join_info["unmatched"]:
+        typer.echo(f"{join_info['data_column']} of {data}: {len(join_info['unmatched'])} value(s) not in {join} of {boundaries}, "
+                   f"left out: {', '.join(join_info['unmatched'][:30])}" + (" …" if len(join_info["unmatched"]) > 30 else ""), err=True)
+    _emit("spatial", inp, res, out, json, None)
 
 
 @app.command("targets", help="目标 Progress %, on-track flag and projected year for declarative targets (YAML/JSON).")
