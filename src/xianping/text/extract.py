@@ -76,7 +76,7 @@ def _doc_year(doc: str, original: str) -> str | None:
 
 
 ABBREVIATION_AFTER = re.compile(r"\s?\((?:[A-Za-z][A-Za-z0-9&]*|R&D)\)$")
-INNER_VERB = re.compile(r"(?<=[\u4e00-\u9fff])(?:完成|实现|达到|共计)(?=增加值|营业收入|营收|产值|总产值|收入|利润|税收)")
+INNER_VERB = re.compile(r"(?<=[\u4e00-\u9fff])(?:完成|实现|达到|共计)(?=增加值|营业收入|销售收入|营收|产值|总产值|收入|利润|税收)")
 THRESHOLD_BEFORE = re.compile(r"(?:低于|高于|超过|不足|大于|小于|不到)\s?$")
 IN_SET = re.compile(r"(?:个)?(?:县市区|县\(市、区\)|县\(市\)|县区|县市|乡镇|县|市|区|企业)?(?:中|之中|当中)")
 # a place listed as what the subject is compared with (位居甲县、乙市、丙区之后, 仅次于…) is not a subject
@@ -331,8 +331,9 @@ class Extractor:
                 if v is None:
                     continue
                 unit = m.group("unit")
+                hb = P.HEDGE_BEFORE.search(s[max(0, m.start() - 3):m.start()])
                 toks.append(Token("value", m.start(), m.end(), v * P.MAGNITUDE_FACTOR[m.group("mag")], unit,
-                                  m.group(0), flags=["magnitude"]))
+                                  m.group(0), hb.group(0) if hb else None, flags=["magnitude"]))
                 taken.append(m.span())
             for m in P.RANGE.finditer(s):
                 if is_taken(*m.span()):

@@ -124,7 +124,7 @@ class DocRegions:
             cands = self.idx.short[s]
             pick = [p for p in cands if p.level in ("province", "prefecture") and p.code not in ("",)]
             pick += [p for p in cands if p.level == "county" and (p.parent in prov_or_pref)]
-            if not pick and lone_county and len(s) >= 2:
+            if not pick and lone_county and len(s) >= 2 and _free_standing(text, s):
                 counties = [p for p in cands if p.level == "county"]
                 if len(counties) == 1:
                     pick = counties
@@ -164,7 +164,9 @@ class DocRegions:
         if m.place.level == "county" and m.end - m.start > 2:
             # 新增城区绿化面积 hides 增城区: a county name glued to the word before it counts only inside an area
             # the document names
-            if prev and "\u4e00" <= prev <= "\u9fff" and prev not in "和与及在是为于、省市州盟":
+            name = text[m.start:m.end]
+            if prev and "\u4e00" <= prev <= "\u9fff" and prev not in "和与及在是为于、省市州盟年的对向" \
+                    and text.count(name) < 2:
                 return named.get(m.place.parent or "", 0) > 1 or named.get(m.place.province or "", 0) > 1  # itself counts once
             return True
         if m.end - m.start > 2 or m.place.level != "county":
@@ -198,6 +200,17 @@ class DocRegions:
             out.append(self.mentions[i])
             i += 1
         return out
+
+
+def _free_standing(text: str, name: str) -> bool:
+    """Whether `name` occurs at least once not glued to the word before it (也是宁远发展史上 yes, 新增城区 no)."""
+    i = text.find(name)
+    while i >= 0:
+        prev = text[i - 1] if i else ""
+        if not prev or not ("\u4e00" <= prev <= "\u9fff") or prev in "和与及在是为于、":
+            return True
+        i = text.find(name, i + 1)
+    return False
 
 
 def _province_name(code: str) -> str:
