@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from xianping.platform.audit.record import Actor, writing
 from xianping.platform.db.models import DataValue, Department, Programme, Submission, Task, Unit, User
+from xianping.platform.workflow.programme_open import require_open
 from xianping.platform.workflow.programmes import department_indicators, framework_of, previous_period
 from xianping.problems import ProblemReport, XianpingInputError
 
@@ -118,8 +120,7 @@ def cells(db: Session, task: Task) -> Sheet:
 
 
 def _editable(task: Task) -> None:
-    if task.programme.status != "open":
-        raise XianpingInputError(f"task {task.id}: programme {task.programme_id} is {task.programme.status}, not open for reporting")
+    require_open(task.programme)   # 409, the words review uses too
     if task.status not in EDITABLE:
         raise XianpingInputError(f"task {task.id} is {task.status}: only a pending, rejected or overdue task is filled in")
 
@@ -319,6 +320,21 @@ def programme_library(p: Programme):
     return IndicatorLibrary([i for i in fw.indicator_library.all() if i.code not in codes] + leaves)
 
 
+def _sweep_incoming(incoming: Path) -> None:
+    """Remove the temporary copies left by a server process killed while reading an upload (kill -9, a crash):
+    each copy is named after its process, and a live process's copies are its own."""
+    for p in incoming.iterdir():
+        pid = p.name.split(".", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except (ProcessLookupError, OverflowError):   # no such process (any more)
+            p.unlink(missing_ok=True)
+        except PermissionError:   # another user's live process
+            pass
+
+
 def read_upload(folder: Path, task: Task, sheet: Sheet, file_name: str, data: bytes) -> tuple[dict[tuple[str, str], float | None], ProblemReport]:
     """The values of an uploaded workbook/CSV, read by ingest's import_table (dry run); every problem located."""
     from xianping.ingest.run_import import import_table
@@ -338,7 +354,8 @@ def read_upload(folder: Path, task: Task, sheet: Sheet, file_name: str, data: by
     report.raise_if_errors(f"cannot read {name}; nothing was stored")
     incoming = folder / "uploads" / ".incoming"
     incoming.mkdir(parents=True, exist_ok=True)
-    tmp = incoming / f"{secrets.token_hex(8)}{ext}"
+    _sweep_incoming(incoming)
+    tmp = incoming / f"{os.getpid()}.{secrets.token_hex(8)}{ext}"
     tmp.write_bytes(data)
     try:
         res = import_table(tmp, None, dry_run=True, period=task.programme.period, library=programme_library(task.programme))
@@ -383,6 +400,7 @@ def upload(db: Session, actor: Actor | User, folder: Path, task: Task, file_name
     res = Uploaded(sha, name, notes=[p.message for p in notes])
     last = db.scalars(select(Submission).where(Submission.task_id == task.id).order_by(Submission.id.desc()).limit(1)).first()
     known = sheet.by_key()
+    require_open(task.programme)   # a closed programme takes no upload, not even the same file again
     # checked before the task's state: sending the same file again after submitting is harmless, and said so
     if last is not None and last.file_sha256 == sha and all(_same(known[k].value, x) for k, x in values.items()):
         res.unchanged = True
