@@ -94,3 +94,15 @@ def test_shipped_boundaries_and_weights():
     assert all(len(v) == 4 for v in knn.w.neighbors.values())
     band = build_weights(["110101", "110102", "120101", "310101"], "distance:150", islands="keep")
     assert band.w.neighbors[0] == [1, 2] and band.islands == ["310101"]
+
+
+def test_island_kept_has_no_inference_and_is_never_significant():
+    # unit 5 has no neighbour (islands="keep"): its lag is 0, nothing to permute, no analytic variance
+    y = np.array([1.0, 2.0, 8.0, 9.0, 10.0, 50.0])
+    w = W({0: [1], 1: [0, 2], 2: [1, 3], 3: [2, 4], 4: [3], 5: []}, silence_warnings=True)
+    lm = local_moran(y, w, permutations=99, seed=1, alpha=1.0)
+    gi = getis_ord(y, w, permutations=99, seed=1, alpha=1.0)
+    for r in (lm, gi):
+        assert np.isnan(r.p_sim[5]) and not r.significant[5] and r.cluster[5] == "不显著"
+        assert np.all(~np.isnan(r.p_sim[:5]))
+    assert np.isnan(lm.inference["z_conditional"][5]) and np.isnan(lm.inference["p_total_two_sided"][5])

@@ -75,8 +75,10 @@ def normal_tails(z) -> dict[str, Any]:
 
 
 def permutation_tails(ge, le, permutations: int) -> dict[str, Any]:
-    """Pseudo p-values from the counts of simulated values ≥ and ≤ the observed one."""
+    """Pseudo p-values from the counts of simulated values ≥ and ≤ the observed one (a negative count: a unit
+    without neighbours, nothing to permute: NaN)."""
     ge, le = np.asarray(ge, dtype=float), np.asarray(le, dtype=float)
+    ge, le = np.where(ge < 0, np.nan, ge), np.where(le < 0, np.nan, le)
     g, l_ = (ge + 1) / (permutations + 1), (le + 1) / (permutations + 1)
     folded = (np.minimum(ge, permutations - ge) + 1) / (permutations + 1)   # esda: #{sim ≥ obs}, or the other side
     return {"p_sim_greater": g, "p_sim_less": l_, "p_sim_two_sided": np.minimum(1.0, 2 * np.minimum(g, l_)), "p_sim": folded}
@@ -297,11 +299,7 @@ def local_moran(y, w, permutations: int = 999, seed: int = 12345, alpha: float =
     p = None
     if permutations:
         ge, le = _conditional_counts(z, W, values, lambda u, s: scale * z[u, None] * s / ss, permutations, seed)
-        tails = permutation_tails(ge, le, permutations)
-        isl = np.diff(W.indptr) == 0
-        for k_, v in tails.items():
-            v[isl] = np.nan
-            inf[k_] = v
+        inf.update(permutation_tails(ge, le, permutations))
         p = inf["p_sim"]
     q = 1 * ((z > 0) & (lag > 0)) + 2 * ((z <= 0) & (lag > 0)) + 3 * ((z <= 0) & (lag <= 0)) + 4 * ((z > 0) & (lag <= 0))
     quad = np.array([QUADRANTS[int(v)] for v in q], dtype=object)
