@@ -157,3 +157,10 @@ def warn(folder: Path = PLATFORM, db: Optional[str] = DB,
         return
     console.print(f"{month} 问题台账 ledger: 新开 opened {len(opened.opened)} · 升级为红 raised {len(opened.raised)} · "
                   f"已有 already open {opened.kept} · 逾期上报 escalated {len(escalated)}", markup=False)
+
+
+from xianping.cli.dispatch_brief import brief as _brief  # noqa: E402 (the monthly brief, its own file)
+
+app.command("brief", help="The month's brief (月度通报, Word in 公文 layout) from the approved reports: totals, pace, "
+                          "county ranking, sectors, red/yellow lists, open ledger items; every number traced in "
+                          "<stem>.sources.csv.")(_brief)
