@@ -17,7 +17,8 @@ Conventions, stated in every result's `meta` and the manifest:
   two-sided one twice the smaller (at most 1), and esda's folded one-sided (#{the rarer side} + 1)/(P + 1) as p_sim.
 - Local I_i scaling: "esda" I_i = (n − 1) z_i Σ_j w_ij z_j / Σ z² (esda, spdep mlvar=FALSE); "spdep" I_i = n z_i
   Σ_j w_ij z_j / Σ z² (spdep localmoran's default mlvar=TRUE). The two differ by n/(n − 1); E[I_i] and Var[I_i] are
-  scaled with the statistic, so z and every p-value are the same under both.
+  scaled with the statistic, so z and every p-value are the same under both (spdep with mlvar=FALSE prints the
+  (n − 1) I_i beside moments of the n form, so its z is not ours; its default mlvar=TRUE is our "spdep").
 - Local analytic moments under randomisation (Sokal, Oden & Thomson 1998): "conditional" (x_i held fixed, eqs A7/A8;
   spdep's localmoran default) and "total" (eqs A3/A4; spdep conditional=FALSE, esda's EI/VI).
 - Conditional permutation (Anselin 1995, as esda): x_i held fixed, its k_i neighbours drawn without replacement from
@@ -315,7 +316,8 @@ def local_moran(y, w, permutations: int = 999, seed: int = 12345, alpha: float =
                                "conditional": "p_conditional_two_sided (spdep localmoran default)",
                                "total": "p_total_two_sided"}[significance],
             "moments": "conditional: Sokal et al. 1998 A7/A8 (spdep default); total: A3/A4 (spdep conditional=FALSE, esda EI/VI); "
-                       "scaled with the statistic, so z and p do not depend on the scaling",
+                       "scaled with the statistic, so z and p do not depend on the scaling (spdep with mlvar=FALSE prints "
+                       "the (n − 1) I_i beside the moments of the n form, so its z differs; its default mlvar=TRUE is our 'spdep')",
             "inference": "analytic (conditional, total) and conditional permutation (own vectorised code, esda's method)",
             "z_sign": Z_SIGN, "tails": TAILS}
     return LocalResult(values=values, z=inf["z_conditional"], p_sim=p, p_norm=inf["p_conditional_two_sided"], quadrant=quad,
