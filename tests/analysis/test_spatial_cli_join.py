@@ -89,3 +89,21 @@ def test_bad_local_scaling_is_refused(henan):
     d, _, _ = henan
     p = _cli(["--data", "by_name.csv", "--boundaries", "by_县名.geojson", "--join", "县名", "--local-scaling", "geoda"], d)
     assert p.returncode != 0 and "--local-scaling" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_spatial_markov_joins_by_name_too(henan, tmp_path):
+    d, names, _ = henan
+    rng = np.random.default_rng(9)
+    rows = "".join(f"{n},{y},{40000 + 5000 * i % 7 + 1000 * rng.standard_normal():.0f}\n"
+                   for i, n in enumerate(names) for y in (2018, 2019, 2020))
+    (tmp_path / "panel.csv").write_text("县名,year,人均GDP\n" + rows, encoding="utf-8")
+    p = _cli_markov(["--data", "panel.csv", "--boundaries", str(d / "by_县名.geojson"), "--join", "县名", "--spatial", "--k", "3",
+                     "--json"], tmp_path)
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["k"] == 3 and "homogeneity" in out
+
+
+def _cli_markov(args, cwd):
+    return subprocess.run([sys.executable, "-m", "xianping.cli.main", "analyse", "markov", *args], capture_output=True,
+                          text=True, cwd=cwd, env={**os.environ, "COLUMNS": "200"})

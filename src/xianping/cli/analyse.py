@@ -204,14 +204,25 @@ def markov_cmd(results: Optional[Path] = RESULTS, store: Optional[Path] = STORE,
                relative: bool = typer.Option(False, "--relative", help="Divide by each year's mean first."),
                spatial: bool = typer.Option(False, "--spatial", help="Also the spatial Markov chain."),
                weights: str = typer.Option("queen", "--weights", help="queen | rook | knn:K | distance:KM."),
-               boundaries: Optional[Path] = typer.Option(None, "--boundaries", exists=True), join: Optional[str] = typer.Option(None, "--join"),
+               boundaries: Optional[Path] = typer.Option(None, "--boundaries", exists=True),
+               join: Optional[str] = typer.Option(None, "--join", help="The column of --boundaries naming the units (a code or a name), "
+                                                  "as for spatial."),
                out: Optional[Path] = OUT, json: bool = JSON) -> None:
     from xianping.analysis.run import run_markov
     from xianping.cli.parse import choice, numbers
 
     choice(classing, "--classing", ("pooled", "per_year", "fixed"))
     cuts = numbers(cutoffs, "--cutoffs", "increasing numbers separated by commas, e.g. 0.8,0.9,1.0,1.2") if cutoffs else None
-    inp = _input(results, store, framework, data, years)
+    if boundaries is not None and not join:
+        from xianping.cli.output import fail
+
+        fail("--boundaries needs --join COLUMN (the column of the boundaries file naming the units: a code or a name)")
+    inp = None
+    if data is not None and boundaries is not None and not _read_options():
+        from xianping.analysis.run import data_for_boundaries
+
+        inp = data_for_boundaries(data, boundaries, join, years)   # a name or code column matching the boundaries
+    inp = inp or _input(results, store, framework, data, years)
     _emit("markov", inp, run_markov(inp, indicator, k=k, classing="fixed" if cuts else classing, cutoffs=cuts, relative=relative,
                                     spatial=spatial, weights=weights, boundaries=boundaries, join=join), out, json, "markov.csv")
 
