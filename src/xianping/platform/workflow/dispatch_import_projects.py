@@ -102,7 +102,10 @@ def import_projects(db: Session, who: User | Actor, sheet: Sheet, *, year: int |
     contract = ProblemReport()
     p = validate_projects(df.drop(columns=["county_name", "annual_plan", "year"]), contract, sheet.file,
                           known_codes=counties)
-    report.extend(relabel(contract, sheet))
+    unnamed = {p.row for p in report if p.kind in ("unknown_county", "ambiguous_county")}
+    # a county not found by its name is said once, under its name — not again as a blank code
+    report.extend(relabel(ProblemReport([q for q in contract if not (q.column == "unit_code" and q.row in unnamed)]),
+                          sheet))
     if p is None:
         report.raise_if_errors(f"cannot import {sheet.file}; nothing was stored")
     rows = df["_row"].tolist()
