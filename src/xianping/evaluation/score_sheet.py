@@ -165,3 +165,39 @@ def stage_score_sheet(result, out: Path, fs, files: dict[str, Any], suffix: str)
     tmp = fs.stage(path, lambda p: write_table(df, p, suffix))
     files["scoresheet"] = {"file": path.name, "sha256": sha256_file(tmp), "rows": len(df), "columns": list(df.columns)}
     return entry
+
+
+TEXT_COLUMNS = ("unit_code", "unit_name", "class", "item", "item_zh", "kind", "rule", "award")
+
+
+def read_score_sheet(results, manifest: dict[str, Any]):
+    """The score sheet the results' manifest names (`files.scoresheet`, beside the results CSV), as written: text
+    columns with excel_safe's apostrophe removed, unit codes and years as text. None when there is none (an index
+    framework) or the file is gone."""
+    import pandas as pd
+
+    from xianping.report.excel_safe import csv_uncolumn
+
+    entry = (manifest.get("files") or {}).get("scoresheet")
+    if not entry:
+        return None
+    path = Path(results).with_name(entry["file"])
+    if not path.is_file() or path.suffix.lower() != ".csv":
+        return None
+    df = pd.read_csv(path, dtype={**{c: str for c in TEXT_COLUMNS}, "year": str})
+    for c in TEXT_COLUMNS:
+        if c in df.columns:
+            df[c] = csv_uncolumn(df[c].fillna(""))
+    return df
+
+
+def sheet_of(result):
+    """The score sheet of an EvaluationResult (as `evaluate` would write it), or None for an index framework."""
+    if getattr(result.framework, "scoring", None) is None:
+        return None
+    pts, entry = points_of(result)
+    df = sheet_frame(result, pts, entry["programme"])
+    for c in ("item", "kind", "class"):
+        df[c] = df[c].astype(str)
+    df["year"] = df["year"].astype(str)
+    return df

@@ -104,6 +104,7 @@ class Dashboard:
     targets: list[dict[str, Any]] | None = None               # rows of analysis.targets.evaluate_targets
     targets_file: str = ""
     cache_dir: Path | None = None                             # downloads are written here
+    score_sheet: Any = None                                   # 考核得分表 (DataFrame) of a points-based framework
 
     def __post_init__(self) -> None:
         d = self.data
@@ -383,6 +384,33 @@ class Dashboard:
             self._strengths[t] = s
         return s
 
+    def score_sheet_of(self, i: int) -> list[dict[str, Any]] | None:
+        """The county's 考核得分表 per year (evaluation/score_sheet, as written): the total row's facts and every
+        indicator, bonus, penalty and veto row — points, max_points, points_lost. None for an index framework."""
+        df = self.score_sheet
+        if df is None:
+            return None
+        if getattr(self, "_sheet_rows", None) is None:  # row positions per unit, once
+            self._sheet_rows = df.groupby("unit_code", sort=False).indices
+        rows = df.iloc[self._sheet_rows.get(self.codes[i], [])]
+        num = (lambda v, dd=4: None if v is None or v != v else round(float(v), dd))
+        out = []
+        for y, g in rows.groupby("year", sort=True):
+            tot = g[g["kind"] == "total"]
+            if tot.empty:
+                continue
+            t = tot.iloc[0]
+            out.append({"year": str(y), "class": t["class"] or None, "total": num(t["points"]),
+                        "max_points": num(t["max_points"]), "points_lost": num(t["points_lost"]),
+                        "rank": _i(t["rank"]), "class_rank": _i(t["class_rank"]),
+                        "award": [a for a in str(t["award"] or "").split("；") if a], "vetoed": bool(t["vetoed"]),
+                        "rows": [{"item": r["item"], "item_zh": r["item_zh"] or r["item"], "kind": r["kind"],
+                                  "rule": r["rule"] or "", "value": num(r["value"]), "points": num(r["points"]),
+                                  "max_points": num(r["max_points"]), "points_lost": num(r["points_lost"]),
+                                  "vetoed": bool(r["vetoed"])}
+                                 for _, r in g[g["kind"] != "total"].iterrows()]})
+        return out
+
     def profile(self, i: int) -> dict[str, Any]:
         d = self.data
         k = self.root_k
@@ -457,7 +485,7 @@ class Dashboard:
                 "index": {"code": self.root.code, "name_zh": self.root.name_zh, "name_en": self.root.name_en},
                 "years": yrs, "focus_year": year, "dimensions": dims, "indicators": inds,
                 "strengths": strengths, "weaknesses": weaknesses, "obstacles": obstacles, "rank_interval": interval,
-                "targets": targets, "neighbours": neigh,
+                "targets": targets, "neighbours": neigh, "score_sheet": self.score_sheet_of(i),
                 "boundary_code": su.resolve(self.codes[i]) if su is not None else None}
 
     def scope_summary(self) -> dict[str, Any]:

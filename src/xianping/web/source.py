@@ -87,6 +87,10 @@ def load_dashboard(results: Path | None = None, store: Path | None = None, frame
         say(f"读取结果 loading {results_path} …")
         data = load_report_data(results_path)
     dash = Dashboard(data, origin=origin, cache_dir=cache / "downloads" / _key(data))
+    # 考核得分表 of a points-based framework (evaluation/score_sheet): the file beside the results, or computed
+    from xianping.evaluation.score_sheet import read_score_sheet, sheet_of
+
+    dash.score_sheet = sheet_of(res) if store is not None else read_score_sheet(results_path, data.manifest)
     rf = _robust_file(Path(robust) if robust is not None else None, results_path)
     if rf is not None:
         try:
