@@ -1,6 +1,6 @@
 """The whole cycle in Debian's headless Chromium (Playwright) against a real `xianping serve --platform` (uvicorn in
-its own process) over `xianping platform demo` on SQLite, with four users in separate browser contexts — every step
-through the pages' own forms:
+its own process) over `xianping platform demo`, on SQLite and on PostgreSQL (`--db`: the demo and the server on the
+test session's database), with four users in separate browser contexts — every step through the pages' own forms:
 
   修武县 reporter: downloads the Excel template, fills it (one value slipped ×10), uploads → the range warning is
   explained → submitted;  焦作 reviewer: rejects that one value with a reason;  the reporter sees the reason, fixes,
@@ -8,7 +8,7 @@ through the pages' own forms:
   out), computes, starts 公示;  the reporter files an objection with a PDF;  the admin resolves it and publishes;
   a viewer sees the published ranking.
 
-No console error, no page error, nothing fetched from outside; screenshots in test-artifacts/platform-cycle/.
+No console error, no page error, nothing fetched from outside; screenshots in test-artifacts/platform-cycle/<database>/.
 The database is read afterwards: the states, the fixed value and the audit rows of each step.
 """
 
@@ -31,7 +31,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from platform_fixtures import serve_cache  # noqa: F401 (a fixture)
+from platform_fixtures import db_url, pg_database, serve_cache  # noqa: F401 (fixtures)
 from test_objections import PDF
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
@@ -46,15 +46,16 @@ XIUWU = "410821"   # 修武县: its task is pending in the demo
 
 
 @pytest.fixture
-def served(tmp_path, serve_cache):  # noqa: F811 (the fixture)
+def served(tmp_path, serve_cache, db_url):  # noqa: F811 (the fixtures)
     folder = tmp_path / "plat"
-    r = subprocess.run([*XIANPING, "platform", "demo", "--dir", str(folder)], capture_output=True, text=True,
+    on_db = ["--db", db_url] if db_url else []
+    r = subprocess.run([*XIANPING, "platform", "demo", "--dir", str(folder), *on_db], capture_output=True, text=True,
                        timeout=300, env=ENV)
     assert r.returncode == 0, r.stdout + r.stderr
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([*XIANPING, "serve", "--platform", str(folder), "--cache", str(serve_cache),
+    server = subprocess.Popen([*XIANPING, "serve", "--platform", str(folder), *on_db, "--cache", str(serve_cache),
                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -66,7 +67,7 @@ def served(tmp_path, serve_cache):  # noqa: F811 (the fixture)
                 time.sleep(0.2)
             assert server.poll() is None, server.stdout.read()
         users = {u["username"]: u for u in csv.DictReader(io.StringIO((folder / "demo-users.csv").read_text("utf-8")))}
-        yield base, folder, users
+        yield base, folder, users, db_url
     finally:
         server.terminate()
         server.wait(20)
@@ -82,8 +83,9 @@ def census(code: str) -> dict[str, float]:
 
 def test_whole_cycle_in_chromium(served, tmp_path):
     pw_api = pytest.importorskip("playwright.sync_api")
-    base, folder, users = served
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    base, folder, users, db_url = served
+    artifacts = ARTIFACTS / ("postgresql" if db_url else "sqlite")
+    artifacts.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     shot_n = [0]
 
@@ -95,7 +97,7 @@ def test_whole_cycle_in_chromium(served, tmp_path):
 
     def shot(pg, name):
         shot_n[0] += 1
-        pg.screenshot(path=str(ARTIFACTS / f"{shot_n[0]:02d}-{name}.png"), full_page=True)
+        pg.screenshot(path=str(artifacts / f"{shot_n[0]:02d}-{name}.png"), full_page=True)
 
     def login(browser, username, target):
         pg = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",
@@ -224,13 +226,15 @@ def test_whole_cycle_in_chromium(served, tmp_path):
         browser.close()
     elapsed = time.monotonic() - started
     assert problems == []
-    print(f"whole cycle in the browser: {elapsed:.1f} s")
+    print(f"whole cycle in the browser ({'PostgreSQL' if db_url else 'SQLite'}): {elapsed:.1f} s")
 
     # the database afterwards: every step left its state and its audit rows
     from xianping.platform.db.connect import open_platform
     from xianping.platform.db.models import AuditLog, DataValue, Objection, Programme, Result, Task
 
-    plat = open_platform(folder)
+    if db_url:   # everything above went through PostgreSQL: the folder holds no database of its own
+        assert not (folder / "platform.db").exists()
+    plat = open_platform(folder, db_url)
     try:
         with plat.sessions() as db:
             assert db.get(Programme, pid).status == "published"
