@@ -259,3 +259,86 @@ def test_single_item_award_breaks_equal_points_by_the_value():
     v = np.array([[[110, 1, 0, 0, 0], [120, 1, 0, 0, 0], [90, 1, 0, 0, 0], [130, 1, 0, 0, 1]]], dtype=float)
     r = score_points(v, COLS, prog)
     np.testing.assert_array_equal(r.awards["single:a"][0], [False, True, False, False])
+
+
+# ── edge cases of the Done-when list, each by hand (sources as in the module docstring) ─────────────────────
+def test_exactly_at_target_earns_full_points_and_no_bonus():
+    # "完成目标得满分": at the target exactly (60) the shortfall and the excess are both 0 → 10 points, no bonus;
+    # one step above (61) → 10 + 0.2 = 10.2. Lower is better, at the ceiling 2.0 exactly → 10.
+    p, _ = _pts([[60, 61]], _rule(kind="target_completion", target=60, bonus=0.2, bonus_cap=1))
+    np.testing.assert_allclose(p, [[10, 10.2]])
+    p, _ = _pts([[2.0]], _rule(kind="target_completion", target=2.0, better="lower", bonus=0.5, bonus_cap=1))
+    np.testing.assert_allclose(p, [[10]])
+    # completion measure, exactly 100 % of a 200 亿元 target → 10; whole steps at 99.5 % → 0 whole steps → 10
+    p, _ = _pts([[200, 199]], _rule(kind="target_completion", target=200, measure="completion", steps="whole"))
+    np.testing.assert_allclose(p, [[10, 10]])
+
+
+def test_growth_bonus_cap_reached_and_zero_base_everywhere():
+    # "增幅高于全省平均水平 … 每高1个百分点加0.5分，最多加2分": item 8, growths 40 %, 0 %, −10 % (mean 10):
+    # unit 0: 30 above → 0.5 × 30 = 15 → capped 2 → 10; units 1, 2 below → 0
+    x = np.array([[100, 100, 100], [140, 100, 90]], dtype=float)
+    p, top = _pts(x, _rule(kind="growth_vs_average", bonus=0.5, bonus_cap=2), P=8)
+    np.testing.assert_allclose(p[1], [10, 0, 0])
+    np.testing.assert_allclose(top, 10)
+    # every base zero or negative: no growth anywhere, no mean → nobody is above it → below_points (1) for all
+    x = np.array([[0, -3, 0], [5, 2, 0]], dtype=float)
+    p, _ = _pts(x, _rule(kind="growth_vs_average", below_points=1), P=8)
+    np.testing.assert_allclose(p[1], [1, 1, 1])
+
+
+def test_rank_ties_for_first_and_at_the_floor():
+    # 名次赋分 item 10, −2 per place, floor 3: values 9, 9, 7, 5, 5, 1 → places 1, 1, 3, 4, 4, 6
+    # → 10, 10, 10 − 4 = 6, 10 − 6 = 4, 4, 10 − 10 = 0 → floor 3
+    p, _ = _pts([[9, 9, 7, 5, 5, 1]], _rule(kind="rank_points", step=2, floor=3))
+    np.testing.assert_allclose(p, [[10, 10, 6, 4, 4, 3]])
+
+
+def test_penalty_per_unit_capped_and_thresholds_inclusive():
+    # "安全生产事故 每起扣0.5分，最多扣2分": 3 accidents → 1.5; 10 → 5 → capped 2. Bonus "达到95%加1分" at exactly 95
+    # → +1 (at_least is inclusive); veto "≥ 130" at exactly 130 → vetoed.
+    prog = _programme(items=[{"code": "a", "indicator": "x", "points": 100, "rule": {"kind": "rank_points", "step": 1}}],
+                      bonuses=[{"code": "toilet", "indicator": "h", "points": 1, "threshold": 95, "cap": 1}],
+                      penalties=[{"code": "accident", "indicator": "acc", "each": 0.5, "cap": 2}],
+                      vetoes=[{"code": "sex_ratio", "indicator": "v", "threshold": 130}], awards={})
+    v = np.array([[[5, 0, 95, 3, 129.9], [4, 0, 94.99, 10, 130]]], dtype=float)
+    r = score_points(v, COLS, prog)
+    np.testing.assert_allclose(r.bonuses[0, :, 0], [1, 0])
+    np.testing.assert_allclose(r.penalties[0, :, 0], [1.5, 2])
+    np.testing.assert_array_equal(r.vetoed[0], [False, True])
+    # totals: 100 + 1 − 1.5 = 99.5; 99 + 0 − 2 = 97
+    np.testing.assert_allclose(r.total[0], [99.5, 97])
+
+
+def test_class_of_one_county_takes_first_place_in_class_rank_points():
+    # among: class — the one county of class B is first of its class on y whatever its value → full 80 points
+    prog = _programme(classes=["A", "B"], class_points={"B": {"a": 20, "b": 80}}, ranking_mode="within_class",
+                      bonuses=[], penalties=[], vetoes=[], awards={},
+                      items=[{"code": "a", "indicator": "x", "points": 60, "rule": {"kind": "target_completion", "target": 100}},
+                             {"code": "b", "indicator": "y", "points": 40, "rule": {"kind": "rank_points", "step": 5, "among": "class"}}])
+    v = np.array([[[100, 9, 0, 0, 0], [100, 8, 0, 0, 0], [100, 1, 0, 0, 0]]], dtype=float)
+    r = score_points(v, COLS, prog, classes=np.array([0, 0, 1]))
+    np.testing.assert_allclose(r.items[0, :, 1], [40, 35, 80])
+    np.testing.assert_allclose(r.rank[0], [1, 2, 1])
+
+
+def test_points_as_published_rounded_half_up_and_the_total_their_sum():
+    from xianping.engine.score_rules import round_points
+
+    # 四舍五入 on the decimal value: 9.155 → 9.16 (numpy.round: 9.15, the float being 9.15499…); 2.345 → 2.35;
+    # float noise 0.28000000000000114 → 0.28; half away from zero for a negative; 0 decimals: 2.5 → 3, 3.5 → 4
+    np.testing.assert_array_equal(round_points([9.155, 2.345, 0.28000000000000114, -2.345], 2), [9.16, 2.35, 0.28, -2.35])
+    np.testing.assert_array_equal(round_points([2.5, 3.5, 0.49], 0), [3, 4, 0])
+    assert np.round(9.155, 2) == 9.15  # why round_points exists
+    # a programme: urbanisation 48.31 % against 60 ("每低1个百分点扣0.5分"), item 10 → 10 − 0.5 × 11.69 = 4.155 → 4.16;
+    # schooling 9.56 years, 功效系数 20 points, 满意值 11, 不允许值 7: 60 + 40 × 2.56/4 = 85.6 → 17.12;
+    # total 4.16 + 17.12 = 21.28 (the unrounded parts would give 21.275). With decimals 0: 4 + 17 = 21.
+    items = [{"code": "u", "indicator": "x", "points": 10, "rule": {"kind": "target_completion", "target": 60}},
+             {"code": "s", "indicator": "y", "points": 20, "rule": {"kind": "efficacy_coefficient", "satisfactory": 11,
+                                                                    "unacceptable": 7}}]
+    v = np.array([[[48.31, 9.56, 0, 0, 0]]])
+    for dec, parts, total in ((2, [4.16, 17.12], 21.28), (0, [4, 17], 21)):
+        prog = Scoring.model_validate({"total": 30, "decimals": dec, "items": items}).to_dict()
+        r = score_points(v, COLS, prog)
+        np.testing.assert_array_equal(r.items[0, 0], parts)
+        assert r.total[0, 0] == total

@@ -65,10 +65,18 @@ CASES = [
      "adjustment_shape", "scoring.bonuses[0]"),
     ("within_class_without_classes", "  classes: [市辖区, 县级市, 县]\n  class_points:\n    县: {urban: 20, edu: 30, co2: 30, college: 20}\n",
      "", "no_classes", "scoring.ranking_mode"),
+    # points are published to at most 6 decimals (frameworks/scoring.Scoring.decimals)
+    ("decimals_out_of_range", "  total: 100\n", "  total: 100\n  decimals: 7\n", "out_of_range", "scoring.decimals"),
+    # 功效系数 clipped to [low, high]: low above high leaves no score
+    ("efficacy_clip_inverted", "satisfactory: 12, unacceptable: 7", "satisfactory: 12, unacceptable: 7, low: 50, high: 40",
+     "bad_clip", "scoring.items[1].rule"),
+    # a class cannot give an item negative points (even when the class still totals 100)
+    ("negative_class_points", "县: {urban: 20, edu: 30", "县: {urban: -10, edu: 60", "negative_points",
+     "scoring.class_points.县.urban"),
 ]
 
 # errors about a whole section are reported at its key's line
-MARKERS = {"within_class_without_classes": "ranking_mode:", "items_not_total": "  items:"}
+MARKERS = {"within_class_without_classes": "ranking_mode:", "items_not_total": "  items:", "decimals_out_of_range": "decimals: 7"}
 
 
 def _write(tmp_path: Path, case: str, old: str, new: str) -> tuple[Path, str]:
@@ -91,7 +99,7 @@ def test_the_valid_programme_has_no_problems(tmp_path):
 
 
 def test_at_least_ten_cases():
-    assert len(CASES) >= 10
+    assert len(CASES) >= 10 and len({c[3] for c in CASES}) >= 10  # ten different kinds of error, not one ten times
 
 
 @pytest.mark.parametrize("case,old,new,kind,column", CASES, ids=[c[0] for c in CASES])
