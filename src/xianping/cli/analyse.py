@@ -321,7 +321,9 @@ def audit_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA,
 
 @app.command("whatif", help="提升路径 What would move one county: each indicator alone raised by a step (or lowered, for negative "
              "indicators) or set to the provincial median, the 第一方阵 median or the provincial best, re-evaluated through the "
-             "engine (new score, rank, 进位, dimension changes); and for each indicator the value needed to reach rank N.")
+             "engine (new score, rank, 进位, dimension changes); and for each indicator the value needed to reach rank N. A points-based "
+             "framework (考核办法, scoring:): each item alone at its full points, the programme scored again (total, class rank, "
+             "先进县), as `xianping points whatif`.")
 @_reading
 def whatif_cmd(framework: Optional[str] = FRAMEWORK, data: Optional[Path] = DATA, store: Optional[Path] = STORE,
                unit: str = typer.Option(..., "--unit", help="The county's division code, e.g. 410104."),
