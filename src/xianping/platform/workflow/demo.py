@@ -152,7 +152,7 @@ def build(folder: Path, db_url: str | None = None, today: date | None = None) ->
     from xianping.platform.auth import departments, users
     from xianping.platform.db.connect import open_platform
     from xianping.platform.db.models import DataValue, Task, User
-    from xianping.platform.workflow import programmes, reporting, review
+    from xianping.platform.workflow import dispatch_demo, programmes, reporting, review
 
     today = today or date.today()
     folder = Path(folder)
@@ -223,6 +223,7 @@ def build(folder: Path, db_url: str | None = None, today: date | None = None) ->
                 old, late.due_date = late.due_date, today - timedelta(days=1)
                 w.record("task.deadline", "task", late.id, field="due_date", old=old.isoformat(),
                          new=late.due_date.isoformat(), reason="演示：填报截止已过 (demo: a task past its deadline)")
+            dispatch_demo.build(db, folder, made, today)   # 月调度: made-up projects over real counties (示例·虚构)
             for t in db.scalars(select(Task).where(Task.programme_id == p.id)):
                 st = "overdue" if t.status != "approved" and t.due_date < today else t.status
                 out.states[st] = out.states.get(st, 0) + 1
