@@ -347,6 +347,21 @@ def _dispatch_json(ctx, url, username):
                      follow_redirects=False)
 
 
+# dispatch pages (platform/web/dispatch_pages.py): a county every admitted role of the matrix reaches (中牟县); the forms
+# name no such project / item or a month with nothing submitted, so admitted roles get 404/409/200 and change nothing
+FIXED["county_code"] = lambda ctx: "410122"
+
+
+@write("/dispatch/county/{county_code}/report")
+@write("/dispatch/county/{county_code}/approve")
+@write("/dispatch/ledger/warn")
+@write("/dispatch/ledger/{item_id}/close")
+def _dispatch_forms(ctx, url, username):
+    c, csrf = _session(ctx, username)
+    return c.post(url, data={"csrf_token": csrf or "", "project": "NO-SUCH", "month": "2025-06", "note": "matrix",
+                             "investment_ytd": "1"}, follow_redirects=False)
+
+
 def _denied(r, rule) -> bool:
     if r.status_code in (401, 403):
         return True

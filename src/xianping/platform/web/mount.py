@@ -69,10 +69,11 @@ def mount(app: FastAPI, plat: Platform) -> FastAPI:
 
 
 # the pages of each role's work, after the dashboard's and /tasks (each route still checks its own rule)
-ROLE_NAV = {"province_admin": ["/programmes", "/review", "/overdue", "/objections"],
-            "prefecture_reviewer": ["/review", "/overdue", "/objections"], "county_reporter": ["/objections"]}
+ROLE_NAV = {"province_admin": ["/programmes", "/review", "/overdue", "/objections", "/dispatch"],
+            "prefecture_reviewer": ["/review", "/overdue", "/objections", "/dispatch"],
+            "county_reporter": ["/objections", "/dispatch"]}
 NAV_LABELS = {"/programmes": ("考核方案", "Programmes"), "/review": ("审核", "Review"), "/overdue": ("逾期", "Overdue"),
-              "/objections": ("异议", "Objections")}
+              "/objections": ("异议", "Objections"), "/dispatch": ("月调度", "Dispatch")}
 
 
 def _role_nav(base: list):

@@ -319,6 +319,7 @@
   };
 
   window.XP = XP;
+  XP.geo = geo; XP.mapView = mapView; XP.insetSeries = insetSeries;   // the map helpers, for dispatch.js
   // no inline script or handler anywhere (CSP script-src 'self'): the page names its entry in data-page on this
   // script's tag, and forms mark their behaviour with data attributes
   var entry = document.currentScript && document.currentScript.getAttribute('data-page');
