@@ -49,6 +49,15 @@ INDICATOR_HEADS = tuple("入值额量率积数资出费价产")
 CN_RANK = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 _DIGIT = re.compile(r"\d")
+# every token shape needs one of these (digits and placeholders; the units a Chinese numeral or a lost number
+# may carry; classifiers; rank words) — a sentence without any is skipped whole
+NUMBERISH = re.compile(r"[0-9*xX×%‰元人个所家座间条项亿万亩吨户公第前强佳成倍]|百分之|方阵|领先")
+MAGNITUDE_HINT = re.compile(r"[十百千]\s?[万亿]")
+# each rank shape with the word it cannot do without (a scan of the sentence for it is cheap; the shape's is not)
+RANK_SHAPES = ((P.RANK_TIER, "tier", re.compile("方阵")), (P.RANK_POS, "pos", re.compile("第")),
+               (P.RANK_TOP, "top", re.compile("前")), (P.RANK_LIST, "list", re.compile("[强佳]")),
+               (P.RANK_LEAD, "lead", re.compile("领先|前列")))
+RANK_HINT = re.compile(r"[第前强佳]|方阵|领先")
 SPEAKER_GOVERNMENT = re.compile(r"我代表(?:[\u4e00-\u9fff]{0,10}?)(?P<level>县|市|区|旗)人民政府")
 SECTION_MARK = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+部分)")
 REVIEW_WORDS = re.compile(r"回顾|工作总结|主要成绩|完成情况")
@@ -262,19 +271,22 @@ class Extractor:
             return any(a < y and x < b for x, y in taken)
 
         toks: list[Token] = []
+        if NUMBERISH.search(s) is None:  # no digit, unit, classifier or rank word: nothing below can match
+            return toks
         has_digit = _DIGIT.search(s) is not None  # the number patterns below all need a \d
         if has_digit:
             for m in P.DATE.finditer(s):
                 taken.append(m.span())
-        for m in P.RANK_MOVE.finditer(s):
+        ranks = RANK_HINT.search(s) is not None  # every rank shape needs one of these: skip six scans without
+        for m in (P.RANK_MOVE.finditer(s) if ranks else ()):
             a_, b_ = _rank_number(m.group("a")), _rank_number(m.group("b"))
             up = m.group("dir") in ("上升", "提升", "前移", "跃升", "提高")
             toks.append(Token("rank", m.start(), m.end(), extra={"rank": {
                 "scope": m.group("scope") or None, "position": b_, "previous": a_,
                 "movement": (a_ - b_) if (a_ and b_) else None, "direction": "up" if up else "down"}}))
             taken.append(m.span())
-        for rx, kind in ((P.RANK_TIER, "tier"), (P.RANK_POS, "pos"), (P.RANK_TOP, "top"), (P.RANK_LIST, "list"), (P.RANK_LEAD, "lead")):
-            for m in rx.finditer(s):
+        for rx, kind, hint in RANK_SHAPES:
+            for m in (rx.finditer(s) if ranks and hint.search(s) else ()):
                 if is_taken(*m.span()):
                     continue
                 rank = self._rank(m, kind, s)
@@ -300,7 +312,7 @@ class Extractor:
         if has_digit:
             # precedence: a structure change (由A调整为B) before a structure, both before values, so the parts
             # of a ratio and the old ratio are never values of their own
-            for m in P.STRUCTURE_MOVE.finditer(s):
+            for m in (P.STRUCTURE_MOVE.finditer(s) if "由" in s else ()):
                 parts = _ratio_parts(m.group("all"))
                 toks.append(Token("structure", m.start("all"), m.end(), value_text=m.group("all"),
                                   extra={"parts": parts, "previous": _ratio_parts(m.group("prev")),
@@ -315,7 +327,7 @@ class Extractor:
                 toks.append(Token("structure", m.start(), m.end(), value_text=m.group(0), extra={"parts": parts}))
                 taken.append(m.span())
             # 分别下降0.2个、下降0.6个、提高0.8个百分点: each item a change with its own sign
-            for m in P.PP_LIST.finditer(s):
+            for m in (P.PP_LIST.finditer(s) if "百分点" in s else ()):
                 if is_taken(*m.span()):
                     continue
                 for it in P.PP_ITEM.finditer(m.group(0)):
@@ -324,7 +336,7 @@ class Extractor:
                                       extra={"verb": it.group("verb")}))
                 taken.append(m.span())
             # 突破3千亿元: the Arabic number times its Chinese magnitude
-            for m in P.MAGNITUDE.finditer(s):
+            for m in (P.MAGNITUDE.finditer(s) if MAGNITUDE_HINT.search(s) else ()):
                 if is_taken(*m.span()):
                     continue
                 v = parse_number(m.group("num"))
@@ -341,7 +353,7 @@ class Extractor:
                 toks.append(Token("range", m.start(), m.end(), unit=m.group("unit"), value_text=m.group(0),
                                   flags=["range"], extra={"range": [float(m.group("a")), float(m.group("b"))]}))
                 taken.append(m.span())
-            for m in COUNT_SUBJECT.finditer(s):
+            for m in (COUNT_SUBJECT.finditer(s) if "县" in s else ()):
                 if is_taken(*m.span()):
                     continue
                 unit = "个" if m.group("ge") else m.group("u")
@@ -1092,12 +1104,11 @@ class Extractor:
             st.value_std, st.unit_std = st.value * 10, "%"
             return
         st.value_std, st.unit_std = st.value, st.unit
-        if st.indicator:
-            from xianping.frameworks.library import load_library
+        target = self.lexicon.units.get(st.indicator) if st.indicator else None
+        if target and target != st.unit:
             from xianping.reference.measure_units import conversion_factor
 
             try:
-                target = load_library().get(st.indicator).unit
                 st.value_std = st.value * conversion_factor(st.unit, target)
                 st.unit_std = target
             except Exception:  # a unit the library cannot convert stays as printed

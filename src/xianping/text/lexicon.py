@@ -21,8 +21,9 @@ class Term:
 
 
 class Lexicon:
-    def __init__(self, spellings: dict[str, Term]):
+    def __init__(self, spellings: dict[str, Term], units: dict[str, str] | None = None):
         self.by_spelling = spellings
+        self.units = units or {}  # library code → the library's unit (to standardise values)
         self.lengths = sorted({len(s) for s in spellings}, reverse=True)
 
     def suffix(self, text: str) -> tuple[str, Term] | None:
@@ -52,6 +53,24 @@ class Lexicon:
 
 @functools.lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
+    """The lexicon, from the compiled cache when lexicon.yaml, the library and this code are unchanged."""
+    from xianping.text.cache import compiled
+
+    lib_file = Path(__file__).parents[1] / "frameworks" / "library" / "indicators.yaml"
+    data = compiled("text-lexicon", [LEXICON_FILE, lib_file, Path(__file__)], _lexicon_data)
+    terms = [Term(*t) for t in data["terms"]]
+    return Lexicon({s: terms[i] for s, i in data["spellings"].items()}, data["units"])
+
+
+def _lexicon_data() -> dict:
+    lex = build_lexicon()
+    terms: dict[Term, int] = {}
+    spellings = {s: terms.setdefault(t, len(terms)) for s, t in lex.by_spelling.items()}
+    return {"terms": [[t.name, t.code, t.growth_code, t.kind] for t in terms], "spellings": spellings,
+            "units": lex.units}
+
+
+def build_lexicon() -> Lexicon:
     import yaml
 
     from xianping.frameworks.library import load_library
@@ -70,4 +89,4 @@ def load_lexicon() -> Lexicon:
         for s in [ind.name_zh, *ind.synonyms]:
             if len(s) >= 3 and _CJK.search(s) and not _UNUSABLE.search(s) and s not in spellings:
                 spellings[s] = Term(ind.name_zh, ind.code, None, "rate" if ind.unit == "%" else "level")
-    return Lexicon(spellings)
+    return Lexicon(spellings, {ind.code: ind.unit for ind in lib.all() if ind.unit})

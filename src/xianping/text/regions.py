@@ -16,6 +16,7 @@ SUFFIX_CHARS = "省市县区旗州盟"
 SHORT_STOP = frozenset("大同 中山 长治 安康 吉安 太平 白山 黄山 三明 和平 新华 城关 中心 建设 新城 长安 文化 开发 东方 "
                        "永安 光明 宝山 南山 北海 海南 江南 河西 城区 郊区 矿区 市中 市区 红旗 解放 胜利 前进 青山 "
                        "东风 五四 友谊 人民 工业 新兴 兴业 龙华 美兰 宁海 安全 公安 长沙".split())
+SUFFIX = re.compile(f"[{SUFFIX_CHARS}]")
 DEICTIC = re.compile(r"(我|全|本|该)(省|市|县|区|州)")
 
 
@@ -36,38 +37,35 @@ class Mention:
 
 
 class NameIndex:
-    def __init__(self, divisions):
-        from xianping.reference.divisions.names import short_name
-
+    def __init__(self, places: list[tuple[Place, str]]):
+        """`places`: each division with its short name (中牟县 → 中牟)."""
         self.full: dict[str, list[Place]] = {}
         self.short: dict[str, list[Place]] = {}
-        for d in divisions:
-            if d.level not in ("province", "prefecture", "county"):
-                continue
-            prov = d.parents[0][0] if d.parents else (d.code if d.level == "province" else None)
-            p = Place(d.code, d.name, d.level, d.parent_code, prov)
-            self.full.setdefault(d.name, []).append(p)
-            s = short_name(d.name)
-            if len(s) >= 2 and s != d.name and s not in SHORT_STOP:
+        self.province_names = {p.code: p.name for p, _ in places if p.level == "province"}
+        for p, s in places:
+            self.full.setdefault(p.name, []).append(p)
+            if len(s) >= 2 and s != p.name and s not in SHORT_STOP:
                 self.short.setdefault(s, []).append(p)
         self.max_len = max(len(k) for k in self.full)
-        # the lengths of the full names ending in each character, longest first: find_full tries only those
+        # the lengths of the full names ending in each pair of characters (州市, 阳县), longest first: find_full
+        # tries only those, so a 市 in 城市 or 超市 costs one dictionary look-up
         lengths: dict[str, set[int]] = {}
         for k in self.full:
             if len(k) >= 2:
-                lengths.setdefault(k[-1], set()).add(len(k))
-        self.lengths_by_last = {c: sorted(v, reverse=True) for c, v in lengths.items()}
+                lengths.setdefault(k[-2:], set()).add(len(k))
+        self.lengths_by_last2 = {c: sorted(v, reverse=True) for c, v in lengths.items()}
         self.short_by_prefix: dict[str, list[str]] = {}
         for k in self.short:
             self.short_by_prefix.setdefault(k[:2], []).append(k)
+        self.short_prefixes = frozenset(self.short_by_prefix)  # (set & dict.keys() would build a set each time)
 
     def find_full(self, text: str) -> list[Mention]:
         out = []
         last_end = -1
-        by_last = self.lengths_by_last
-        for m in re.finditer(f"[{SUFFIX_CHARS}]", text):
+        by_last2 = self.lengths_by_last2
+        for m in SUFFIX.finditer(text):
             e = m.end()
-            for k in by_last.get(m.group(0), ()):
+            for k in by_last2.get(text[e - 2:e], ()):
                 if k > e:
                     continue
                 s = e - k
@@ -88,9 +86,28 @@ class _Ambiguous(Place):
 
 @functools.lru_cache(maxsize=1)
 def name_index() -> NameIndex:
-    from xianping.reference.divisions import get_gazetteer
+    """Provinces, prefectures and counties of 2024, from the compiled cache when the gazetteer's data and this
+    code are unchanged (see text/cache.py)."""
+    from pathlib import Path
 
-    return NameIndex(get_gazetteer().divisions_in(2024))
+    from xianping.text.cache import compiled
+
+    data_file = Path(__file__).parents[1] / "reference" / "data" / "divisions.json.gz"
+    rows = compiled("text-places", [data_file, Path(__file__)], _place_rows)
+    return NameIndex([(Place(*r[:5]), r[5]) for r in rows])
+
+
+def _place_rows() -> list[list]:
+    from xianping.reference.divisions import get_gazetteer
+    from xianping.reference.divisions.names import short_name
+
+    rows = []
+    for d in get_gazetteer().divisions_in(2024):
+        if d.level not in ("province", "prefecture", "county"):
+            continue
+        prov = d.parents[0][0] if d.parents else (d.code if d.level == "province" else None)
+        rows.append([d.code, d.name, d.level, d.parent_code, prov, short_name(d.name)])
+    return rows
 
 
 class DocRegions:
@@ -113,17 +130,29 @@ class DocRegions:
                                    for c in (m.place.code, m.place.parent, m.place.province) if c)
         # short names: provinces and prefectures anywhere; counties of named prefectures
         shorts: dict[str, Place] = {}
-        bigrams = {text[i:i + 2] for i in range(len(text) - 1)}
-        present = [s for bg in bigrams & self.idx.short_by_prefix.keys() for s in self.idx.short_by_prefix[bg] if s in text]
+        bigrams = set(map(str.__add__, text[:-1], text[1:]))  # at C speed: a set comprehension costs 4x
+        trigrams: set[str] | None = None
+        present = []
+        for bg in bigrams & self.idx.short_prefixes:
+            for s in self.idx.short_by_prefix[bg]:
+                if len(s) == 2:  # its bigram is in the text: no search needed
+                    present.append(s)
+                    continue
+                if trigrams is None:
+                    trigrams = set(map(str.__add__, map(str.__add__, text[:-2], text[1:-1]), text[2:]))
+                if s[:3] in trigrams and (len(s) == 3 or s in text):
+                    present.append(s)
         deictic_levels = {m.group(2) for m in DEICTIC.finditer(text)}
         # a county document that never writes its full name (宁远发展史上…, 全县…): a short name that is one
         # county's alone may name it
-        lone_county = ("县" in deictic_levels or "区" in deictic_levels) and not any(
-            isinstance(m.place, Place) and m.place.level == "county" for m in raw)
+        lone_county = None  # decided on first need: most documents never ask
         for s in present:
             cands = self.idx.short[s]
             pick = [p for p in cands if p.level in ("province", "prefecture") and p.code not in ("",)]
             pick += [p for p in cands if p.level == "county" and (p.parent in prov_or_pref)]
+            if not pick and lone_county is None:
+                lone_county = ("县" in deictic_levels or "区" in deictic_levels) and not any(
+                    isinstance(m.place, Place) and m.place.level == "county" for m in raw)
             if not pick and lone_county and len(s) >= 2 and _free_standing(text, s):
                 counties = [p for p in cands if p.level == "county"]
                 if len(counties) == 1:
@@ -138,10 +167,12 @@ class DocRegions:
                 if prov_or_pref.get(cands[0].parent or "", 0) or prov_or_pref.get(cands[0].province or "", 0):
                     mentions.append(Mention(m.start, m.end, cands[0]))
         if shorts:
-            taken = [(m.start, m.end) for m in mentions]
+            covered = bytearray(len(text) + 1)  # positions inside a full-name mention
+            for m in mentions:
+                covered[m.start:m.end] = b"\x01" * (m.end - m.start)
             pat = re.compile("|".join(sorted(map(re.escape, shorts), key=len, reverse=True)))
             for m in pat.finditer(text):
-                if not any(a <= m.start() < b for a, b in taken):
+                if not covered[m.start()]:
                     mentions.append(Mention(m.start(), m.end(), shorts[m.group(0)]))
         mentions.sort(key=lambda m: m.start)
         self.mentions = mentions
@@ -186,7 +217,8 @@ class DocRegions:
             if level == "province":
                 pref = self._dominant("市")
                 if pref and pref.province:
-                    return Place(pref.province, _province_name(pref.province), "province", None, pref.province)
+                    name = self.idx.province_names.get(pref.province) or _province_name(pref.province)
+                    return Place(pref.province, name, "province", None, pref.province)
             return None
         cands.sort(key=lambda x: -x[0])
         return cands[0][1]

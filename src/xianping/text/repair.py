@@ -95,9 +95,12 @@ def _lines(text: str):
 _ANNOTATION = re.compile(rf"\([{PINYIN_CHARS}]+\)")
 
 
+_WIDE = re.compile(r"[\u2e80-\u9fff\uf900-\uffef]")
+
+
 def _display_width(line: str) -> int:
     # CJK characters and full-width forms take two columns
-    return sum(2 if ("\u2e80" <= c <= "\u9fff" or "\uf900" <= c <= "\uffef") else 1 for c in line)
+    return len(line) + len(_WIDE.findall(line))
 
 
 def wrapped_line_ends(text: str) -> set[int]:
@@ -108,7 +111,8 @@ def wrapped_line_ends(text: str) -> set[int]:
     widths = []
     for a, b, _ in lines:
         line = text[a:b].rstrip()
-        if line and not line.endswith(SENTENCE_FINAL):
+        # (a line of fewer than WRAP_MIN_WIDTH/2 characters can never be wide enough: not measured)
+        if len(line) * 2 >= WRAP_MIN_WIDTH - 6 and not line.endswith(SENTENCE_FINAL):
             widths.append(_display_width(line))
     if len(widths) < WRAP_MIN_LINES:
         return set()
