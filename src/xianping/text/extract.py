@@ -258,10 +258,10 @@ class Extractor:
                     self._qualitative(doc, s0, sent, q0, p1, stmts, ctx)
             elif P.TARGET.search(sent[p0:p1]):
                 self._qualitative(doc, s0, sent, p0, p1, stmts, ctx)
-        for st in stmts:
-            st.sentence = sent.strip()
-            st.sentence_span = ctx.rep.orig_span(s0, s1)
-            st.source = ctx.source
+        if stmts:
+            stripped, span = sent.strip(), ctx.rep.orig_span(s0, s1)
+            for st in stmts:
+                st.sentence, st.sentence_span, st.source = stripped, span, ctx.source
         return stmts
 
     def _tokens(self, s: str) -> list[Token]:

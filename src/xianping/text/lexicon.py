@@ -25,15 +25,17 @@ class Lexicon:
         self.by_spelling = spellings
         self.units = units or {}  # library code → the library's unit (to standardise values)
         self.lengths = sorted({len(s) for s in spellings}, reverse=True)
+        # the lengths to try for a text of n characters (those ≤ n, longest first), made once
+        self._upto = [[k for k in self.lengths if k <= n] for n in range(max(self.lengths, default=0) + 1)]
 
     def suffix(self, text: str) -> tuple[str, Term] | None:
         """The longest spelling that `text` ends with."""
         n = len(text)
-        for k in self.lengths:
-            if k <= n:
-                t = self.by_spelling.get(text[n - k:])
-                if t is not None:
-                    return text[n - k:], t
+        get = self.by_spelling.get
+        for k in self._upto[min(n, len(self._upto) - 1)]:
+            t = get(text[n - k:])
+            if t is not None:
+                return text[n - k:], t
         return None
 
     def find(self, text: str) -> list[tuple[int, int, Term]]:

@@ -41,6 +41,17 @@ WIDTH = str.maketrans(
      **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)}, "％": "%", "．": ".", "，": ",", "：": ":",
      "；": ";", "（": "(", "）": ")", "～": "~", "\u3000": " ", "﹪": "%"}
 )
+WIDTH_CHARS = {chr(k): v for k, v in WIDTH.items()}
+
+
+def _narrow(text: str) -> str:
+    """`text.translate(WIDTH)`, by one C-speed replace per full-width character present (translate with a
+    dict table looks every character up in Python: 5x slower on a page)."""
+    for c in set(text) & WIDTH_CHARS.keys():
+        text = text.replace(c, WIDTH_CHARS[c])
+    return text
+
+
 DUP_MIN_CHARS = 20
 # hard line wraps (text copied out of a PDF or a fixed-width page): lines of one display width that stop
 # mid-sentence, often mid-number (固定资产投资25 / 0.3亿元). Only wide wraps count, so headings of equal
@@ -251,7 +262,7 @@ def repair(text: str, *, simplify: bool = True) -> Repaired:
     m = out.map
     if simplify:
         clean, m = _simplify(clean, m)
-    rep.text = clean.translate(WIDTH)
+    rep.text = _narrow(clean)
     rep.map = m
     return rep
 
