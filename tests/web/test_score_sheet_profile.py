@@ -69,6 +69,7 @@ def test_profile_api_gives_the_county_score_sheet_as_written(points_results, poi
         total = next(r for r in rows if r["kind"] == "total")
         assert s["total"] == float(total["points"]) and s["max_points"] == float(total["max_points"])
         assert s["points_lost"] == float(total["points_lost"]) and s["class"] == total["class"] == "县"
+        assert s["decimals"] == 2  # province-assessment's scoring.decimals (the default), from the results' manifest
         assert s["class_rank"] == int(float(total["class_rank"])) and s["rank"] == int(float(total["rank"]))
         assert "；".join(s["award"]) == total["award"] and s["vetoed"] == (total["vetoed"] == "True")
         parts = [r for r in rows if r["kind"] != "total"]

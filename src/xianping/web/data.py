@@ -394,13 +394,15 @@ class Dashboard:
             self._sheet_rows = df.groupby("unit_code", sort=False).indices
         rows = df.iloc[self._sheet_rows.get(self.codes[i], [])]
         num = (lambda v, dd=4: None if v is None or v != v else round(float(v), dd))
+        # the places the points are stated to (scoring.decimals in the results' manifest; 2 when not recorded)
+        dec = int(((self.data.manifest.get("scoring") or {}).get("programme") or {}).get("decimals", 2))
         out = []
         for y, g in rows.groupby("year", sort=True):
             tot = g[g["kind"] == "total"]
             if tot.empty:
                 continue
             t = tot.iloc[0]
-            out.append({"year": str(y), "class": t["class"] or None, "total": num(t["points"]),
+            out.append({"year": str(y), "class": t["class"] or None, "decimals": dec, "total": num(t["points"]),
                         "max_points": num(t["max_points"]), "points_lost": num(t["points_lost"]),
                         "rank": _i(t["rank"]), "class_rank": _i(t["class_rank"]),
                         "award": [a for a in str(t["award"] or "").split("；") if a], "vetoed": bool(t["vetoed"]),

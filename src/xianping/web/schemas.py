@@ -115,7 +115,7 @@ class Profile(UnitRef):
     targets: Optional[list[dict[str, Any]]] = Field(description="target progress, when a targets file was loaded")
     neighbours: list[dict[str, Any]]
     score_sheet: Optional[list[dict[str, Any]]] = Field(
-        None, description="考核得分表 of a points-based framework (scoring:), per year: total, max_points, points_lost, rank, "
+        None, description="考核得分表 of a points-based framework (scoring:), per year: decimals (places the points are stated to), total, max_points, points_lost, rank, "
                           "class_rank, award, vetoed and rows (item, item_zh, kind, rule, value, points, max_points, "
                           "points_lost) as in <results>.scoresheet.csv; null for an index framework")
     boundary_code: Optional[str]
