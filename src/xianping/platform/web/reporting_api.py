@@ -11,7 +11,8 @@ prefecture's tasks (values, template) but does not fill them; viewers 403; a tas
     POST /api/values/{id}/evidence       multipart file=<pdf|xlsx|png|jpeg> → attached to the value
     GET  /api/evidence/{id}              the file (only within the value's scope)
 
-Refusals of the data are 422 with every problem located: {"detail", "problems": [{file, row, column, value, expected}]}.
+Refusals of the data are 422 with every problem located: {"detail", "problems": [{file, row, column, value, expected}]};
+a write to a task of a programme no longer open (closed … published) is 409 with the words review answers.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from xianping.platform.db.models import TASK_STATUSES_ZH, Task, User
 from xianping.platform.web.deps import get_db
 from xianping.platform.web.programme_api import problems_response
 from xianping.platform.workflow import evidence, reporting
+from xianping.platform.workflow.programme_open import ProgrammeNotOpen
 from xianping.platform.workflow.tasks import WRITERS, visible_task
 from xianping.problems import XianpingInputError
 
@@ -62,6 +64,16 @@ def the_task(db: Session, user: User, task_id: int) -> Task:
     if t is None:
         raise HTTPException(404, f"no task {task_id} among yours")
     return t
+
+
+def refusal(e: XianpingInputError, task_id: int | None = None) -> JSONResponse:
+    """422 for the data (every problem located); 409 when the programme is no longer open — the status and the words
+    review answers in the same case (workflow/programme_open.py)."""
+    if not isinstance(e, ProgrammeNotOpen):
+        return problems_response(e, 422, task_id)
+    body = {"detail": e.summary, "problems": [p.as_dict() for p in e.report]}   # detail: review's words exactly
+    return JSONResponse({"id": task_id, **body} if task_id is not None else body, status_code=409,
+                        headers={"Cache-Control": "no-store"})
 
 
 def warn_json(w: reporting.Warn) -> dict[str, Any]:
@@ -108,7 +120,7 @@ def router() -> APIRouter:
                                      ip=client_ip(request))
             out = sheet_json(db, t)
         except XianpingInputError as e:
-            return problems_response(e, 422, task_id)
+            return refusal(e, task_id)
         except StaleDataError:
             raise HTTPException(409, "已被他人修改 the task or a value was changed meanwhile; reload") from None
         return JSONResponse({**out, "changed": n})
@@ -124,7 +136,7 @@ def router() -> APIRouter:
             s = reporting.submit(db, who.user, t, body.explanations, file_name=body.file_name if kept else None,
                                  file_sha256=body.file_sha256 if kept else None, ip=client_ip(request))
         except XianpingInputError as e:
-            return problems_response(e, 422, task_id)
+            return refusal(e, task_id)
         except StaleDataError:
             raise HTTPException(409, "已被他人修改 the task was changed meanwhile; reload") from None
         return JSONResponse({"id": t.id, "status": t.status, "submission_id": s.id, "explanations": s.explanations})
@@ -165,7 +177,7 @@ def router() -> APIRouter:
         try:
             return JSONResponse(await run_in_threadpool(run))
         except XianpingInputError as e:
-            return problems_response(e, 422, task_id)
+            return refusal(e, task_id)
         except StaleDataError:
             raise HTTPException(409, "已被他人修改 the task was changed meanwhile; reload") from None
 
@@ -180,7 +192,7 @@ def router() -> APIRouter:
             ev = evidence.attach(db, who.user, request.app.state.platform.folder, v, file.filename or "evidence", data,
                                  ip=client_ip(request))
         except XianpingInputError as e:
-            return problems_response(e)
+            return refusal(e)
         return JSONResponse({"id": ev.id, "value_id": v.id, "name": ev.name, "size": ev.size,
                              "content_type": ev.content_type, "sha256": ev.sha256}, status_code=201)
 

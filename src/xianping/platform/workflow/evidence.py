@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from xianping.platform.audit.record import Actor, writing
 from xianping.platform.auth.scope import value_condition
-from xianping.platform.db.models import DataValue, EvidenceFile, User
+from xianping.platform.db.models import DataValue, EvidenceFile, Programme, User
+from xianping.platform.workflow.programme_open import require_open
 from xianping.problems import ProblemReport, XianpingInputError
 
 MAX_EVIDENCE_BYTES = 10 * 2**20
@@ -82,6 +83,7 @@ def store_file(folder: Path, name: str, data: bytes) -> tuple[Path, str, str, st
 
 def attach(db: Session, actor: Actor | User, folder: Path, value: DataValue, name: str, data: bytes,
            ip: str | None = None) -> EvidenceFile:
+    require_open(db.get(Programme, value.programme_id))   # after closing, a value's record is what compute read
     rel, name, ctype, sha = store_file(folder, name, data)
     with writing(db, actor, ip) as w:
         ev = EvidenceFile(value_id=value.id, path=rel.as_posix(), name=name, size=len(data), content_type=ctype,

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from xianping.platform.audit.record import Actor, writing
 from xianping.platform.db.models import DataValue, Department, Programme, Submission, Task, Unit, User
+from xianping.platform.workflow.programme_open import require_open
 from xianping.platform.workflow.programmes import department_indicators, framework_of, previous_period
 from xianping.problems import ProblemReport, XianpingInputError
 
@@ -119,8 +120,7 @@ def cells(db: Session, task: Task) -> Sheet:
 
 
 def _editable(task: Task) -> None:
-    if task.programme.status != "open":
-        raise XianpingInputError(f"task {task.id}: programme {task.programme_id} is {task.programme.status}, not open for reporting")
+    require_open(task.programme)   # 409, the words review uses too
     if task.status not in EDITABLE:
         raise XianpingInputError(f"task {task.id} is {task.status}: only a pending, rejected or overdue task is filled in")
 
@@ -393,6 +393,7 @@ def upload(db: Session, actor: Actor | User, folder: Path, task: Task, file_name
     submission changes nothing."""
     from xianping.files.atomic import write_bytes
 
+    require_open(task.programme)   # first: a closed programme takes no upload, not even the same file again
     sha = hashlib.sha256(data).hexdigest()
     name = _safe_name(file_name)
     sheet = cells(db, task)

@@ -26,6 +26,7 @@ from xianping.platform.audit.record import writing
 from xianping.platform.auth.scope import task_condition
 from xianping.platform.db.models import (AuditLog, DataValue, ReviewDecision, Submission, Task,
                                          User, utcnow)
+from xianping.platform.workflow.programme_open import not_open_message
 from xianping.problems import XianpingError
 
 REVIEWERS = ("province_admin", "prefecture_reviewer")
@@ -85,7 +86,7 @@ def _check(db: Session, t: Task, version: int | None) -> None:
     if t.status != "submitted":
         raise ReviewRefused(409, f"task {t.id} is {t.status}: only a submitted task can be approved or rejected")
     if t.programme.status != "open":   # after closing, the approved set is what compute read: it stays as it is
-        raise ReviewRefused(409, f"programme {t.programme_id} is {t.programme.status}: review ended when it closed")
+        raise ReviewRefused(409, not_open_message(t.programme))   # the words reporting's refusal uses too
 
 
 def _stale_guard(db: Session, task_id: int):
