@@ -74,3 +74,29 @@ def test_store_without_check_or_import_is_refused(tmp_path):
     assert not list(tmp_path.glob("nosuch*"))
     r = subprocess.run([exe, "extract", str(f), "--import", "--store", str(db)], capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 0 and db.exists(), r.stderr
+
+
+def test_import_of_real_documents_stores_observations_not_targets(tmp_path):
+    """Two devset documents (real texts) imported: what the store holds is what a reader takes from them —
+    宜章县's 2023 figures under 431022, 五莲县's 2012 results under 371121 (日照市 is named too) — and none of the
+    五莲县 2013 targets (计划/预期目标), none of the pulls, shares or counts without a library indicator."""
+    from pathlib import Path
+
+    from xianping.store import open_store
+
+    dev = Path(__file__).parent / "devset"
+    db = tmp_path / "p.duckdb"
+    r = CliRunner().invoke(app, ["extract", str(dev / "yizhang_2023_bulletin.txt"), str(dev / "wulian_2013_news.txt"),
+                                 "--import", "--store", str(db)])
+    assert r.exit_code == 0, r.output
+    with open_store(db) as st:
+        got = {(o["unit_code"], o["period"], o["indicator"], o["value"], o["unit"])
+               for o in st.observations(units=["431022", "371121"])}
+    # read by hand from the two texts (see their gold files): 地区生产总值276.29亿元,比上年增长5.1%;
+    # 第三产业增加值…增长3.5%; 城镇登记失业率0.7%; 五莲县2012年…生产总值163亿元,比上年增长13%;
+    # 城镇居民人均可支配收入…18817元
+    assert got == {("431022", "2023", "gdp", 276.29, "亿元"), ("431022", "2023", "gdp_growth", 5.1, "%"),
+                   ("431022", "2023", "tertiary_va_growth", 3.5, "%"),
+                   ("431022", "2023", "urban_unemployment_rate", 0.7, "%"),
+                   ("371121", "2012", "gdp", 163.0, "亿元"), ("371121", "2012", "gdp_growth", 13.0, "%"),
+                   ("371121", "2012", "income_urban", 18817.0, "元")}
