@@ -42,9 +42,10 @@ class Lexicon:
         """Non-overlapping occurrences, longest first at each position (left to right)."""
         out = []
         i, n = 0, len(text)
+        upto, top = self._upto, len(self._upto) - 1
         while i < n:
-            for k in self.lengths:
-                if i + k <= n and text[i:i + k] in self.by_spelling:
+            for k in upto[min(n - i, top)]:
+                if text[i:i + k] in self.by_spelling:
                     out.append((i, i + k, self.by_spelling[text[i:i + k]]))
                     i += k
                     break

@@ -170,7 +170,9 @@ class DocRegions:
             covered = bytearray(len(text) + 1)  # positions inside a full-name mention
             for m in mentions:
                 covered[m.start:m.end] = b"\x01" * (m.end - m.start)
-            pat = re.compile("|".join(sorted(map(re.escape, shorts), key=len, reverse=True)))
+            # (a look-ahead on the first characters lets the scan skip other positions at C speed)
+            first = "".join(sorted({k[0] for k in shorts}))
+            pat = re.compile(f"(?=[{re.escape(first)}])(?:" + "|".join(sorted(map(re.escape, shorts), key=len, reverse=True)) + ")")
             for m in pat.finditer(text):
                 if not covered[m.start()]:
                     mentions.append(Mention(m.start(), m.end(), shorts[m.group(0)]))
