@@ -171,6 +171,7 @@ def test_admin_reset_must_change_then_change(app, world, plat):
 def test_reset_page_shows_the_temporary_password_once(app, world, plat):
     admin = client(app)
     login(admin, "admin41", world.passwords["admin41"])
+    assert 'href="/account/users"' in admin.get("/tasks").text   # offered on the admin's task page
     page = admin.get("/account/users")
     assert page.status_code == 200
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
@@ -190,6 +191,8 @@ def test_reset_page_shows_the_temporary_password_once(app, world, plat):
 def test_change_form_page(app, world, plat):
     c = client(app)
     login(c, "viewer41", world.passwords["viewer41"])
+    tasks = c.get("/tasks").text
+    assert 'href="/account/password"' in tasks and "/account/users" not in tasks   # (the users page: admins only)
     page = c.get("/account/password")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
     form = {"csrf_token": csrf, "old_password": world.passwords["viewer41"], "new_password": "abc",
