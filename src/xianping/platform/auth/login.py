@@ -77,6 +77,9 @@ def _log_in(db: Session, username: str, password: str, ip: str) -> Outcome:
         record(db, ANONYMOUS, "login.locked", "user", user.id, ip=ip)
         db.commit()
         return Outcome("limited", retry_after=int((user.locked_until - now).total_seconds()) + 1)
+    # the read transaction ends before the deliberately slow hash: its pooled connection is not held meanwhile
+    # (a login storm held every connection through argon2 and other requests timed out waiting: bench_platform.py)
+    db.commit()
     ok = passwords.verify(user.password_hash if user is not None else None, password)
     if not ok or user is None or not user.active:
         db.add(LoginAttempt(at=now, username=username, ip=ip, success=False))

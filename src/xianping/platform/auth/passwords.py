@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import string
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 HASHER = PasswordHasher()
+# argon2id at these defaults is 64 MiB and 4 lanes per hash: at most one hash per core at once in a process, so a
+# login storm queues here instead of running 40 at once (2.5 GB, and a worker too starved to answer uvicorn's
+# health check is killed with every request it holds: benchmarks/bench_platform.py)
+_HASHING = threading.BoundedSemaphore(os.cpu_count() or 2)
 MIN_LENGTH = 10
 # a hash of nothing anyone knows: an unknown username costs the same time as a known one (no user enumeration by timing)
 _DUMMY = HASHER.hash(secrets.token_urlsafe(16))
@@ -17,12 +23,14 @@ _ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in 
 
 
 def hash_password(password: str) -> str:
-    return HASHER.hash(password)
+    with _HASHING:
+        return HASHER.hash(password)
 
 
 def verify(password_hash: str | None, password: str) -> bool:
     try:
-        return HASHER.verify(password_hash or _DUMMY, password) and password_hash is not None
+        with _HASHING:
+            return HASHER.verify(password_hash or _DUMMY, password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
