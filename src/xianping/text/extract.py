@@ -462,6 +462,20 @@ class Extractor:
 
     # ------------------------------------------------------------------ part
     def _part(self, doc: str, s0: int, sent: str, p0: int, p1: int, toks: list[Token], stmts: list[Statement], ctx: Context) -> None:
+        """Each token of a part becomes a statement or qualifies one. Precedence, first that applies:
+        1. the next item of an open 分别/、 list (values, rates, changes, shares shared out in order);
+        2. a rank, a structure (tokens were read so: a structure change 由A调整为B before a ratio, ratios and
+           percentage-point lists before values, so their parts never become values);
+        3. percentage points: a pull (拉动…增长X个百分点, a value of its own), a change with its own subject
+           (二产业比重下降X个百分点, a statement without a level), else the change of the statement before;
+        4. a rate after a growth verb (增长/下降/上涨…, sign kept or set by the verb);
+        5. an absolute change from the previous period (比上年减少X亩, 比年初增加X亿元): never a level, it
+           qualifies the statement before it in the same part;
+        6. a difference from a reference area (高于全省X个百分点, 高于全市平均水平X元): the statement before;
+        7. a share (占…比重X%);
+        8. a level, named by the lexicon or the noun phrase before it (a sub-list measure word inherits the item
+           of the clause before, a place alone inherits the indicator before, counts of indicators and
+           thresholds are no statements)."""
         part_stmts: list[Statement] = []
         self._cur_sent = sent
         prev_end = p0
