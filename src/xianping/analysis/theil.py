@@ -59,58 +59,76 @@ class TheilResult:
 
 def _check(y, w):
     y = np.asarray(y, dtype=float)
-    w = np.ones_like(y) if w is None else np.asarray(w, dtype=float)
-    if y.ndim != 1 or w.shape != y.shape:
+    w = None if w is None else np.asarray(w, dtype=float)
+    if y.ndim != 1 or (w is not None and w.shape != y.shape):
         raise ValueError("y and weights must be one-dimensional and of equal length")
     if np.isnan(y).any():
         raise ValueError("missing values: drop them first")
     return y, w
 
 
-def _t(y, w) -> float:
-    total = np.dot(w, y)
-    if total == 0:
-        return 0.0  # a group of zeros has no inequality by the 0·ln 0 = 0 convention
-    mu = total / w.sum()
-    s = w * y / total
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(y > 0, s * np.log(y / mu), 0.0)  # 0·ln 0 = 0 (pysal convention)
-    return float(terms.sum())
+def _codes(groups, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Group labels as text, sorted as text (as `np.unique` of the labels as str sorts them), and each unit's code.
+    A hash table (pandas.factorize) instead of sorting n labels: O(n) whatever the labels' type."""
+    import pandas as pd
 
-
-def _l(y, w) -> float:
-    if (y <= 0).any():
-        raise ValueError("Theil L (mean log deviation) needs y > 0")
-    mu = np.dot(w, y) / w.sum()
-    return float(np.dot(w / w.sum(), np.log(mu / y)))
+    g = np.asarray(groups)
+    if g.shape != (n,):
+        raise ValueError("groups must give one label per value")
+    codes, uniques = pd.factorize(g.astype(str) if g.dtype.kind == "O" else g, sort=False)
+    labels = np.asarray(uniques).astype(str)
+    order = np.argsort(labels, kind="stable")
+    rank = np.empty(len(labels), dtype=np.intp)
+    rank[order] = np.arange(len(labels))
+    return labels[order], rank[codes]
 
 
 def theil(y, groups=None, weights=None, index: Literal["T", "L"] = "T") -> TheilResult:
+    """Theil T or L of y; with groups, the between/within decomposition from per-group sums (`np.bincount`),
+    one pass of logarithms over the units: value = between + within."""
     y, w = _check(y, weights)
     if (y < 0).any():
         raise ValueError("Theil indices need y ≥ 0")
-    f = _t if index == "T" else _l
-    total = f(y, w)
+    if index == "L" and (y <= 0).any():
+        raise ValueError("Theil L (mean log deviation) needs y > 0")
+    weighted = weights is not None
     if groups is None:
-        return TheilResult(index, total, weighted=weights is not None)
-    labels, codes = np.unique(np.asarray(groups).astype(str), return_inverse=True)
-    mu = np.dot(w, y) / w.sum()
-    gv, gs = {}, {}
-    between = 0.0
-    for j, g in enumerate(labels):
-        m = codes == j
-        yg, wg = y[m], w[m]
-        mug = np.dot(wg, yg) / wg.sum()
-        gv[str(g)] = f(yg, wg)
+        labels, codes = np.array(["all"]), np.zeros(len(y), dtype=np.intp)
+    else:
+        labels, codes = _codes(groups, len(y))
+    k = len(labels)
+    wy = y if w is None else w * y
+    Wg = np.bincount(codes, minlength=k).astype(float) if w is None else np.bincount(codes, weights=w, minlength=k)
+    Yg = np.bincount(codes, weights=wy, minlength=k)
+    W, Y = Wg.sum(), Yg.sum()
+    mu = Y / W
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mug = Yg / Wg
         if index == "T":
-            share = np.dot(wg, yg) / np.dot(w, y)
-            between += share * np.log(mug / mu) if mug > 0 else 0.0
+            if Y == 0:      # all zeros: no inequality by the 0·ln 0 = 0 convention
+                return TheilResult(index, 0.0, *((0.0, 0.0, [str(g) for g in labels], dict.fromkeys(map(str, labels), 0.0),
+                                                  dict.fromkeys(map(str, labels), 0.0)) if groups is not None else ()),
+                                   weighted=weighted)
+            ratio = y / mug[codes]
+            np.log(ratio, out=ratio, where=y > 0)
+            ratio[y == 0] = 0.0                         # 0·ln 0 = 0 (pysal convention)
+            terms = np.bincount(codes, weights=wy * ratio, minlength=k)   # Σ_g w y ln(y/μ_g)
+            share = Yg / Y
+            gvals = np.where(Yg > 0, terms / Yg, 0.0)   # a group of zeros has no inequality
+            between = float(np.sum(np.where(mug > 0, share * np.log(mug / mu), 0.0)))
+            within = float(terms.sum() / Y)
         else:
-            share = wg.sum() / w.sum()
-            between += share * np.log(mu / mug)
-        gs[str(g)] = float(share)
-    within = float(sum(gs[g] * gv[g] for g in gv))
-    return TheilResult(index, total, float(between), within, [str(g) for g in labels], gv, gs, weighted=weights is not None)
+            lr = np.log(mug[codes] / y)
+            terms = np.bincount(codes, weights=lr if w is None else w * lr, minlength=k)   # Σ_g w ln(μ_g/y)
+            share = Wg / W
+            gvals = terms / Wg
+            between = float(np.sum(share * np.log(mu / mug)))
+            within = float(terms.sum() / W)
+    if groups is None:
+        return TheilResult(index, between + within, weighted=weighted)
+    names = [str(g) for g in labels]
+    return TheilResult(index, between + within, between, within, names, dict(zip(names, map(float, gvals))),
+                       dict(zip(names, map(float, share))), weighted=weighted)
 
 
 def theil_t(y, groups=None, weights=None) -> TheilResult:
