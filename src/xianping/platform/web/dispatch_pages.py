@@ -32,7 +32,7 @@ from starlette.background import BackgroundTask
 
 from xianping.platform.auth.access import client_ip
 from xianping.platform.auth.tokens import Principal
-from xianping.platform.db.dispatch_models import LedgerItem, Project, ProjectReport
+from xianping.platform.db.dispatch_models import REPORT_STATUSES_ZH, LedgerItem, Project, ProjectReport
 from xianping.platform.db.models import Unit, utcnow
 from xianping.platform.web.deps import get_db
 from xianping.platform.web.dispatch_api import MONTH, READERS, REPORTERS, REVIEWERS, item_json, latest_month
@@ -171,7 +171,8 @@ def router(templates) -> APIRouter:
             m = measures.get(p.code, {})
             this = reports.get(p.id, {}).get(month)
             rows.append({"p": p, "colour": m.get("colour", "no_report"),
-                         "colour_zh": COLOUR_ZH.get(m.get("colour"), "—"),
+                         "colour_zh": "已竣工" if m.get("status") == "finished" else COLOUR_ZH.get(m.get("colour"), "—"),
+                         "status_zh": REPORT_STATUSES_ZH.get(this.status, this.status) if this is not None else "",
                          "annual_plan": _num(m.get("annual_plan")), "ytd": _num(m.get("investment_ytd")),
                          "completion": _num(m.get("completion")), "pace": _num(m.get("pace")), "this": this,
                          "months": [reports.get(p.id, {}).get(f"{month[:4]}-{j:02d}") for j in range(1, 13)]})
