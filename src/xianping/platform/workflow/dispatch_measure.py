@@ -85,7 +85,7 @@ def month_view(db: Session, who: User | Actor | None, month: str, *, rules_file:
 
     year, k = check_month(month)
     rules = load_rules(rules_file)
-    frames = load_frames(db, who, statuses=statuses)
+    frames = load_frames(db, who, statuses=statuses, year=year)
     ym = year_measures(frames, year)
     names = dict(db.execute(select(Unit.code, Unit.name).where(Unit.kind == "county")).all())
 
