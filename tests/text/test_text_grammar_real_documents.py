@@ -252,3 +252,17 @@ def test_short_lines_and_headings_are_never_joined():
             "三、深化改革、优化环境,激发县域经济发展新动能\n四、补齐短板、促进融合,开创县域经济发展新高度\n"
             "五、提升服务、保障民生,引领县域经济发展新品质\n")
     assert repair(text).text.count("\n") == 5
+
+
+def test_side_note_in_parentheses_does_not_take_the_rate():
+    got = rows("全区实现生产总值782.2亿元(不含水力发电增加值121.1亿元),比上年增长8.0%。")
+    assert got == [("地区生产总值", 782.2, "亿元", 8.0, None), ("水力发电增加值", 121.1, "亿元", None, None)]
+    # a rate inside the parentheses is the note's own
+    got = rows("全区实现生产总值782.2亿元(其中水力发电增加值121.1亿元,增长3.0%),比上年增长8.0%。")
+    assert got == [("地区生产总值", 782.2, "亿元", 8.0, None), ("水力发电增加值", 121.1, "亿元", 3.0, None)]
+
+
+def test_quoted_slogan_is_no_rank_membership():
+    assert extract_text("以“双千百强”为统领,纵深推进发展战略。") == []
+    s = only("示例县入围“全国百强县”。")
+    assert s.rank["top_n"] == 100

@@ -95,6 +95,8 @@ COMPARED_LIST = re.compile(r"(?:位居|位列|排在|仅次于|次于|低于|高
 YEAR_SHAPED_UNITS = frozenset({"%", "‰", "个百分点", "百分点", "亿元", "万亿元", "亿"})
 THREE_INDUSTRIES = re.compile(r"^(?:三次产业|一二三产业|一、二、三产业)(?P<rest>.*)$")
 MEASURE_WORDS = frozenset({"出栏", "存栏", "出笼", "产量", "总产量", "面积", "播种面积", "种植面积", "收购量", "屠宰量", "单产"})
+SLOGAN_AFTER = re.compile(r"为(?:统领|引领|抓手|主线|核心|目标|重点|方向|牵引|总揽)")
+EXCLUSION = re.compile(r"^(?:不含|不包括|含|包括|其中)")
 FIGURE_LABEL = re.compile(r"[图表]\s?$")
 YEAR_AFTER = re.compile(r"\d*年")
 
@@ -445,6 +447,8 @@ class Extractor:
         elif kind == "list":
             if not (g.get("verb") or (g.get("q") and g.get("q2"))):
                 return None
+            if (m.start() and s[m.start() - 1] == "以") or SLOGAN_AFTER.match(s, m.end()):
+                return None  # 以“双千百强”为统领: a slogan that names a goal, no membership
             n = _rank_number(g["n"])
             if n is None:
                 return None
@@ -588,6 +592,8 @@ class Extractor:
             self._fill_value(st, tok, name, term)
             if ctxflag:
                 st.flag("context_indicator")
+            if self._in_parens(tok.start):
+                st.flag("parenthetical")  # a side note: what follows the parenthesis is not about it
             if dist is not None:
                 st.flag("distributive")
             self._add(st, stmts, part_stmts)
@@ -619,7 +625,8 @@ class Extractor:
         st._clean = (a, max(b, self._s0 + tok.end))
 
     def _left_np(self, left: str) -> tuple[str, Term | None]:
-        np = left.strip(" \t,、:“”\"")
+        np = left.strip(" \t,、:“”\"(")
+        np = EXCLUSION.sub("", np)  # (不含水力发电增加值…): the thing excluded is the indicator
         for _ in range(4):
             before = np
             np = P.LEAD_STRIP.sub("", np)
@@ -689,6 +696,23 @@ class Extractor:
             name = (prev.indicator_name or "") + (np if np else "")
             return name, None, np or None, tok.start - len(left.lstrip(" ,、")), True
         return None, None, None, 0, False
+
+    def _previous(self, stmts: list[Statement], part_stmts: list[Statement], tok: Token) -> Statement | None:
+        """The statement a rate or change after it qualifies: the last one, except that a side note in
+        parentheses (生产总值782.2亿元(不含水力发电增加值121.06亿元),增长8.0%) is skipped by what follows the
+        closing parenthesis."""
+        if not stmts:
+            return None
+        last = stmts[-1]
+        if "parenthetical" in last.flags and not self._in_parens(tok.start):
+            for st in reversed(part_stmts or stmts):
+                if "parenthetical" not in st.flags:
+                    return st
+        return last
+
+    def _in_parens(self, pos: int) -> bool:
+        head = self._cur_sent[:pos]
+        return head.count("(") > head.count(")")
 
     def _is_place(self, np: str) -> bool:
         idx = self._regions.idx
@@ -797,8 +821,8 @@ class Extractor:
                 st.flag("target")
             self._add(st, stmts, part_stmts)
             return None
-        if stmts and stmts[-1].growth_pct is None:
-            st = stmts[-1]
+        st = self._previous(stmts, part_stmts, tok)
+        if st is not None and st.growth_pct is None:
             st.growth_pct, st.growth_basis = val, basis
             if tok.kind == "placeholder":
                 st.flag("placeholder_growth")
