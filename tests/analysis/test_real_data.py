@@ -33,14 +33,22 @@ def _json(res):
 
 def test_spatial_2020_queen(results, tmp_path):
     out = _json(runner.invoke(app, ["analyse", "spatial", "--results", str(results), "--year", "2020", "--weights", "queen",
-                                    "--permutations", "199", "--out", str(tmp_path / "spatial.csv"), "--json"]))
+                                    "--permutations", "999", "--out", str(tmp_path / "spatial.csv"), "--json"]))
     for k in ("moran_i", "expected", "variance_norm", "variance_rand", "z_rand", "p_rand", "p_sim", "geary_c"):
         assert k in out
-    assert out["n"] > 2700 and out["moran_i"] > 0.4 and out["z_rand"] > 20 and out["p_sim"] == pytest.approx(1 / 200)
-    assert 0 < out["geary_c"] < 1
+    # the figures README's "Regional analysis" quotes (seed 12345, the default)
+    assert out["n"] > 2700 and round(out["moran_i"], 3) == 0.570 and round(out["z_rand"], 1) == 49.3
+    assert out["p_sim"] == pytest.approx(1 / 1000)
+    assert round(out["geary_c"], 3) == 0.415 and round(out["geary_z_rand"], 1) == 45.0   # spdep's sign: z > 0 clustering
     assert out["expected"] == pytest.approx(-1 / (out["n"] - 1))
-    assert "330922" in out["islands"]                                 # 嵊泗县: no land neighbour, reported and left out
-    assert out["lisa"]["HH"] > 100 and out["lisa"]["LL"] > 100
+    assert "330922" in out["islands"] and len(out["islands"]) == 6   # 嵊泗县: no land neighbour, reported and left out
+    assert {k: out["lisa"][k] for k in ("HH", "LL", "HL", "LH")} == {"HH": 357, "LL": 349, "HL": 45, "LH": 12}
+    # spdep's scaling and its conditional analytic p: fewer counties are significant (README quotes these too)
+    alt = _json(runner.invoke(app, ["analyse", "spatial", "--results", str(results), "--year", "2020", "--weights", "queen",
+                                    "--permutations", "99", "--local-scaling", "spdep", "--lisa-p", "conditional",
+                                    "--json"]))
+    assert {k: alt["lisa"][k] for k in ("HH", "LL", "HL", "LH")} == {"HH": 259, "LL": 281, "HL": 34, "LH": 4}
+    assert alt["moran_i"] == out["moran_i"]
     local = (tmp_path / "spatial.local.csv").read_text(encoding="utf-8").splitlines()
     assert len(local) == out["n"] + 1 and "lisa" in local[0]
     man = json.loads((tmp_path / "spatial.manifest.json").read_text(encoding="utf-8"))
