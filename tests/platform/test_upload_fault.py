@@ -4,6 +4,7 @@ process, a county reporter's and a department reporter's workbook uploaded over 
      half-way), and the department's complete, ingest reading it (its temporary copy seen in uploads/.incoming),
   2. inside the transaction that saves the department's 515 values as drafts (50 ms into it),
   3. inside the transaction that submits them (the drafts saved before by an upload that stopped at a warning),
+  4. while an evidence file is attached to a value: after the file is stored, inside the transaction recording it,
 each time restarted on the same folder and database. A write is seen in progress from outside the server, not
 by a hook in it: on SQLite another connection's BEGIN IMMEDIATE is refused (the server holds the write lock), on
 PostgreSQL a backend of the test database holds a transaction id (it has written rows not yet committed); the
@@ -11,8 +12,10 @@ kill is sent only while that is still so.
 
 After every kill: the database is exactly as before the request (tasks, submissions, values, audit row count) and
 consistent — no submission without all its values or without its audit row, no value or audit row without the
-write it belongs to, every task's status the one its audit rows and values say, every referenced file present and
-whole. Then the same uploads complete after the last restart, and sending them again changes nothing.
+write it belongs to, every task's status the one its audit rows and values say, every referenced file (upload,
+evidence) present and whole. Then the same uploads and the evidence complete after the last restart, and sending
+the uploads again changes nothing. (A file stored before a kill and referenced by nothing stays: content-addressed,
+the same file sent again reuses it; a row never names a file that is not there.)
 """
 
 from __future__ import annotations
@@ -27,15 +30,16 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 import openpyxl
-import pytest
 from sqlalchemy import func, select
 
 from platform_fixtures import *  # noqa: F401,F403 (db_url, pg_database, serve_cache)
+from test_objections import PDF
 
 XIANPING = [sys.executable, "-m", "xianping.cli.main"]
 ENV = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
@@ -116,7 +120,7 @@ class Server:
 class WriteProbe:
     """Sees from outside whether the server is inside a write transaction: SQLite — BEGIN IMMEDIATE on another
     connection is refused at once while a writer holds the write lock; PostgreSQL — a backend of the test database
-    (none but the server's: the test's own engine is idle) holds a transaction id, i.e. has written and not committed."""
+    (none but the server's: the test's own engine is idle) holds a transaction id: it has written, not committed."""
 
     def __init__(self, folder: Path, db_url: str | None):
         if db_url is None:
@@ -128,7 +132,8 @@ class WriteProbe:
             import psycopg
 
             self.lite = None
-            self.pg = psycopg.connect(db_url.replace("+psycopg", ""), autocommit=True)
+            self.url = db_url.replace("+psycopg", "")
+            self.pg = psycopg.connect(self.url, autocommit=True)
 
     def writing(self) -> bool:
         if self.lite is not None:
@@ -147,6 +152,7 @@ class WriteProbe:
         end = time.monotonic() + timeout
         while not self.writing():
             assert time.monotonic() < end, "the server never started writing"
+            time.sleep(0.002)   # the transactions watched last ≥ 50 ms; the test must not take the server's core
 
     def idle(self, timeout: float = 60) -> None:
         # a backend of a server killed before may still be rolling back: the next trial waits for it
@@ -154,6 +160,32 @@ class WriteProbe:
         while self.writing():
             assert time.monotonic() < end, "a write transaction stayed open"
             time.sleep(0.01)
+
+    @contextmanager
+    def holding(self):
+        """Take the lock the server's next write transaction must wait for (released when the block ends)."""
+        if self.lite is not None:
+            self.lite.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            finally:
+                self.lite.execute("ROLLBACK")
+        else:   # on a connection of its own: pg_stat_activity is read once per transaction, the probe's stays fresh
+            import psycopg
+
+            with psycopg.connect(self.url) as holder, holder.transaction():
+                holder.execute("LOCK TABLE audit_log IN SHARE MODE")
+                yield
+
+    def wait_blocked(self, stored: Path, timeout: float = 60) -> None:
+        """Until the server has stored the file and waits for the held lock (SQLite: the file is there, the lock
+        keeps the server from any write; PostgreSQL: a backend waits for a lock, its evidence row inserted)."""
+        end = time.monotonic() + timeout
+        while not (stored.is_file() and (self.lite is not None or self.pg.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND wait_event_type = 'Lock' AND backend_xid IS NOT NULL").fetchone()[0] > 0)):
+            assert time.monotonic() < end, "the server never stored the file and waited"
+            time.sleep(0.005)
 
     def close(self) -> None:
         (self.lite or self.pg).close()
@@ -197,8 +229,12 @@ def raw_upload(c: httpx.Client, csrf: str, tid: int, name: str, data: bytes, exp
     """The whole HTTP request as bytes (headers with the session cookie and CSRF token, the multipart body)."""
     req = c.build_request("POST", f"/api/tasks/{tid}/upload", headers={"X-CSRF-Token": csrf},
                           files={"file": (name, data, XLSX)}, data={"explanations": json.dumps(explanations or {})})
+    return as_bytes(req)
+
+
+def as_bytes(req: httpx.Request) -> bytes:
     body = req.read()
-    head = f"POST {req.url.raw_path.decode()} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in req.headers.items())
+    head = f"{req.method} {req.url.raw_path.decode()} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in req.headers.items())
     return (head + "\r\n").encode() + body
 
 
@@ -219,7 +255,7 @@ def no_answer(s: socket.socket) -> bool:
     return got == b""
 
 
-def upload(server: Server, c: httpx.Client, csrf: str, tid: int, name: str, data: bytes, explanations=None) -> dict:
+def upload(c: httpx.Client, csrf: str, tid: int, name: str, data: bytes, explanations=None) -> dict:
     r = c.post(f"/api/tasks/{tid}/upload", headers={"X-CSRF-Token": csrf}, files={"file": (name, data, XLSX)},
                data={"explanations": json.dumps(explanations or {})})
     assert r.status_code == 200, r.text
@@ -227,13 +263,14 @@ def upload(server: Server, c: httpx.Client, csrf: str, tid: int, name: str, data
 
 
 def state(plat) -> dict:
-    from xianping.platform.db.models import AuditLog, DataValue, Submission, Task
+    from xianping.platform.db.models import AuditLog, DataValue, EvidenceFile, Submission, Task
 
     with plat.sessions() as db:
         return {"tasks": sorted((t.id, t.status, t.version) for t in db.scalars(select(Task))),
                 "submissions": sorted((s.id, s.task_id, s.file_sha256) for s in db.scalars(select(Submission))),
                 "values": sorted((v.id, v.unit_code, v.indicator, v.value, v.status, v.submission_id)
                                  for v in db.scalars(select(DataValue))),
+                "evidence": sorted((e.id, e.value_id, e.path) for e in db.scalars(select(EvidenceFile))),
                 "audit rows": db.scalar(select(func.count(AuditLog.id)))}
 
 
@@ -251,7 +288,7 @@ def inconsistencies(plat) -> list[str]:
         made = {int(a.entity_id) for a in audit if a.action == "submission.create"}
         if made != set(subs):
             out.append(f"submissions {sorted(subs)} but submission.create audit rows for {sorted(made)}")
-        # every value has the audit row that wrote it (its last value.save says its value), and no such row lacks its value
+        # every value has the audit row that wrote it (its last value.save says its value), and every such row its value
         saved: dict[int, float | None] = {}
         for a in audit:
             if a.action == "value.save":
@@ -279,8 +316,8 @@ def inconsistencies(plat) -> list[str]:
                 off = [c.key for c in cells if c.value_id is None or c.status != "submitted"
                        or values[c.value_id].submission_id != mine[-1].id]
                 if off:
-                    out.append(f"task {t.id} is submitted but {len(off)} of its {len(cells)} values are not in submission "
-                               f"{mine[-1].id}: {off[:5]}")
+                    out.append(f"task {t.id} is submitted but {len(off)} of its {len(cells)} values are not in "
+                               f"submission {mine[-1].id}: {off[:5]}")
             elif any(c.status == "submitted" for c in cells):
                 out.append(f"task {t.id} is {t.status} but some of its values are submitted")
         files = [(s.file_sha256, f"submission {s.id}") for s in subs.values() if s.file_sha256]
@@ -336,6 +373,7 @@ def test_kill_9_of_the_server_during_uploads(db_url, tmp_path, serve_cache):  # 
         end = time.monotonic() + 60
         while not (incoming.is_dir() and any(incoming.iterdir())):
             assert time.monotonic() < end, "the upload's temporary copy never appeared"
+            time.sleep(0.002)
         assert not probe.writing()
         server.kill9()
         assert no_answer(slow) and no_answer(s)
@@ -362,7 +400,7 @@ def test_kill_9_of_the_server_during_uploads(db_url, tmp_path, serve_cache):  # 
         #    the reason, killed inside the transaction that submits them
         server.start()
         dept, dept_csrf = log_in(server.base, "tjj_reporter", pw["tjj_reporter"])
-        waiting = upload(server, dept, dept_csrf, dept_tid, "统计局.xlsx", book)
+        waiting = upload(dept, dept_csrf, dept_tid, "统计局.xlsx", book)
         assert (waiting["saved"], waiting["submission_id"], [w["key"] for w in waiting["warnings"]]) == \
             (515, None, list(EXPLAINED))
         assert inconsistencies(plat) == []
@@ -378,16 +416,36 @@ def test_kill_9_of_the_server_during_uploads(db_url, tmp_path, serve_cache):  # 
         assert state(plat) == before and inconsistencies(plat) == []
 
         lap("3 submit")
-        # 4. after a restart the same uploads complete; sent again they change nothing
+        # 4. an evidence file for the slipped value: the server killed after storing the file, inside the transaction
+        #    that records it — held there by a lock the test takes (SQLite: the write lock, so the server waits at its
+        #    first INSERT; PostgreSQL: SHARE on audit_log, so it waits with the evidence row inserted, uncommitted)
+        server.start()
+        dept, dept_csrf = log_in(server.base, "tjj_reporter", pw["tjj_reporter"])
+        slipped = next(v[0] for v in state(plat)["values"] if (v[1], v[2]) == SLIP)
+        req = dept.build_request("POST", f"/api/values/{slipped}/evidence", headers={"X-CSRF-Token": dept_csrf},
+                                 files={"file": ("教育统计年报.pdf", PDF, "application/pdf")})
+        raw = as_bytes(req)
+        kept = folder / "evidence" / hashlib.sha256(PDF).hexdigest()[:2] / f"{hashlib.sha256(PDF).hexdigest()}.pdf"
+        before = state(plat)
+        with probe.holding():
+            s = send(server, raw)
+            probe.wait_blocked(kept)
+            server.kill9()
+        assert no_answer(s)
+        assert state(plat) == before and inconsistencies(plat) == []
+        assert kept.read_bytes() == PDF   # stored whole, referenced by nothing: the same file again reuses it
+
+        lap("4 evidence")
+        # 5. after a restart the same uploads and the evidence complete; sent again the uploads change nothing
         server.start()
         for who, name, tid, data, expl, n in [("xiuwu", "修武县.xlsx", county_tid, county_book, None, 2),
                                               ("tjj_reporter", "统计局.xlsx", dept_tid, book, EXPLAINED, 515)]:
             c, csrf = log_in(server.base, who, pw[who])
-            done = upload(server, c, csrf, tid, name, data, expl)
+            done = upload(c, csrf, tid, name, data, expl)
             assert done["status"] == "submitted" and done["submission_id"] is not None, done
             after = state(plat)
             assert sum(v[5] == done["submission_id"] for v in after["values"]) == n
-            again = upload(server, c, csrf, tid, name, data, expl)
+            again = upload(c, csrf, tid, name, data, expl)
             assert again["unchanged"] and again["submission_id"] is None, again
             assert state(plat) == after
         assert inconsistencies(plat) == []
@@ -395,7 +453,12 @@ def test_kill_9_of_the_server_during_uploads(db_url, tmp_path, serve_cache):  # 
         assert list(incoming.iterdir()) == []
         assert sorted(p.name for p in (folder / "uploads").glob("[!.]*")) == sorted(
             f"{hashlib.sha256(b).hexdigest()}.xlsx" for b in (county_book, book))
-        lap("4 after restart")
+        r = c.post(f"/api/values/{slipped}/evidence", headers={"X-CSRF-Token": csrf},
+                   files={"file": ("教育统计年报.pdf", PDF, "application/pdf")})
+        assert r.status_code == 201, r.text
+        assert state(plat)["evidence"] == [(r.json()["id"], slipped, kept.relative_to(folder).as_posix())]
+        assert inconsistencies(plat) == []
+        lap("5 after restart")
         print(f"kill -9 during uploads ({'PostgreSQL' if db_url else 'SQLite'}, {server.starts} server starts, "
               f"load {os.getloadavg()[0]:.1f}): " + ", ".join(took))
     finally:
