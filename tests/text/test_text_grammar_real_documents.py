@@ -266,3 +266,16 @@ def test_quoted_slogan_is_no_rank_membership():
     assert extract_text("以“双千百强”为统领,纵深推进发展战略。") == []
     s = only("示例县入围“全国百强县”。")
     assert s.rank["top_n"] == 100
+
+
+def test_comparison_with_its_own_subject_is_a_statement():
+    s = only("三产占地区生产总值比重高过全州平均水平1.6个百分点。")
+    assert s.value is None and s.comparison == [{"ref": "全州", "direction": "高过", "diff": 1.6, "unit": "个百分点"}]
+    # without a subject of its own it qualifies the statement before it
+    s = only("全县地区生产总值增长5.8%,高于全国增速0.6个百分点。")
+    assert s.growth_pct == 5.8 and s.comparison[0]["diff"] == 0.6
+
+
+def test_annual_output_named_as_output():
+    assert rows("年产蔬菜量69.9万吨。")[0][0] == "蔬菜产量"
+    assert rows("年末全县户籍人口36.5万人。")[0][0] == "户籍人口"  # 年末 still leaves the name

@@ -95,6 +95,7 @@ COMPARED_LIST = re.compile(r"(?:位居|位列|排在|仅次于|次于|低于|高
 YEAR_SHAPED_UNITS = frozenset({"%", "‰", "个百分点", "百分点", "亿元", "万亿元", "亿"})
 THREE_INDUSTRIES = re.compile(r"^(?:三次产业|一二三产业|一、二、三产业)(?P<rest>.*)$")
 MEASURE_WORDS = frozenset({"出栏", "存栏", "出笼", "产量", "总产量", "面积", "播种面积", "种植面积", "收购量", "屠宰量", "单产"})
+ANNUAL_OUTPUT = re.compile(r"^年产(?P<what>[\u4e00-\u9fff]{1,8}?)(?:总)?量$")
 SLOGAN_AFTER = re.compile(r"为(?:统领|引领|抓手|主线|核心|目标|重点|方向|牵引|总揽)")
 EXCLUSION = re.compile(r"^(?:不含|不包括|含|包括|其中)")
 FIGURE_LABEL = re.compile(r"[图表]\s?$")
@@ -639,6 +640,7 @@ class Extractor:
         if "了" in np[:-1]:
             np = np[np.rindex("了") + 1:]
         np = ABBREVIATION_AFTER.sub("", np)  # 地区生产总值(GDP): the name without its abbreviation
+        np = ANNUAL_OUTPUT.sub(r"\g<what>产量", np)  # 年产蔬菜量 is the 蔬菜产量
         np = INNER_VERB.sub("", np)  # 第一产业完成增加值, 规上服务业实现营业收入: no verb inside a name
         np = P.RANK_COUNT.sub("", np).strip(" ,")
         hit = self.lexicon.suffix(np)
@@ -834,13 +836,22 @@ class Extractor:
 
     def _pp(self, tok, left, stmts, part_stmts, new, run):
         c = P.COMPARE_TAIL.search(left)
-        if c and stmts:
+        if c:
             ref = c.group("ref") or c.group("ref2")
             d = c.group("dir") or c.group("dir2")
-            sign = -1 if d in ("低于", "慢于", "落后于", "落后", "低", "慢", "少") else 1
-            stmts[-1].comparison = (stmts[-1].comparison or []) + [
-                {"ref": ref, "direction": d, "diff": None if tok.value is None else sign * tok.value, "unit": "个百分点"}]
-            self._extend(stmts[-1], tok)
+            sign = -1 if d in ("低于", "慢于", "低过", "慢过", "落后于", "落后", "低", "慢", "少") else 1
+            comp = {"ref": ref, "direction": d, "diff": None if tok.value is None else sign * tok.value, "unit": "个百分点"}
+            np, term = self._left_np(left[: c.start()])
+            if (term or (len(np) >= 2 and np not in P.GENERIC)) and not self._is_place(np):
+                # 三产占地区生产总值比重高过全州平均水平1.6个百分点: a comparison with its own subject is a
+                # statement (no level of its own); without one it qualifies the statement before
+                st = new(term.name if term else np, term, np, tok.start - (len(left) - max(left.rfind(np), 0)),
+                         comparison=[comp])
+                self._add(st, stmts, part_stmts)
+                return None
+            if stmts:
+                stmts[-1].comparison = (stmts[-1].comparison or []) + [comp]
+                self._extend(stmts[-1], tok)
             return None
         pull = P.PULL_TAIL.search(left)
         if pull:
