@@ -2,17 +2,21 @@
 
 Reproduce:
     .venv/bin/pip install -e '.[test]'      # pymcdm is in the test extra
-    .venv/bin/python benchmarks/bench_mcda.py [/path/to/shared/bench]
+    .venv/bin/python benchmarks/bench_mcda.py [/path/to/shared/bench] [--pairs 15] [--pairs-20y 7] [--only WASPAS,COPRAS]
 
 Data: ../shared/bench/bench_2800x40.csv (2,800 units × 40 lognormal indicators, directions from its meta file),
 made into 20 years as bench_engine.py does (without missing cells: pymcdm takes no NaN). For each method: one
 2,800 × 40 matrix, and 20 years — pymcdm in a Python loop, ours one call with the years as a leading axis. The
 results are checked equal (1e-9 relative) in the same run before anything is timed. PROMETHEE II needs
-an m × m table per criterion, so it runs on the first 700 units. Timings: best of REPEAT after a warm-up.
+an m × m table per criterion, so it runs on the first 700 units. Timings: the two sides alternate in one run —
+pairs (pymcdm, ours), each turn the best of 5 calls (one matrix) or one call (20 years), the ratio of each pair,
+the median of those ratios, in CPU time (headline: under load a long call's wall time is stretched by other
+processes far more than a 1-ms call's) and in wall time — with the load average printed before each method.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -24,17 +28,18 @@ from xianping.engine.mcda import utility as U
 from xianping.engine.mcda import weighting as WT
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_engine import BENCH, load  # noqa: E402
-from bench_engine import best as _best  # noqa: E402
-
-REPEAT = 7
-
-
-def best(fn, repeat=REPEAT):
-    return _best(fn, repeat)
+import bench_engine  # noqa: E402
+from bench_engine import alternate, bench_dir, fmt_both, load, load_average  # noqa: E402
 
 
 def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("bench", nargs="?")
+    ap.add_argument("--pairs", type=int, default=15, help="pairs for one matrix")
+    ap.add_argument("--pairs-20y", type=int, default=7, help="pairs for 20 years (pymcdm loops over them)")
+    ap.add_argument("--only", default="", help="comma-separated method names (prefixes), e.g. WASPAS,COPRAS")
+    a = ap.parse_args()
+    bench_engine.BENCH = bench_dir(a.bench)
     import pymcdm
     from pymcdm import methods as pm
     from pymcdm import weights as pw
@@ -56,18 +61,22 @@ def main():
         ("MEREC weights", lambda a: WT.merec(a, d), lambda a: pw.merec_weights(a, d), 2800),
         ("Gini weights", lambda a: WT.gini(a), lambda a: pw.gini_weights(a), 2800),
     ]
-    print(f"pymcdm {pymcdm.__version__ if hasattr(pymcdm, '__version__') else '1.4.0'}; data {BENCH}")
-    print(f"{'method':34s} {'one ours':>10s} {'one pymcdm':>11s} {'ratio':>6s} {'20y ours':>10s} {'20y pymcdm':>11s} {'ratio':>6s}")
+    only = [o.strip() for o in a.only.split(",") if o.strip()]
+    cases = [c for c in cases if not only or any(c[0].startswith(o) for o in only)]
+    print(f"pymcdm {getattr(pymcdm, '__version__', '1.4.0')}; data {bench_engine.BENCH}; pairs {a.pairs} (one matrix), "
+          f"{a.pairs_20y} (20 years)")
+    print("each line: ours / pymcdm, ratio pymcdm/ours = median of the pair ratios (min–max)")
     for name, ours, theirs, m in cases:
+        print("  ", load_average())
         a1, aT = xs[0, :m], xs[:, :m]
         np.testing.assert_allclose(ours(a1), theirs(a1), rtol=1e-9)
         batched = ours(aT)
         for t in (0, T - 1):
             np.testing.assert_allclose(batched[t], theirs(aT[t]), rtol=1e-9)
-        o1, p1 = best(lambda: ours(a1)), best(lambda: theirs(a1))
-        oT = best(lambda: ours(aT), 3)
-        pT = best(lambda: [theirs(aT[t]) for t in range(T)], 3)
-        print(f"{name:34s} {o1 * 1e3:8.2f}ms {p1 * 1e3:9.2f}ms {p1 / o1:5.1f}× {oT * 1e3:8.1f}ms {pT * 1e3:9.1f}ms {pT / oT:5.1f}×")
+        r1 = alternate(lambda: ours(a1), lambda: theirs(a1), a.pairs, 5)
+        rT = alternate(lambda: ours(aT), lambda: [theirs(aT[t]) for t in range(T)], a.pairs_20y, 1)
+        print(f"{name}\n   one matrix: {fmt_both(r1)}\n   20 years:   {fmt_both(rT)}", flush=True)
+    print("after:", load_average())
 
 
 if __name__ == "__main__":

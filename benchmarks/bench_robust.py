@@ -12,7 +12,11 @@
 - village-dask: an uncertainty run with N = 100 on a dask LocalCluster (target: completes).
 
 COINr rebuilds an index once per sample: 0.27 s per rebuild at 2,800 × 40 on this machine class (issue 5);
-the speed-up per replication is 0.27 s / (evaluation time / rows evaluated).
+the speed-up per replication is 0.27 s / (evaluation time / rows evaluated). That constant is not measured in the
+same run (R is not on this machine): the "vs COINr" figures are indicative, not an alternated peer ratio.
+--bench: the folder with bench_2800x40.csv (default: $XIANPING_BENCH, ../shared/bench, else made as bench_engine.py
+does). The CLI case runs the `xianping` installed beside this Python (else on PATH, else `python -c` its entry point).
+The load average is printed with every case.
 """
 
 from __future__ import annotations
@@ -20,14 +24,25 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks" / "bench_2800x40"
 COINR_REBUILD_S = 0.27
+
+
+def xianping_command() -> list[str]:
+    """The CLI of this interpreter's environment, wherever the checkout is."""
+    beside = Path(sys.executable).parent / "xianping"
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("xianping")
+    return [found] if found else [sys.executable, "-c", "from xianping.cli.main import main; main()"]
 
 
 def _peak_gb() -> float:
@@ -54,12 +69,14 @@ def one(case: str, shared: Path, village: Path) -> dict:
             out["S1"] = dict(zip(r.input_names, [round(float(v), 4) for v in s["S1"][:, 0]]))
         return out
     if case == "cli":
-        out_dir = Path("/tmp/xianping_bench_robust_cli")
+        out_dir = Path(tempfile.mkdtemp(prefix="xianping_bench_robust_cli_"))
         t = time.perf_counter()
-        p = subprocess.run([str(ROOT / ".venv" / "bin" / "xianping"), "robust", "--framework", str(BENCH / "framework.yaml"),
+        p = subprocess.run([*xianping_command(), "robust", "--framework", str(BENCH / "framework.yaml"),
                             "--data", str(data), "--spec", str(BENCH / "spec.yaml"), "--n", "1000", "--seed", "1",
                             "--out", str(out_dir), "--top", "0"], capture_output=True, text=True)
         wall = time.perf_counter() - t
+        if p.returncode:
+            raise SystemExit(f"xianping robust failed ({p.returncode}):\n{p.stderr[-2000:]}")
         child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1e6
         return {"wall_s": wall, "exit": p.returncode, "peak_gb_cli": child, "out": str(out_dir)}
     if case in ("village", "village-dask"):
@@ -89,7 +106,10 @@ def one(case: str, shared: Path, village: Path) -> dict:
 
 def main() -> None:
     args = sys.argv[1:]
-    shared = Path(args[args.index("--bench") + 1]) if "--bench" in args else ROOT.parent / "shared" / "bench"
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_engine import bench_dir, load_average
+
+    shared = bench_dir(args[args.index("--bench") + 1] if "--bench" in args else None)
     village = Path(args[args.index("--village") + 1]) if "--village" in args else Path("/tmp/village")
     if args and args[0] == "_one":
         res = one(args[1], shared, village)
@@ -99,6 +119,7 @@ def main() -> None:
     cases = [a for a in args if not a.startswith("--") and a not in (str(shared), str(village))] or \
         ["standard", "cli", "sobol", "village", "village-dask"]
     for c in cases:
+        print(f"{c}: {load_average()}", flush=True)
         p = subprocess.run([sys.executable, __file__, "_one", c, "--bench", str(shared), "--village", str(village)],
                            capture_output=True, text=True)
         line = [x for x in p.stdout.splitlines() if x.startswith("RESULT ")]
@@ -106,7 +127,8 @@ def main() -> None:
             print(f"{c}: failed\n{p.stderr[-2000:]}")
             continue
         r = json.loads(line[0][7:])
-        print(f"{c:13s} " + json.dumps(r, ensure_ascii=False))
+        print(f"{c:13s} " + json.dumps(r, ensure_ascii=False), flush=True)
+    print("after:", load_average())
 
 
 if __name__ == "__main__":

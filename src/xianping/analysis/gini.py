@@ -3,7 +3,7 @@
 Unweighted, every unit counts once (mathmodels `gini0`, pysal `inequality.Gini`). With weights (population),
 each unit counts w_i times; with y = group totals / population and w = population this is the grouped
 (Lorenz-trapezoid) Gini of mathmodels `gini_grouped`. Own code because `inequality.Gini` is unweighted and takes
-one series at a time; it sorts too (argsort, then a gather): here a plain sort and one dot product, so it is
+one series at a time; it sorts too (argsort, then a gather): here a plain sort and one weighted sum, so it is
 faster (benchmarks/bench_inequality.py), and the last axis is the units so years or samples go in one call.
 
 With y sorted ascending and C_i = w_1 + … + w_i, each pair counts once with the larger value positive:
@@ -31,7 +31,8 @@ def gini(y: Sequence[float] | np.ndarray, weights: Sequence[float] | np.ndarray 
         total = ys.sum(axis=-1)
         if (total <= 0).any():
             raise ValueError("the mean must be positive for a Gini coefficient")
-        g = (ys @ np.arange(1 - n, n, 2, dtype=float)) / (n * total)
+        # einsum, not `@`: a BLAS call may wake its threads, which costs more than the product on a busy machine
+        g = np.einsum("...i,i->...", ys, np.arange(1 - n, n, 2, dtype=float)) / (n * total)
     else:
         w = np.asarray(weights, dtype=float)
         if w.shape != y.shape:
