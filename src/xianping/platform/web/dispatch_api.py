@@ -42,6 +42,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Reques
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -392,8 +393,11 @@ def router() -> APIRouter:
         from xianping.platform.workflow.dispatch_escalate import escalate
         from xianping.platform.workflow.dispatch_warn import open_items
 
-        opened = open_items(db, who.user, body.month, ip=client_ip(request))
-        escalated = escalate(db, who.user, ip=client_ip(request))
+        try:
+            opened = open_items(db, who.user, body.month, ip=client_ip(request))
+            escalated = escalate(db, who.user, ip=client_ip(request))
+        except (IntegrityError, StaleDataError):   # another run opened or changed the same items first
+            raise HTTPException(409, "已被他人处理 another run opened these items first; reload the ledger") from None
         return opened.as_dict() | {"escalated": escalated}
 
     return r

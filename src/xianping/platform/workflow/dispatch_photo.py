@@ -25,6 +25,8 @@ def attach(db: Session, who: User | Actor, folder: Path, report: ProjectReport, 
            ip: str | None = None) -> ProjectReportFile:
     if isinstance(who, User) and who.role not in REPORTERS:
         raise DispatchRefused(403, f"the role {who.role} does not attach photos to reports")
+    if who.id is None:
+        raise DispatchRefused(422, "a photo is attached by a logged-in user (it names who uploaded it)")
     if report.status == "approved":
         raise DispatchRefused(409, f"report {report.id} is approved: its evidence is final")
     rel, name, ctype, sha = store_file(folder, name, data)
