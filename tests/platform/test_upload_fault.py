@@ -465,3 +465,17 @@ def test_kill_9_of_the_server_during_uploads(db_url, tmp_path, serve_cache):  # 
         server.stop()
         probe.close()
         plat.close()
+
+
+def test_the_sweep_takes_only_a_dead_process_copies(tmp_path):
+    """The copies in uploads/.incoming are named <pid>.<random>.<ext>: a dead process's go at the next upload, a
+    live process's (another worker reading its upload now) stay, and anything not so named is not touched."""
+    from xianping.platform.workflow.reporting import _sweep_incoming
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead, alive = int(gone.stdout), os.getpid()
+    names = [f"{dead}.0a1b2c3d4e5f6a7b.xlsx", f"{alive}.0a1b2c3d4e5f6a7b.xlsx", "notes.txt", "99999999999999999999.x.csv"]
+    for n in names:
+        (tmp_path / n).write_bytes(b"x")
+    _sweep_incoming(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([names[1], names[2]])
