@@ -125,6 +125,22 @@ def fmt_both(a: dict, unit: float = 1e3, u: str = "ms") -> str:
     return (f"CPU {a['ours'] * unit:.2f} / {a['theirs'] * unit:.2f} {u} → {fmt_ratio(a)}; "
             f"wall {a['wall_ours'] * unit:.2f} / {a['wall_theirs'] * unit:.2f} {u} → {fmt_ratio(a, 'wall_')}; {a['pairs']} pairs")
 
+def load():
+    with open(BENCH / "bench_2800x40.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    x = np.array([[float(v) for v in r[1:]] for r in rows[1:]])
+    with open(BENCH / "bench_2800x40_meta.csv", newline="") as f:
+        meta = list(csv.DictReader(f))
+    return x, [int(m["direction"]) for m in meta], [m["group"] for m in meta], [m["iCode"] for m in meta]
+
+
+def years(x, T=20):
+    rng = np.random.default_rng(1)
+    out = x[None] * (1 + 0.01 * np.arange(T))[:, None, None] * rng.lognormal(0, 0.05, size=(T,) + x.shape)
+    out[rng.random(out.shape) < 0.01] = np.nan
+    return out
+
+
 def best(fn, repeat=REPEAT):
     fn()
     ts = []
