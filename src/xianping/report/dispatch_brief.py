@@ -370,7 +370,7 @@ def platform_inputs(db, who, month: str, *, rules_file: Path | None = None,
     from xianping.platform.workflow.dispatch_load import load_frames
     from xianping.platform.workflow.dispatch_scope import ledger_condition
 
-    frames = load_frames(db, who)
+    frames = load_frames(db, who, year=int(month[:4]))
     res = evaluate_month(frames, month, load_rules(rules_file))
     codes = sorted(set(frames.projects["unit_code"]))
     names = dict(db.execute(select(Unit.code, Unit.name).where(Unit.code.in_(codes))).all()) if codes else {}

@@ -60,7 +60,7 @@ def month_data(db: Session, who, month: str) -> dict[str, Any]:
     inputs = platform_inputs(db, who, month)
     res, names = inputs["result"], inputs["names"]
     k = int(month[5:7])
-    ym = year_measures(load_frames(db, who), int(month[:4]))
+    ym = year_measures(load_frames(db, who, year=int(month[:4])), int(month[:4]))
     g = ym.groups(None)
     trend = [{"month": f"{month[:4]}-{j + 1:02d}", "completion": _num(g.completion[0, j]), "pace": _num(g.pace[0, j]),
               "elapsed": _num(ym.elapsed[j])} for j in range(k)] if len(g.keys) and len(ym.projects) else []
@@ -162,7 +162,7 @@ def router(templates) -> APIRouter:
         from xianping.dispatch.evaluate_month import evaluate_month
         from xianping.platform.workflow.dispatch_load import load_frames
 
-        res = evaluate_month(load_frames(db, who.user, county_codes=[code]), month)
+        res = evaluate_month(load_frames(db, who.user, county_codes=[code], year=int(month[:4])), month)
         measures = {r["project_id"]: r for r in res.projects.to_dict(orient="records")}
         county = res.counties.to_dict(orient="records")[0] if len(res.counties) else None
         projects, reports = _county_reports(db, code, month)
