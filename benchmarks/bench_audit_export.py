@@ -1,7 +1,7 @@
 """The audit log export (issue 14, build 6) on a large log: N audit rows (default 200,000) inserted in bulk into a
 fresh platform (SQLite, or PostgreSQL with --db), then the province admin's CSV and XLSX exports written as the
 routes write them (workflow/history.py: a yield_per cursor in batches of 2,000, excel_safe on every cell).
-Reports rows/s, and with --memory the peak Python memory of each export (tracemalloc): flat in N, since no export
+Reports rows/s (wall, with the process's CPU time and the load average: no peer, so no ratio), and with --memory the peak Python memory of each export (tracemalloc): flat in N, since no export
 holds the log.
 
     python benchmarks/bench_audit_export.py                                   # SQLite, 200,000 rows
@@ -11,6 +11,7 @@ holds the log.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -41,13 +42,18 @@ def fill(plat, n: int) -> int:
     return uid
 
 
+def load_average() -> str:
+    return "load average %.2f %.2f %.2f on %d CPUs" % (*os.getloadavg(), os.cpu_count() or 0)
+
+
 def measure(label: str, fn, memory: bool) -> None:
     # tracemalloc slows allocation-heavy code several times: the time is measured without it, the memory in a
     # second run with it (--memory)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     rows = fn()
-    dt = time.perf_counter() - t
-    print(f"{label}: {rows:,} rows in {dt:.2f} s = {rows / dt:,.0f} rows/s")
+    dt, cpu = time.perf_counter() - t, time.process_time() - c
+    print(f"{label}: {rows:,} rows in {dt:.2f} s wall = {rows / dt:,.0f} rows/s ({cpu:.2f} s CPU of this process; "
+          f"{load_average()})")
     if memory:
         tracemalloc.start()
         fn()

@@ -2,7 +2,7 @@
 columnar writer (no R on this machine, so COINr's 20-year build cannot run beside it; issue 12 allows the
 command before the change as the peer).
 
-    .venv/bin/python benchmarks/bench_evaluate_write.py [--pairs 3] [--before 269e6d6^] [--bench ../shared/bench]
+    .venv/bin/python benchmarks/bench_evaluate_write.py [--pairs 3] [--before 269e6d6^] [--bench DIR]
 
 Data: ../shared/bench/bench_2800x40.csv made into 20 years exactly as bench_engine.py does (year t:
 x · (1 + 0.01 t) · lognormal(0, 0.05), seed 1, 1 % of cells missing), written once as a wide CSV (uCode, year,
@@ -97,10 +97,14 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=3)
     ap.add_argument("--before", default="269e6d6^", help="commit to compare with (default: the one before the columnar writer)")
     ap.add_argument("--tree", type=Path, default=Path("/tmp/xp-before"))
-    ap.add_argument("--bench", type=Path, default=ROOT.parent / "shared" / "bench")
+    ap.add_argument("--bench", type=Path, default=None,
+                    help="folder with bench_2800x40.csv (default: $XIANPING_BENCH, ../shared/bench, else made as bench_engine does)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/xianping_bench_evaluate_write"))
     a = ap.parse_args()
-    data = make_data(a.bench, a.work)
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_engine import bench_dir
+
+    data = make_data(bench_dir(a.bench), a.work)
     sha = worktree(a.before, a.tree)
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     print(f"data: {data} (56,000 rows: 2,800 units × 20 years × 40 indicators); framework {FRAMEWORK.name}; cpus {os.cpu_count()}")

@@ -11,6 +11,7 @@ DuckDB store. Before the fix the report's errors were re-counted on every row: 2
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -64,7 +65,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         for n in sizes:
             r = one(n, Path(d), a.store)
-            print(r, f"{r['read_s'] / n * 1e6:.1f} µs/row", flush=True)
+            print(r, f"{r['read_s'] / n * 1e6:.1f} µs/row; load average %.2f %.2f %.2f on %d CPUs"
+                  % (*os.getloadavg(), os.cpu_count() or 0), flush=True)
 
 
 if __name__ == "__main__":
