@@ -152,3 +152,33 @@ def test_reject_fix_resubmit_photo_and_scope(app, world):
         assert c.get("/api/dispatch/measures").status_code == 403
         assert c.get("/api/dispatch/projects").status_code == 403
     assert client(app).get("/api/dispatch/ledger").status_code == 401
+
+
+def test_edit_a_project_and_revise_its_plan(app, world):
+    admin, zhongmou, qixian = (session(app, world, u) for u in ("admin41", "zhongmou", "qixian"))
+    assert admin.post("/api/dispatch/projects/import", files={"file": ("b.xlsx", sheet([HEADER, *ROWS]))},
+                      data={"year": "2025"}).status_code == 200
+    v = zhongmou.get("/api/dispatch/projects/T-001").json()["version"]
+    r = zhongmou.put("/api/dispatch/projects/T-001", json={"fields": {"responsible_person": "王五"}, "version": v})
+    assert r.status_code == 200 and r.json()["responsible_person"] == "王五"
+    assert zhongmou.put("/api/dispatch/projects/T-001", json={"fields": {"name": "x"}, "version": v}).status_code == 409
+    r = zhongmou.put("/api/dispatch/projects/T-001", json={"fields": {"plan_finish": "2024-01-01"}})
+    assert r.status_code == 422 and [(p["kind"], p["column"]) for p in r.json()["problems"]] == [("date_order", "plan_finish")]
+    assert zhongmou.put("/api/dispatch/projects/T-001", json={"fields": {"unit_code": "410221"}}).status_code == 422
+    assert qixian.put("/api/dispatch/projects/T-001", json={"fields": {"name": "x"}}).status_code == 404
+
+    # the plan revised from July: June keeps 6,000, July reads 4,500 (by hand: 2,700 ÷ 4,500 = 60 %, 58.33 % elapsed)
+    r = admin.put("/api/dispatch/projects/T-001", json={"annual_plan": 4500, "effective_month": "2025-07"})
+    assert [(p["effective_month"], p["annual_plan"]) for p in r.json()["plans"]] == [("2025-01", 6000), ("2025-07", 4500)]
+    rev = session(app, world, "rev4101")
+    for month, ytd in (("2025-06", 2500), ("2025-07", 2700)):
+        rid = zhongmou.put(f"/api/dispatch/projects/T-001/reports/{month}",
+                           json={"investment_month": 200 if month == "2025-07" else 2500, "investment_ytd": ytd,
+                                 "investment_cumulative": ytd, "funds_in_place": ytd, "started": month == "2025-06"}
+                           ).json()["id"]
+        assert rev.post("/api/dispatch/reports/approve", json={"ids": [rid]}).status_code == 200
+    june = county(admin.get("/api/dispatch/measures", params={"month": "2025-06"}).json(), "410122")
+    july = county(admin.get("/api/dispatch/measures", params={"month": "2025-07"}).json(), "410122")
+    assert june["completion"] == pytest.approx(2500 / 6000 * 100)     # 41.67 %
+    assert july["completion"] == pytest.approx(60.0)
+    assert july["pace"] == pytest.approx(60.0 - 7 / 12 * 100)         # +1.67 points

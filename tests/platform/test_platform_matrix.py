@@ -334,6 +334,7 @@ def _dispatch_upload(ctx, url, username):
     return c.post(url, files={"file": ("m.csv", b"x,y\n1,2\n", "text/csv")}, headers=_h(csrf), follow_redirects=False)
 
 
+@write("/api/dispatch/projects/{project_code}", "PUT")
 @write("/api/dispatch/projects/{project_code}/reports/{month}", "PUT")
 @write("/api/dispatch/reports/approve")
 @write("/api/dispatch/reports/reject")
@@ -343,7 +344,7 @@ def _dispatch_upload(ctx, url, username):
 def _dispatch_json(ctx, url, username):
     c, csrf = _session(ctx, username)
     body = {"ids": [999999], "reason": "matrix", "note": "matrix", "month": "2025-06", "investment_month": 1}
-    return c.request("PUT" if "/reports/2025" in url else "POST", url, json=body, headers=_h(csrf),
+    return c.request("PUT" if url.endswith(("/2025-06", "NO-SUCH")) else "POST", url, json=body, headers=_h(csrf),
                      follow_redirects=False)
 
 

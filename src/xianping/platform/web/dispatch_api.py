@@ -12,6 +12,8 @@ A row outside the caller's division answers 404, as one that does not exist.
 
     GET  /api/dispatch/projects                 ?county=&q=          the bank (with the plan in force)
     GET  /api/dispatch/projects/{code}                               one project: plans, reports (all states), photos
+    PUT  /api/dispatch/projects/{code}          JSON {fields: {name, sector, plan_finish …}, annual_plan?,
+                                                effective_month?, version?}  the web form's edit (checked as an import)
     POST /api/dispatch/projects/import          multipart file [year, effective_month]        → 200 counts | 422
     PUT  /api/dispatch/projects/{code}/reports/{month}   JSON {investment_month, investment_ytd, investment_cumulative,
                                                 funds_in_place, started, finished, progress, problems, submit}
@@ -80,6 +82,13 @@ class ReportIn(BaseModel):
     progress: str = Field("", max_length=MAX_TEXT)
     problems: str = Field("", max_length=MAX_TEXT)
     submit: bool = True
+
+
+class ProjectEditIn(BaseModel):
+    fields: dict[str, Any] = Field(default_factory=dict, max_length=20)   # name, sector, plan_finish … (FIELDS)
+    annual_plan: float | None = None                                       # a new plan, effective effective_month
+    effective_month: str | None = Field(None, pattern=MONTH)
+    version: int | None = None
 
 
 class Decision(BaseModel):
@@ -198,6 +207,20 @@ def router() -> APIRouter:
                 "plans": [{"year": x.year, "effective_month": x.effective_month, "annual_plan": x.annual_plan}
                           for x in plans],
                 "reports": [report_json(x, p.code) | {"photos": by_report.get(x.id, [])} for x in reports]}
+
+    @r.put("/api/dispatch/projects/{project_code}", summary="Edit a project (fields, or a new annual plan from a month)")
+    def edit_project(project_code: str, body: ProjectEditIn, request: Request, who: Principal = Depends(REPORTERS),
+                     db: Session = Depends(get_db)) -> Response:
+        from xianping.platform.workflow.dispatch_project_edit import edit
+
+        try:
+            edit(db, who.user, project_code, body.fields, version=body.version, annual_plan=body.annual_plan,
+                 effective_month=body.effective_month, ip=client_ip(request))
+        except XianpingInputError as e:
+            return problems_response(e, 422)
+        except DispatchRefused as e:
+            raise refused(e) from None
+        return JSONResponse(project(project_code, who, db))
 
     @r.post("/api/dispatch/projects/import", summary="Import the project bank from a sheet (all rows or none)")
     async def import_projects(request: Request, file: UploadFile = File(...), year: int | None = Form(None),
