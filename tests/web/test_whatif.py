@@ -37,6 +37,7 @@ def test_whatif_is_analysis_what_if_and_cached(client, dash, monkeypatch):
     r = client.get(WHATIF.format("410104"), params={"year": "2020"})
     assert r.status_code == 200, r.text
     body = r.json()
+    assert body["kind"] == "index"   # an index result's what-if (a points-based one: tests/web/test_whatif_points.py)
     w = _direct(dash, "410104", "2020")
     # what_if's own tables and summary, unchanged
     assert body["tables"] == _json(w.tables())

@@ -110,32 +110,35 @@ def router(dash: Dashboard) -> APIRouter:
 
     most = max([int(np.sum(~np.isnan(dash.data.rank[t, :, dash.root_k]))) for t in range(len(dash.years))] or [2])
 
-    @r.get("/units/{code}/whatif", response_model=schemas.WhatIf, responses=WHATIF_ERRORS,
-           summary="提升路径 What would move this county: single-indicator scenarios and the value needed to reach rank N",
-           description="Each indicator alone raised by 10 % (lowered for negative indicators, towards the optimum for moderate "
-                       "ones) or set to the provincial median, the 第一方阵 median or the provincial best, and the whole "
-                       "evaluation run again through the engine (`xianping analyse whatif`); and for each indicator the value "
-                       "needed to reach rank `target` alone (bisection), or why it cannot. The evaluation is rebuilt from the "
-                       "results' manifest on the first request (409 when its data are gone or changed); the first answer for "
-                       "a county, year and target takes a few seconds at national scale, repeats come from memory.")
-    async def unit_whatif(request: Request, code: str,
-                    year: Optional[str] = Query(None, description="evaluated year (default: latest)"),
-                    target: Optional[int] = Query(None, ge=1, le=max(1, most - 1),
-                                                  description="rank to reach (default: the top-N tier of the settings, 30)"),
-                    scope: Literal["nation", "province", "prefecture", "type"] = Query(
-                        "nation", description="where the rank is counted: nation | province (省内) | prefecture (市内) | type "
-                                              "(同类县); the target rank is counted there too")) -> Response:
-        from xianping.web import whatif
+    from xianping.web import whatif
 
-        i = V.unit(dash, code)
-        _given(year=year)
-        y = V.year(dash, year)
-        n = V.target_rank(dash, i, y, target, whatif.default_target(dash.data.manifest))
-        key = ("whatif", dash.codes[i], y, n, scope)
-        body = dash._bytes.get(key)
-        if body is None:   # computed on the work queue's threads (503 + Retry-After when it is full), not the server's
-            body = await request.app.state.work.run(whatif.answer, dash, key, i, y, n, scope)
-        return encoded(request, dash, key, lambda: body)
+    if whatif.is_points(dash.data.manifest):
+        points_whatif_route(r, dash)
+    else:
+        @r.get("/units/{code}/whatif", response_model=schemas.WhatIf, responses=WHATIF_ERRORS,
+               summary="提升路径 What would move this county: single-indicator scenarios and the value needed to reach rank N",
+               description="Each indicator alone raised by 10 % (lowered for negative indicators, towards the optimum for moderate "
+                           "ones) or set to the provincial median, the 第一方阵 median or the provincial best, and the whole "
+                           "evaluation run again through the engine (`xianping analyse whatif`); and for each indicator the value "
+                           "needed to reach rank `target` alone (bisection), or why it cannot. The evaluation is rebuilt from the "
+                           "results' manifest on the first request (409 when its data are gone or changed); the first answer for "
+                           "a county, year and target takes a few seconds at national scale, repeats come from memory.")
+        async def unit_whatif(request: Request, code: str,
+                        year: Optional[str] = Query(None, description="evaluated year (default: latest)"),
+                        target: Optional[int] = Query(None, ge=1, le=max(1, most - 1),
+                                                      description="rank to reach (default: the top-N tier of the settings, 30)"),
+                        scope: Literal["nation", "province", "prefecture", "type"] = Query(
+                            "nation", description="where the rank is counted: nation | province (省内) | prefecture (市内) | type "
+                                                  "(同类县); the target rank is counted there too")) -> Response:
+            i = V.unit(dash, code)
+            _given(year=year)
+            y = V.year(dash, year)
+            n = V.target_rank(dash, i, y, target, whatif.default_target(dash.data.manifest))
+            key = ("whatif", dash.codes[i], y, n, scope)
+            body = dash._bytes.get(key)
+            if body is None:   # computed on the work queue's threads (503 + Retry-After when it is full), not the server's
+                body = await request.app.state.work.run(whatif.answer, dash, key, i, y, n, scope)
+            return encoded(request, dash, key, lambda: body)
 
     @r.get("/compare", response_model=schemas.Compare, responses=ERRORS, summary="对比 Compare 2–5 counties")
     def compare(units: str = Query(..., description="2–5 codes separated by commas, e.g. 410821,410882",
@@ -199,3 +202,33 @@ def compare_payload(dash: Dashboard, idx: list[int]) -> dict[str, Any]:
                                           for t in range(len(dash.years))]})
     return {"years": dash.years, "dimensions": [{"code": n.code, "name_zh": n.name_zh, "name_en": n.name_en} for n in dash.dims],
             "units": units}
+
+
+def points_whatif_route(r: APIRouter, dash: Dashboard) -> None:
+    """/api/units/{code}/whatif of a points-based result (考核办法): the points what-if (web/whatif_points.py). Only
+    the year is a parameter: a target rank and a rank scope have no meaning for points (the programme ranks by its
+    own mode and classes), so they are not offered, and given anyway they are refused with a 422 that says so."""
+    from xianping.web import whatif
+
+    @r.get("/units/{code}/whatif", response_model=schemas.PointsWhatIf, responses=WHATIF_ERRORS,
+           summary="提升路径 What would move this county into 先进县: each item alone at its full points",
+           description="A 考核办法 (framework with `scoring:`): each item alone brought to the value that earns its full "
+                       "points, all other data fixed, and the whole programme scored again (`xianping points whatif`): per "
+                       "item the points gained and the new total, rank, class rank and 先进县; and the points short of the "
+                       "先进县 line. The evaluation is rebuilt from the results' manifest on the first request (409 when its "
+                       "data are gone or changed, or it does not give the 考核得分表 shown); repeats come from memory.")
+    async def unit_points_whatif(request: Request, code: str,
+                                 year: Optional[str] = Query(None, description="evaluated year (default: latest)")) -> Response:
+        i = V.unit(dash, code)
+        _given(year=year)
+        index_only = [f"{k}={request.query_params[k]}" for k in ("target", "scope") if k in request.query_params]
+        if index_only:
+            raise V.Invalid(422, f"{', '.join(index_only)}: a points-based result (考核办法) has no target rank or rank "
+                                 "scope; its what-if brings each item to its full points and ranks by the programme's own "
+                                 "ranking mode and classes: leave them out")
+        y = V.year(dash, year)
+        key = ("whatif", dash.codes[i], y, "points")
+        body = dash._bytes.get(key)
+        if body is None:   # on the work queue's threads, as the index what-if
+            body = await request.app.state.work.run(whatif.answer, dash, key, i, y)
+        return encoded(request, dash, key, lambda: body)

@@ -4,7 +4,7 @@ every response against them through schemathesis."""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, Field
 
@@ -157,6 +157,7 @@ class WhatIfNeeded(BaseModel):
 
 
 class WhatIf(BaseModel):
+    kind: Literal["index"] = Field(description="index: the composite index's what-if (a points-based result answers kind points, PointsWhatIf)")
     unit_code: str
     unit_name: str
     full_name: str
@@ -178,6 +179,47 @@ class WhatIf(BaseModel):
     settings: dict[str, Any]
     summary: dict[str, Any] = Field(description="analysis.what_if's summary, as `xianping analyse whatif --json` prints it")
     tables: dict[str, list[dict[str, Any]]] = Field(description="analysis.what_if's tables (whatif: every scenario; needed)")
+
+
+class PointsWhatIfItem(BaseModel):
+    item: str = Field(description="the programme's item code")
+    item_zh: str
+    indicator: str = Field(description="the indicator the item scores")
+    name_zh: str
+    name_en: str
+    unit: str = Field(description="单位 the indicator's unit")
+    value: Optional[float] = Field(description="现值 the county's value (as reported, denominated)")
+    value_then: Optional[float] = Field(description="满分值 the value that earns the item's full points (the county's own when already as good)")
+    points: Optional[float] = Field(description="得分 the item's points now")
+    points_then: Optional[float] = Field(description="the item's points at that value")
+    gain: Optional[float] = Field(description="得分增加 points gained on the item (to the programme's decimals)")
+    max_points: Optional[float]
+    total_then: Optional[float] = Field(description="新总分 the county's total with this one change (every county scored again)")
+    total_gain: Optional[float] = Field(description="change of the total")
+    rank_then: Optional[int] = Field(description="新名次 rank by the programme's ranking mode")
+    class_rank_then: Optional[int] = Field(description="新类内名次 rank within the county's class")
+    advanced_then: bool = Field(description="先进县 with this one change")
+
+
+class PointsWhatIf(BaseModel):
+    kind: Literal["points"] = Field(description="points: a 考核办法 (framework with scoring:), each item alone at its full points")
+    unit_code: str
+    unit_name: str
+    full_name: str
+    year: str
+    decimals: int = Field(description="places the points are stated to (scoring.decimals)")
+    total: float = Field(description="总分 the county's total now")
+    rank: Optional[int] = Field(description="名次 by the programme's ranking mode (`ranked_by`)")
+    class_rank: Optional[int] = Field(description="类内名次")
+    class_name: str = Field(description="the county's class (分类), empty when the programme has none")
+    ranked_by: Literal["class", "all"] = Field(description="class: ranked within its class (分类排序); all: together")
+    vetoed: bool = Field(description="一票否决")
+    advanced: bool = Field(description="先进县 now")
+    advanced_line: Optional[float] = Field(description="先进县线: the total of the last 先进县 of its group (null without that award)")
+    points_short: Optional[float] = Field(description="points short of the 先进县 line (0 when at or above it)")
+    items: list[PointsWhatIfItem] = Field(description="per item, in the programme's order")
+    seconds: float = Field(description="computing time of this answer (repeats are served from memory)")
+    summary: dict[str, Any] = Field(description="analysis.points_what_if's facts and table, as `xianping analyse whatif --json` prints it")
 
 
 class MapRow(BaseModel):

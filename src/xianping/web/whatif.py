@@ -7,6 +7,9 @@ first what-if request, and kept; it is trusted only when the data are still the 
 the dashboard's own scores. Otherwise the request gets 409 with what changed — the what-if would not start from
 the numbers on the page. Answers are kept as encoded JSON in the dashboard's byte cache, one per
 (unit, year, target rank); the computations run one at a time (each holds a few hundred MB at national scale).
+
+A points-based result (考核办法, `scoring:`) gets the points what-if instead (web/whatif_points.py, the code of
+`xianping points whatif`); the source checks, the model slot and the cache here serve both.
 """
 
 from __future__ import annotations
@@ -54,13 +57,15 @@ def _framework(manifest: dict[str, Any]):
     return fw
 
 
-def build_model(dash) -> Any:
-    """The evaluation model of the dashboard's results, checked against them (data unchanged, same scores)."""
-    from xianping.engine import pipeline as P
-    from xianping.robust.load import load_model
+def is_points(manifest: dict[str, Any]) -> bool:
+    """Whether the results are of a 考核办法 (the framework has `scoring:`): their what-if is the points what-if
+    (web/whatif_points.py), not the index scenarios."""
+    return bool(((manifest.get("framework") or {}).get("content") or {}).get("scoring"))
 
-    m = dash.data.manifest
-    src = m.get("data") or {}
+
+def check_source(manifest: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The results' data source (the manifest's `data`) and its path, when it is still there and unchanged."""
+    src = manifest.get("data") or {}
     where = src.get("path")
     if not where:
         raise Stale("the results' manifest names no data source (store or data file), so the evaluation cannot be redone")
@@ -73,6 +78,30 @@ def build_model(dash) -> Any:
         if sha256_file(Path(where)) != src["sha256"]:
             raise Stale(f"the data file {where} changed since these results were evaluated (sha256 differs); "
                         "evaluate again and serve the new results")
+    return src, where
+
+
+def same_scores(dash, units: list[str], years: list[str], nominal: np.ndarray) -> None:
+    """Refuse a rebuilt evaluation whose index scores ([years, units]) are not the dashboard's."""
+    d = dash.data
+    if list(years) != list(d.years):
+        raise Stale(f"the rebuilt evaluation covers years {', '.join(years)}, the results {', '.join(d.years)}")
+    at = {c: j for j, c in enumerate(units)}
+    cols = [at.get(c, -1) for c in d.units]
+    mine = np.where(np.array(cols)[None, :] >= 0, nominal[:, np.maximum(cols, 0)], np.nan)
+    ours = d.score[..., dash.root_k]
+    if mine.shape != ours.shape or not np.allclose(np.nan_to_num(mine, nan=-1), np.nan_to_num(ours, nan=-1), atol=1e-6):
+        raise Stale("the evaluation rebuilt from the manifest does not give the scores shown here "
+                    "(data, settings or county types differ); evaluate again and serve the new results")
+
+
+def build_model(dash) -> Any:
+    """The evaluation model of the dashboard's results, checked against them (data unchanged, same scores)."""
+    from xianping.engine import pipeline as P
+    from xianping.robust.load import load_model
+
+    m = dash.data.manifest
+    src, where = check_source(m)
     fw = _framework(m)
     kw = {"store": where} if src.get("kind") == "store" else {"data": where}
     try:
@@ -84,26 +113,23 @@ def build_model(dash) -> Any:
                     "evaluate again and serve the new results")
     # the nominal run must give the dashboard's scores, or the scenarios would start from other numbers
     nom = P.run(model.plan, model.x, model.den, model.groups(model.settings["impute"]), model.times).scored.values[..., -1]
-    d = dash.data
-    if list(model.years) != list(d.years):
-        raise Stale(f"the rebuilt evaluation covers years {', '.join(model.years)}, the results {', '.join(d.years)}")
-    at = {c: j for j, c in enumerate(model.units)}
-    cols = [at.get(c, -1) for c in d.units]
-    mine = np.where(np.array(cols)[None, :] >= 0, nom[:, np.maximum(cols, 0)], np.nan)
-    ours = d.score[..., dash.root_k]
-    if mine.shape != ours.shape or not np.allclose(np.nan_to_num(mine, nan=-1), np.nan_to_num(ours, nan=-1), atol=1e-6):
-        raise Stale("the evaluation rebuilt from the manifest does not give the scores shown here "
-                    "(data, settings or county types differ); evaluate again and serve the new results")
+    same_scores(dash, list(model.units), list(model.years), nom)
     return model
 
 
 def model(dash):
-    """The dashboard's model, built once (thread-safe); a failure is not kept, the next request tries again."""
+    """The dashboard's model, built once (thread-safe); a failure is not kept, the next request tries again. For a
+    points-based result it is the EvaluationResult the points what-if scores again (web/whatif_points.py)."""
     if dash._wi_model is None:
         with dash._wi_model_lock:
             if dash._wi_model is None:
                 try:
-                    dash._wi_model = build_model(dash)
+                    if is_points(dash.data.manifest):
+                        from xianping.web.whatif_points import build_result
+
+                        dash._wi_model = build_result(dash)
+                    else:
+                        dash._wi_model = build_model(dash)
                 except Invalid:
                     raise
                 except Exception as e:  # noqa: BLE001 - a store that cannot be read is the data gone, not a server fault
@@ -161,7 +187,7 @@ def payload(dash, w, seconds: float) -> dict[str, Any]:
     s = w.summary
     summary = {k: v for k, v in s.items() if k != "evaluations"}
     ev = {k: v for k, v in s.get("evaluations", {}).items() if k != "seconds"}
-    return json_safe({"unit_code": w.unit, "unit_name": dash.short[dash.index[w.unit]] if w.unit in dash.index else w.unit_name,
+    return json_safe({"kind": "index", "unit_code": w.unit, "unit_name": dash.short[dash.index[w.unit]] if w.unit in dash.index else w.unit_name,
                    "full_name": w.unit_name, "year": w.year, "target_rank": w.target_rank, "top_n": w.top_n,
                    "score": s["score"], "rank": s["rank"], "ranked_units": s["ranked_units"],
                    "scope": s.get("rank_scope", "nation"), "ranked_where": s.get("ranked_where", "nationally"),
@@ -196,12 +222,21 @@ def compute(dash, i: int, year: str, target: int, scope: str = "nation") -> dict
     return payload(dash, w, time.perf_counter() - t0)
 
 
-def answer(dash, key, i: int, year: str, target: int, scope: str = "nation") -> bytes:
-    """Encoded JSON of one what-if, computed once: concurrent requests for the same answer wait for the first."""
+def answer(dash, key, i: int, year: str, target: int | None = None, scope: str = "nation") -> bytes:
+    """Encoded JSON of one what-if, computed once: concurrent requests for the same answer wait for the first. A
+    points-based result gets the points what-if (no target rank or scope: it aims at full points per item)."""
     from xianping.web.api import dumps
 
     hit = dash._bytes.get(key)
     if hit is not None:
         return hit
+    if is_points(dash.data.manifest):
+        from xianping.web.whatif_points import compute as compute_points
+
+        def build():
+            return dumps(compute_points(dash, i, year))
+    else:
+        def build():
+            return dumps(compute(dash, i, year, target, scope))
     with dash._wi_lock:
-        return dash.cached(key, lambda: dumps(compute(dash, i, year, target, scope)))
+        return dash.cached(key, build)

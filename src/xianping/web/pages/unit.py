@@ -16,9 +16,11 @@ def router(dash, templates) -> APIRouter:
     def unit_page(request: Request, code: str):
         i = V.unit(dash, code)
         prof = dash.profile(i)
-        from xianping.web.whatif import default_target
+        from xianping.web.whatif import default_target, is_points
 
+        # a points-based result's what-if card offers the points what-if only (no target rank, no rank scope)
         return templates.TemplateResponse(request, "unit.html", {
-            "active": "", "p": prof, "profile": prof, "wi_target": default_target(dash.data.manifest)})
+            "active": "", "p": prof, "profile": prof, "wi_target": default_target(dash.data.manifest),
+            "wi_points": is_points(dash.data.manifest)})
 
     return r

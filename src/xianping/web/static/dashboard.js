@@ -174,9 +174,11 @@
     var go = document.getElementById('wi-go');
     if (!go) return;
     var status = document.getElementById('wi-status'), out = document.getElementById('wi-out');
+    // a points-based result (考核办法) has no target rank or scope: the card has no such inputs and none are sent
+    var points = document.getElementById('whatif').getAttribute('data-kind') === 'points';
     go.addEventListener('click', function () {
-      var year = document.getElementById('wi-year').value, target = document.getElementById('wi-target').value;
-      var scope = (document.getElementById('wi-scope') || {}).value || 'nation';
+      var year = document.getElementById('wi-year').value, target = points ? '' : document.getElementById('wi-target').value;
+      var scope = points ? 'nation' : (document.getElementById('wi-scope') || {}).value || 'nation';
       var url = '/api/units/' + encodeURIComponent(p.unit_code) + '/whatif?year=' + encodeURIComponent(year) + (target ? '&target=' + encodeURIComponent(target) : '') +
         (scope !== 'nation' ? '&scope=' + encodeURIComponent(scope) : '');
       var t0 = Date.now();
@@ -191,8 +193,9 @@
           return b;
         });
       }).then(function (d) {
-        renderWhatIf(d);
-        status.textContent = d.unit_name + ' ' + d.year + ' · 用时 ' + ((Date.now() - t0) / 1000).toFixed(1) + ' s · ' + d.evaluations.total + ' 次重算 re-evaluations';
+        if (d.kind === 'points') renderPointsWhatIf(d); else renderWhatIf(d);
+        status.textContent = d.unit_name + ' ' + d.year + ' · 用时 ' + ((Date.now() - t0) / 1000).toFixed(1) + ' s · ' +
+          (d.kind === 'points' ? d.items.length + ' 个情景 scenarios, each scoring every county again' : d.evaluations.total + ' 次重算 re-evaluations');
         out.hidden = false;
       }).catch(function (e) {
         out.hidden = true;
@@ -242,6 +245,34 @@
       why.title = r.note;
       tr.appendChild(why);
       nb.appendChild(tr);
+    });
+  }
+
+  // the points what-if (kind points): per item the points gained and the new total, rank, class rank and 先进县
+  function renderPointsWhatIf(d) {
+    var dec = d.decimals, cls = d.class_name ? d.class_name + '类' : '';
+    var rank = d.ranked_by === 'class' ? cls + '第' + d.class_rank + '名 (ranked within class)' : '第' + d.rank + '名' + (cls ? ' · ' + cls + '第' + d.class_rank + '名' : '');
+    var line = d.advanced_line === null ? '' : d.advanced ? ' · 已是先进县 already advanced (先进县线 line ' + fmt(d.advanced_line, dec) + ')' :
+      ' · 先进县线 advanced line ' + fmt(d.advanced_line, dec) + '，还差 short ' + fmt(d.points_short, dec) + ' 分';
+    document.getElementById('wi-head').textContent = d.year + '年 ' + rank + ' · 总分 total ' + fmt(d.total, dec) + line +
+      (d.vetoed ? ' · 一票否决 vetoed' : '');
+    var tb = document.querySelector('#wi-items tbody');
+    tb.textContent = '';
+    d.items.forEach(function (r) {
+      var tr = el('tr');
+      tr.setAttribute('data-item', r.item);
+      var name = el('td', r.item_zh + ' ');
+      name.appendChild(el('span', r.name_en, 'en'));
+      tr.appendChild(name);
+      tr.appendChild(el('td', withUnit(r.value, r.unit), 'num'));
+      tr.appendChild(el('td', withUnit(r.value_then, r.unit), 'num'));
+      tr.appendChild(el('td', fmt(r.points, dec) + ' → ' + fmt(r.points_then, dec) + ' / ' + fmt(r.max_points, dec), 'num'));
+      tr.appendChild(el('td', r.gain > 0 ? '+' + fmt(r.gain, dec) : fmt(r.gain, dec), 'num' + (r.gain > 0 ? ' up' : '')));
+      tr.appendChild(el('td', fmt(r.total_then, dec), 'num'));
+      tr.appendChild(el('td', r.rank_then === null ? '—' : String(r.rank_then), 'num' + (r.rank_then !== null && d.rank !== null && r.rank_then < d.rank ? ' up' : '')));
+      tr.appendChild(el('td', r.class_rank_then === null ? '—' : String(r.class_rank_then), 'num'));
+      tr.appendChild(el('td', r.advanced_then ? (d.advanced ? '是 yes' : '是 yes · 新进 newly') : '否 no', r.advanced_then && !d.advanced ? 'up' : ''));
+      tb.appendChild(tr);
     });
   }
 
