@@ -279,3 +279,53 @@ def test_comparison_with_its_own_subject_is_a_statement():
 def test_annual_output_named_as_output():
     assert rows("年产蔬菜量69.9万吨。")[0][0] == "蔬菜产量"
     assert rows("年末全县户籍人口36.5万人。")[0][0] == "户籍人口"  # 年末 still leaves the name
+
+
+def test_rates_of_a_named_list_with_fenbie_after_the_rate_word():
+    got = rows("一般公共服务、教育、社会保障和就业等支出同比增速分别为-9.4%、23.0%、26.4%。")
+    assert got == [("一般公共服务支出", None, None, -9.4, None), ("教育支出", None, None, 23.0, None),
+                   ("社会保障和就业支出", None, None, 26.4, None)]
+    # 和 as the last separator when the values say so
+    got = rows("交通运输仓储和邮政业、金融业和营利性服务业增加值分别增长-4.8%、6.8%、6.1%。")
+    assert [g[0] for g in got] == ["交通运输仓储和邮政业增加值", "金融业增加值", "营利性服务业增加值"]
+
+
+def test_rates_whose_separators_were_lost_are_still_shared_out():
+    got = rows("批发零售业、住宿餐饮业增加值分别增长0.2%-0.4%。")
+    assert [(g[0], g[3]) for g in got] == [("批发零售业增加值", 0.2), ("住宿餐饮业增加值", -0.4)]
+
+
+def test_pp_list_sharing_one_unit():
+    got = rows("第二、三产业分别拉动增长2.1和2.4个百分点。")
+    assert [(g[0], g[1], g[2]) for g in got] == [("第二产业拉动经济增长", 2.1, "个百分点"), ("第三产业拉动经济增长", 2.4, "个百分点")]
+    # two numbers joined by 和 without 百分点 stay what they are
+    assert [(g[1], g[2]) for g in rows("新建学校2所和医院3所。")] == [(2, "所"), (3, "所")]
+
+
+def test_bare_change_after_a_level_is_not_a_level():
+    got = rows("全年粮食播种面积85.76千公顷,增加0.09千公顷,增长0.1%。")
+    assert got == [("粮食播种面积", 85.76, "千公顷", 0.1, None)]
+    # 增加 with a subject of its own before the value is no change of the statement before
+    assert rows("新增就业岗位1200个。")[0][1] == 1200
+
+
+def test_structure_with_lost_separators_is_flagged_never_read():
+    s = only("三次产业结构由202117.4629.04﹕53.50调整为17.8830.2451.88。")
+    assert s.indicator_name == "三次产业结构" and s.structure is None and s.value is None
+    assert "damaged_number" in s.flags
+    assert only("三次产业结构由17.5:29.0﹕53.5调整为17.9:30.2﹕51.9。").structure == [17.9, 30.2, 51.9]
+
+
+def test_percentage_naming_a_source_is_no_value():
+    assert rows("据全省5‰人口变动抽样调查推算,年末全县常住人口12.7万人。") == [("常住人口", 12.7, "万人", None, None)]
+    # a percentage before a noun in a statement stays a value (农村幸福院覆盖85%千人以上村)
+    assert rows("农村幸福院覆盖85%千人以上村。")[0][1:3] == (85, "%")
+
+
+def test_cut_off_count_without_a_noun_is_nothing():
+    assert rows("全年城镇新增就业1254人,帮助853名") == [("城镇新增就业", 1254, "人", None, None)]
+
+
+def test_narrowing_qualifier_keeps_its_own_name():
+    assert rows("营利性服务业增加值增长6.1%。")[0][0] == "营利性服务业增加值"
+    assert rows("服务业增加值增长6.1%。")[0][0] == "第三产业增加值"  # the lexicon's spelling of the whole

@@ -96,6 +96,14 @@ YEAR_SHAPED_UNITS = frozenset({"%", "‰", "个百分点", "百分点", "亿元"
 THREE_INDUSTRIES = re.compile(r"^(?:三次产业|一二三产业|一、二、三产业)(?P<rest>.*)$")
 MEASURE_WORDS = frozenset({"出栏", "存栏", "出笼", "产量", "总产量", "面积", "播种面积", "种植面积", "收购量", "屠宰量", "单产"})
 ANNUAL_OUTPUT = re.compile(r"^年产(?P<what>[\u4e00-\u9fff]{1,8}?)(?:总)?量$")
+SHARED_HEADS = ("增加值", "总产值", "产值", "产量", "播种面积", "种植面积", "面积", "收入", "支出", "投资", "价格")
+# a percentage or per-mille glued to the noun it qualifies (5‰人口变动抽样调查, 10%股权): an attribute, no value
+ATTRIBUTIVE_AFTER = re.compile(r"[\u4e00-\u9fff]")
+SOURCE_CLAUSE = re.compile(r"(?:^|[,;])\s?(?:据|根据|依据|按照)[^,;]*$")
+NOT_ATTRIBUTIVE = frozenset("的左以和及与或、分同比增下高低提至到为但且上内")
+COUNT_VERBS = frozenset({"帮助", "带动", "吸纳", "培训", "安置", "新建", "建成", "完成", "实施", "引进", "培育", "服务", "惠及"})
+# qualifiers that make a narrower indicator of the one they precede (营利性服务业 ⊂ 服务业, 规模以下工业 ≠ 工业)
+NARROWING = re.compile(r"(?:非营利性|营利性|其他|规模以下|规下|限额以下|重点|民营|国有|外资|个体|私营)$")
 SLOGAN_AFTER = re.compile(r"为(?:统领|引领|抓手|主线|核心|目标|重点|方向|牵引|总揽)")
 EXCLUSION = re.compile(r"^(?:不含|不包括|含|包括|其中)")
 FIGURE_LABEL = re.compile(r"[图表]\s?$")
@@ -103,7 +111,7 @@ YEAR_AFTER = re.compile(r"\d*年")
 
 
 def _ratio_parts(text: str) -> list[float]:
-    return [float(x.replace(",", "")) for x in re.split(r"\s?[:︰∶]\s?", text)]
+    return [float(x.replace(",", "")) for x in re.split(r"\s?[:︰∶﹕]\s?", text)]
 
 
 @dataclass
@@ -315,7 +323,14 @@ class Extractor:
         if has_digit:
             # precedence: a structure change (由A调整为B) before a structure, both before values, so the parts
             # of a ratio and the old ratio are never values of their own
+            for m in (P.STRUCTURE_LOST.finditer(s) if "为" in s else ()):
+                head = re.match(r"(?:结构|比例|构成)(?:比)?", m.group(0))
+                toks.append(Token("structure", m.start("d"), m.end("d"), value_text=m.group("d"), flags=["damaged_number", "damaged_value"],
+                                  extra={"parts": None, "subject_end": m.start() + head.end()}))
+                taken.append(m.span())
             for m in (P.STRUCTURE_MOVE.finditer(s) if "由" in s else ()):
+                if is_taken(*m.span()):
+                    continue
                 parts = _ratio_parts(m.group("all"))
                 toks.append(Token("structure", m.start("all"), m.end(), value_text=m.group("all"),
                                   extra={"parts": parts, "previous": _ratio_parts(m.group("prev")),
@@ -401,6 +416,10 @@ class Extractor:
                     continue
                 # 招引20个以上过亿项目: a count with a lower bound (precedence: a classifier before 以上 is a count)
             if unit == "天" and not re.search(r"优良|天数", s[max(0, a - 12):a]):
+                continue
+            if unit in ("%", "‰") and ATTRIBUTIVE_AFTER.match(s, e) and s[e] not in NOT_ATTRIBUTIVE \
+                    and SOURCE_CLAUSE.search(s, 0, a):
+                taken.append((a, e))  # 据…全省5‰人口变动抽样调查: part of naming the source, no value
                 continue
             if THRESHOLD_BEFORE.search(s, max(0, a - 3), a) and s.startswith("的", e):
                 taken.append((a, e))  # 增速低于6%的县: a condition on a set, not a value
@@ -488,7 +507,8 @@ class Extractor:
         logistics = bool(LOGISTICS.search(sent))
         runs = [1] * len(toks)  # length of the 、-chain of tokens starting at each token
         for i in range(len(toks) - 2, -1, -1):
-            if sent[toks[i].end:toks[i + 1].start].strip() in ("、", "和", "及"):
+            gap = sent[toks[i].end:toks[i + 1].start].strip()
+            if gap in ("、", "和", "及") or (not gap and toks[i].unit == toks[i + 1].unit == "%"):  # -4.8%6.8%
                 runs[i] = runs[i + 1] + 1
         for ti, tok in enumerate(toks):
             cstart = max((sent.rfind(c, p0, tok.start) for c in CLAUSE_END), default=-1)
@@ -538,9 +558,9 @@ class Extractor:
                     continue
                 parts = tok.extra["parts"]
                 st = new(term.name if term else np, term, np, cstart, structure=parts, value_text=tok.value_text)
-                if len(parts) == 2 and parts[1] == 1:
+                if parts and len(parts) == 2 and parts[1] == 1:
                     st.value, st.unit = parts[0], ":1"
-                st.flag("structure")
+                st.flag("structure", *tok.flags)  # a structure whose parts were lost is flagged, never read
                 self._add(st, stmts, part_stmts)
                 continue
             unit = tok.unit
@@ -556,9 +576,10 @@ class Extractor:
                 # precedence: an absolute change (比上年减少22660亩, 比年初增加36.07亿元) is never a level; it goes to
                 # the statement before it in the same part, or nowhere
                 if part_stmts:
-                    sign = -1 if ch.group("verb") in ("减少", "下降", "少", "减") else 1
+                    verb = ch.group("verb") or ch.group("verb2")
+                    sign = -1 if verb in ("减少", "下降", "少", "减", "净减") else 1
                     part_stmts[-1].comparison = (part_stmts[-1].comparison or []) + [{
-                        "ref": "上年" if "年初" not in ch.group(0) else "年初", "direction": ch.group("verb"),
+                        "ref": "上年" if "年初" not in ch.group(0) else "年初", "direction": verb,
                         "diff": None if tok.value is None else sign * tok.value, "unit": unit}]
                     self._extend(part_stmts[-1], tok)
                 continue
@@ -585,7 +606,7 @@ class Extractor:
             if name is None:
                 continue
             if "分别" in left_from_clause and name is not None:
-                items = self._items(left_from_clause.split("分别")[0])
+                items = self._items(left_from_clause.split("分别")[0], runs[ti])
                 if len(items) > 1:
                     dist = {"kind": "value", "i": 0, "items": items}
                     name, term, text = items[0]
@@ -645,6 +666,9 @@ class Extractor:
         np = P.RANK_COUNT.sub("", np).strip(" ,")
         hit = self.lexicon.suffix(np)
         if hit:
+            prefix = np[: len(np) - len(hit[0])]
+            if prefix and NARROWING.search(prefix):
+                return np, None  # 营利性服务业增加值 is part of 服务业增加值, not a spelling of it: its own name
             return np, hit[1]
         return np, None
 
@@ -689,6 +713,8 @@ class Extractor:
         if right.startswith("的") and rtext and tok.unit != "%" and np:
             # 总投资约2.79亿元的紫陵镇…项目: the thing it is of, then what it measures
             return rtext + np, None, np, tok.start - (len(left) - max(left.rfind(np), 0)), False
+        if is_count and not rtext and np in COUNT_VERBS:
+            return None, None, None, 0, False  # 帮助853名 (cut off): a count of nothing named
         if substantive:
             return self._named(np, term, left, tok, stmts)
         if tok.value_text.endswith("万人") and not np and not left.strip(" ,"):
@@ -733,13 +759,22 @@ class Extractor:
                     return prev[: -len(w)] + np, None, np, start, True
         return np[-24:], None, np, start, False
 
-    def _items(self, text: str) -> list[tuple[str, Term | None, str]]:
-        np, _ = self._left_np(text)
+    def _items(self, text: str, n_values: int = 0) -> list[tuple[str, Term | None, str]]:
+        np, _ = self._left_np(text.replace("分别", ""))
         three = THREE_INDUSTRIES.match(np)
         if three:  # 三次产业对地区生产总值贡献率分别为…: one item per industry
             rest = three.group("rest")
             return [(f"{n}{rest}", None, f"{n}{rest}") for n in ("第一产业", "第二产业", "第三产业")]
         raw = [x for x in LIST_SPLIT.split(np) if x]
+        if n_values and len(raw) != n_values and "、" in np:
+            # 和 inside a name (社会保障和就业, 交通运输仓储和邮政业) or as the last separator (A、B和C): the number of
+            # values decides — split on 、 alone, or also on the last 和
+            by_comma = [x for x in np.split("、") if x]
+            last_and = by_comma[:-1] + [x for x in re.split(r"和(?!.*和)", by_comma[-1]) if x]
+            for cand in (by_comma, last_and):
+                if len(cand) == n_values:
+                    raw = cand
+                    break
         if len(raw) < 2:
             return []
         last = raw[-1]
@@ -749,16 +784,26 @@ class Extractor:
             # 第一、二、三产业增加值占GDP的比重 → 第一产业…, 第二产业…, 第三产业… (the ordinal shares the noun)
             tail = ordinal.group("tail")
             names = ["第" + n + tail for n in re.findall(r"[一二三四五六七八九十]", ordinal.group("nums"))]
-        elif not any(self.lexicon.suffix(x) or x.endswith(INDICATOR_HEADS) for x in raw[:-1]):
+        elif "等" in last:
+            # 一般公共服务、教育…社会保障和就业等支出: what follows 等 is every item's head noun
+            head, tail = last.rsplit("等", 1)
+            names = [x + tail for x in raw[:-1]] + [head + tail]
+        elif not any(self.lexicon.suffix(x) or x.endswith(INDICATOR_HEADS) for x in raw[:-1]) and len(last) > len(raw[0]):
             # shared suffix: 城镇居民、农村居民人均可支配收入 → 城镇居民人均可支配收入, 农村居民人均可支配收入;
             # not when an item is a whole indicator itself (农民人均纯收入和城镇居民人均可支配收入)
             k = len(raw[0])
-            tail = last[k:] if len(last) > k else ""
+            tail = last[k:]
             names = [x + tail for x in raw[:-1]] + [last]
+        elif (shared := next((w for w in SHARED_HEADS if last.endswith(w) and len(last) > len(w)), None)) \
+                and not any(x.endswith(shared) for x in raw[:-1]):
+            # 交通运输仓储和邮政业、金融业、营利性服务业增加值: the last item's head noun is every item's
+            names = [x + shared for x in raw[:-1]] + [last]
         else:
             names = raw
         for n in names:
             hit = self.lexicon.suffix(n)
+            if hit and NARROWING.search(n[: len(n) - len(hit[0])]):
+                hit = None  # 营利性服务业增加值: a narrower indicator keeps its own name
             out.append((hit[1].name if hit else n, hit[1] if hit else None, n))
         return out
 
@@ -796,7 +841,20 @@ class Extractor:
         # 分别达到21560元、7420元,增长6.1%、8.4%: a run of rates after a distributive list of values is shared out
         # over it even without a second 分别 (precedence: the list before a rate-as-its-own-level reading)
         shared = run > 1 and len(pool) >= run and all("distributive" in s.flags for s in pool[-run:]) and not np
-        if g.group("dist") or shared:
+        if (g.group("dist") or g.group("dist2")) and run > 1 and np:
+            # 一般公共服务、教育…等支出同比增速分别为-9.4%、23.0%…: rates of named items, one statement each
+            items = self._items(np, run)
+            if len(items) > 1:
+                made = []
+                for name, term2, text in items[:run]:
+                    st = new(name, term2, text, tok.start - (len(left) - max(left.rfind(np), 0)))
+                    st.flag("distributive")
+                    self._add(st, stmts, part_stmts)
+                    made.append(st)
+                made[0].growth_pct, made[0].growth_basis = val, basis
+                self._extend(made[0], tok)
+                return {"kind": "growth", "i": 0, "targets": made, "basis": basis, "verb": g.group("verb")}
+        if g.group("dist") or g.group("dist2") or shared:
             targets = pool[-run:] if len(pool) >= run else pool
             if targets:
                 targets[0].growth_pct, targets[0].growth_basis = val, basis
@@ -859,7 +917,7 @@ class Extractor:
             np, term = self._left_np(left[: pull.start()])
             if not np and not term and "分别" not in left:
                 return None
-            items = self._items(np) if ("分别" in left and run > 1) else []
+            items = self._items(np, run) if ("分别" in left and run > 1) else []
             if not items and not np and stmts and "分别" in left:
                 # 三次产业对…贡献率分别为…,拉动经济增长分别为…: the list of the clause before
                 items = [(re.sub(r"(对.*)?贡献率$", "", s_.indicator_name or ""), None, s_.indicator_text)
@@ -888,7 +946,7 @@ class Extractor:
         if own:
             # 一产业所占比重上升0.4个百分点 / 第一、二、三产业增加值占GDP的比重分别下降0.2个、…: the change has
             # its subject before it — statements of their own (value None, change_pp set)
-            items = self._items(np.split("分别")[0]) if dist_here else []
+            items = self._items(np.split("分别")[0], run) if dist_here else []
             if len(items) > 1:
                 made = []
                 for name, term2, text in items:

@@ -37,8 +37,11 @@ VALUE = re.compile(
 MAGNITUDE = re.compile(rf"(?<![\d.])(?P<num>{ARABIC})\s?(?P<mag>[十百千])(?P<unit>(?:万|亿)(?:{UNIT_ALT})?)")
 MAGNITUDE_FACTOR = {"十": 10, "百": 100, "千": 1000}
 RANGE = re.compile(rf"(?P<a>{ARABIC})\s?[~～—\-至到]\s?(?P<b>{ARABIC})\s?(?P<unit>{UNIT_ALT})")
-STRUCT = rf"{ARABIC}(?:\s?[:︰∶]\s?{ARABIC}){{1,3}}"
+STRUCT = rf"{ARABIC}(?:\s?[:︰∶﹕]\s?{ARABIC}){{1,3}}"
 STRUCTURE = re.compile(rf"(?<![\d.])(?P<all>{STRUCT})(?![\d.])")
+# 结构由202117.4629.04﹕53.50调整为17.8830.2451.88: a site dropped the separators — the structure is there, its
+# parts cannot be read (a run of digits with two points or more and no ratio sign)
+STRUCTURE_LOST = re.compile(r"(?:结构|比例|构成)(?:比)?(?:由[^,;。]{0,30}?)?(?:调整|优化|变化)?为\s?(?P<d>\d+\.\d+\.[\d.﹕:]*)")
 # 由上年的12.3:35.4:52.3调整为12.1:34.8:53.1 / 由2.31:1缩小为2.26:1 — one statement, the new structure, with the old
 # one as its previous value (precedence: read before STRUCTURE, so the old ratio is never a statement of its own)
 STRUCTURE_MOVE = re.compile(
@@ -48,7 +51,7 @@ STRUCTURE_MOVE = re.compile(
 # 分别下降0.2个、下降0.6个、提高0.8个百分点: a list of percentage-point changes sharing one 百分点, each with its verb
 PP_VERB = r"提高|提升|上升|增加|扩大|下降|降低|减少|回落|缩小|收窄"
 PP_LIST = re.compile(
-    rf"(?:(?:{PP_VERB})?\s?{SIGNED}\s?个\s?[、和及]\s?)+(?:{PP_VERB})?\s?{SIGNED}\s?个?百分点"
+    rf"(?:(?:{PP_VERB})?\s?{SIGNED}\s?(?:个\s?)?(?:百分点)?\s?[、和及]\s?)+(?:{PP_VERB})?\s?{SIGNED}\s?个?百分点"
 )
 PP_ITEM = re.compile(rf"(?P<verb>{PP_VERB})?\s?(?P<num>{SIGNED})\s?个?(?:百分点)?")
 DATE = re.compile(r"\d{1,2}月(?:\d{1,2}日|份|末|底|初|中旬|上旬|下旬)?|\d{1,2}日")
@@ -57,8 +60,8 @@ HEDGE_BEFORE = re.compile(r"(?:近|约|超过|超|逾|不足|不到|突破|将�
 HEDGE_AFTER = re.compile(r"^(?:左右|以上|以下|以内|之内|内|多)")
 
 GROWTH_TAIL = re.compile(
-    r"(?P<basis>同比|环比|(?:比|较)(?:上年|去年)(?:同期|末|底)?|(?:比|较)年初|按可比价格计算|按可比价计算|可比年均|年均|两年平均|平均)?"
-    r"(?P<dist>分别)?(?P<verb>增长|下降|减少|回落|上升|增加|下滑|上涨|下跌|增速为|增幅为|涨幅为|增速|增幅|涨幅)(?:了|为)?\s*$"
+    r"(?P<basis>同比|环比|(?:比|较)(?:上年|去年)(?:同期|末|底)?|(?:比|较)年初|按可比价格计算|按可比价计算|可比年均|可比价|年均|两年平均|平均)?"
+    r"(?P<dist>分别)?(?P<verb>增长|下降|减少|回落|上升|增加|下滑|上涨|下跌|增速为|增幅为|涨幅为|增速|增幅|涨幅)(?P<dist2>分别)?(?:了|为|是)?\s*$"
 )
 PP_TAIL = re.compile(
     r"(?P<basis>比上年|较上年|比去年|同比|比[^,;。]{0,12}?)?(?P<dist>分别)?(?P<verb>提高|提升|上升|增加|扩大|下降|降低|减少|回落|缩小|收窄)(?:了)?$"
@@ -66,10 +69,11 @@ PP_TAIL = re.compile(
 CHANGE_BASIS = re.compile(r"(?:比|较|与)?(?:上年|去年|上年末|年初|同期|上年同期|去年同期)(?:末|相比)?|同比|环比")
 NEGATIVE_VERBS = frozenset({"下降", "减少", "回落", "下滑", "下跌", "降低", "缩小", "收窄"})
 # 最终消费支出拉动国内生产总值增长2.5个百分点: a contribution to growth, a value in percentage points of its own
-PULL_TAIL = re.compile(r"拉动(?:GDP|经济|国内生产总值|地区生产总值|全县经济|全市经济|经济增长)?(?:增长)?(?P<dist>分别)?(?:为)?$")
+PULL_TAIL = re.compile(r"(?:分别)?拉动(?:GDP|经济|国内生产总值|地区生产总值|全县经济|全市经济|经济增长)?(?:增长|贡献)?(?P<dist>分别)?(?:为|是)?$")
 # 比上年减少22660亩 / 比年初增加36.07亿元: an absolute change from the previous period — it belongs to the
 # statement before it, never a level of its own
-CHANGE_TAIL = re.compile(r"(?:比|较)(?:上年|去年|年初|上年末|上年同期|去年同期|同期)(?:末)?(?:净)?(?P<verb>增加|减少|增长|下降|多|少|增|减)了?$")
+CHANGE_TAIL = re.compile(r"(?:比|较)(?:上年|去年|年初|上年末|上年同期|去年同期|同期)(?:末)?(?:净)?(?P<verb>增加|减少|增长|下降|多|少|增|减)了?$"
+                         r"|^[,、\s]*(?P<verb2>增加|减少|净增|净减)了?$")
 COMPARE_TAIL = re.compile(
     r"(?P<dir>高于|低于|快于|慢于|高过|低过|快过|慢过|超过|超出|领先|落后于|落后)(?P<ref>全国|全省|全市|全区|全县|[^,;。]{1,10}?)(?:平均水平|平均)?(?:的)?$"
     r"|比(?P<ref2>全国|全省|全市|全区|全县)(?:平均水平|平均)?(?P<dir2>高|低|快|慢|多|少)(?:出)?$"
