@@ -13,22 +13,19 @@ _CACHE: dict[str, Any] = {}
 
 
 def _sheet(data):
+    """The score sheet the results' manifest names, read once per report (not once per county) by the one reader,
+    evaluation/score_sheet.read_score_sheet; and its file name for the Values' sources."""
     entry = (data.manifest.get("files") or {}).get("scoresheet")
     if not entry or data.source.get("kind") != "csv":
         return None, None
     path = Path(data.source["results"]).with_name(entry["file"])
-    if not path.exists():
-        return None, None
     key = f"{path}:{entry.get('sha256')}"
-    if key not in _CACHE:  # one read per report, not one per county
-        import pandas as pd
+    if key not in _CACHE:
+        from xianping.evaluation.score_sheet import read_score_sheet
 
-        from xianping.report.excel_safe import csv_uncolumn
-
-        df = pd.read_csv(path, dtype={"unit_code": str, "year": str, "award": str, "rule": str, "unit_name": str,
-                                      "item_zh": str, "class": str})
-        for c in ("unit_code", "item", "item_zh", "award", "class"):
-            df[c] = csv_uncolumn(df[c].fillna(""))
+        df = read_score_sheet(data.source["results"], data.manifest)
+        if df is None:   # the file is gone (or not a CSV): no paragraph, as for an index framework
+            return None, None
         _CACHE.clear()
         _CACHE[key] = df
     return _CACHE[key], entry["file"]

@@ -417,17 +417,13 @@ def _weights(wb, data: ReportData) -> None:
 def _score_sheet(wb, data: ReportData, year: str) -> None:
     """考核得分表 of a points-based framework (evaluation/score_sheet), the year's rows, when the results CSV has one
     beside it (named in its manifest)."""
-    entry = (data.manifest.get("files") or {}).get("scoresheet")
-    if not entry or data.source.get("kind") != "csv":
+    if data.source.get("kind") != "csv":
         return
-    import pandas as pd
+    from xianping.evaluation.score_sheet import read_score_sheet
 
-    from xianping.report.excel_safe import csv_uncolumn
-
-    path = Path(data.source["results"]).with_name(entry["file"])
-    if not path.exists():
+    df = read_score_sheet(data.source["results"], data.manifest)   # the one reader: text as written, codes as text
+    if df is None:
         return
-    df = pd.read_csv(path, dtype={"unit_code": str, "year": str, "award": str, "rule": str, "unit_name": str})
     df = df[df["year"] == year]
     heads = [("代码", "Code", None), ("名称", "Name", None), ("年份", "Year", FMT_YEAR), ("类别", "Class", None),
              ("项目代码", "Item", None), ("项目", "Item name", None), ("类型", "Kind", None), ("规则", "Rule", None),
@@ -436,7 +432,7 @@ def _score_sheet(wb, data: ReportData, year: str) -> None:
              ("类内名次", "Class rank", FMT_RANK), ("奖项", "Award", None)]
     s = _Sheet(wb, "考核得分表", heads)
     kinds = {"indicator": "指标", "bonus": "加分", "penalty": "扣分", "veto": "一票否决", "total": "总分"}
-    text = {c: csv_uncolumn(df[c].fillna("")).tolist() for c in ("unit_code", "unit_name", "class", "item", "item_zh", "rule", "award")}
+    text = {c: df[c].tolist() for c in ("unit_code", "unit_name", "class", "item", "item_zh", "rule", "award")}
     for i, r in enumerate(df[["kind", "value", "points", "max_points", "points_lost", "vetoed", "rank", "class_rank"]].itertuples(index=False)):
         s.add([text["unit_code"][i], text["unit_name"][i], year_value(year), text["class"][i], text["item"][i], text["item_zh"][i],
                kinds.get(r.kind, r.kind), text["rule"][i], _num(r.value), _num(r.points), _num(r.max_points),
