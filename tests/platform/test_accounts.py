@@ -100,6 +100,22 @@ def test_change_password_ends_other_sessions_and_keeps_the_caller(app, world, pl
     assert NEW not in dumped and pw not in dumped and u.password_hash not in dumped and "argon2" not in dumped
 
 
+def test_guessing_the_current_password_is_throttled_like_logins(world, plat):
+    """A stolen session cannot try passwords: each wrong current password is a failed login of the user, and after
+    MAX_FAILURES_PER_USERNAME of them (10) in the window the change is refused 429 — the right password too."""
+    from xianping.platform.auth.password_change import PasswordRefused, change_password
+
+    uid, pw = world.user_ids["czt_user"], world.passwords["czt_user"]
+    for i in range(login_verb.MAX_FAILURES_PER_USERNAME):
+        with plat.sessions() as db, pytest.raises(PasswordRefused) as e:
+            change_password(db, uid, f"guess-{i:04d}-x", NEW, NEW, "10.1.1.1", new_session=False)
+        assert e.value.status == 403
+    with plat.sessions() as db, pytest.raises(PasswordRefused) as e:
+        change_password(db, uid, pw, NEW, NEW, "10.1.1.2", new_session=False)
+    assert e.value.status == 429 and e.value.retry_after == login_verb.WINDOW_MINUTES * 60
+    assert passwords.verify(_user(plat, "czt_user").password_hash, pw)   # unchanged
+
+
 def test_new_password_may_not_be_the_username(app, plat, world):
     with plat.sessions() as db:
         users.add_one(db, SYSTEM, users.NewUser("henan_reporter", "河南 填报", "county_reporter", "410181", None),
