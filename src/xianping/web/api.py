@@ -134,11 +134,7 @@ def router(dash: Dashboard) -> APIRouter:
             _given(year=year)
             y = V.year(dash, year)
             n = V.target_rank(dash, i, y, target, whatif.default_target(dash.data.manifest))
-            key = ("whatif", dash.codes[i], y, n, scope)
-            body = dash._bytes.get(key)
-            if body is None:   # computed on the work queue's threads (503 + Retry-After when it is full), not the server's
-                body = await request.app.state.work.run(whatif.answer, dash, key, i, y, n, scope)
-            return encoded(request, dash, key, lambda: body)
+            return await whatif_response(request, dash, ("whatif", dash.codes[i], y, n, scope), i, y, n, scope)
 
     @r.get("/compare", response_model=schemas.Compare, responses=ERRORS, summary="对比 Compare 2–5 counties")
     def compare(units: str = Query(..., description="2–5 codes separated by commas, e.g. 410821,410882",
@@ -208,8 +204,6 @@ def points_whatif_route(r: APIRouter, dash: Dashboard) -> None:
     """/api/units/{code}/whatif of a points-based result (考核办法): the points what-if (web/whatif_points.py). Only
     the year is a parameter: a target rank and a rank scope have no meaning for points (the programme ranks by its
     own mode and classes), so they are not offered, and given anyway they are refused with a 422 that says so."""
-    from xianping.web import whatif
-
     @r.get("/units/{code}/whatif", response_model=schemas.PointsWhatIf, responses=WHATIF_ERRORS,
            summary="提升路径 What would move this county into 先进县: each item alone at its full points",
            description="A 考核办法 (framework with `scoring:`): each item alone brought to the value that earns its full "
@@ -227,8 +221,15 @@ def points_whatif_route(r: APIRouter, dash: Dashboard) -> None:
                                  "scope; its what-if brings each item to its full points and ranks by the programme's own "
                                  "ranking mode and classes: leave them out")
         y = V.year(dash, year)
-        key = ("whatif", dash.codes[i], y, "points")
-        body = dash._bytes.get(key)
-        if body is None:   # on the work queue's threads, as the index what-if
-            body = await request.app.state.work.run(whatif.answer, dash, key, i, y)
-        return encoded(request, dash, key, lambda: body)
+        return await whatif_response(request, dash, ("whatif", dash.codes[i], y, "points"), i, y)
+
+
+async def whatif_response(request: Request, dash: Dashboard, key: tuple, *args: Any) -> Response:
+    """One what-if answer (web/whatif.answer) from the cache, or computed on the work queue's threads (503 +
+    Retry-After when it is full), not the server's."""
+    from xianping.web import whatif
+
+    body = dash._bytes.get(key)
+    if body is None:
+        body = await request.app.state.work.run(whatif.answer, dash, key, *args)
+    return encoded(request, dash, key, lambda: body)
