@@ -86,16 +86,19 @@ def import_table(
     skip_unknown: bool = False,
     library: Any = None,
     gazetteer: Any = None,
+    code_vintage: int | None = None,
 ) -> ImportResult:
     """Import one CSV/XLSX table into `store` as one batch; raise XianpingInputError with every problem if
     anything is rejected (then nothing is stored). `store` may be None only with dry_run=True.
 
     trust_codes: a row whose name is another unit's than its code's is kept under its code (a warning, not
     an error). skip_unknown: rows with codes the gazetteer does not know are left out with a warning.
+    code_vintage: the year whose codes the rows must carry and are kept in (default the store's vintage, or
+    DEFAULT_CODE_VINTAGE without a store) — the platform reads a 2020 programme's workbook in 2020 codes.
     """
     raw = read_table(path, sheet)
     file = raw.file
-    vintage = store.code_vintage if store is not None else DEFAULT_CODE_VINTAGE
+    vintage = code_vintage or (store.code_vintage if store is not None else DEFAULT_CODE_VINTAGE)
     options = {
         "code_year": code_year, "period": period, "sheet": raw.sheet, "source": source,
         "mapping_sha256": _file_digest(mapping), "split_rule_sha256": _file_digest(split_rule),

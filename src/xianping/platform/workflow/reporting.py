@@ -335,6 +335,24 @@ def _sweep_incoming(incoming: Path) -> None:
             pass
 
 
+def _gazetteer_with_subunits(task: Task):
+    """The divisions reference plus the task's towns/villages (9- or 12-digit codes under a county). Zones and
+    clusters have codes of the platform's own, which the reading path cannot take (they are refused, located)."""
+    from sqlalchemy.orm import object_session
+
+    from xianping.reference.divisions import gazetteer_for
+
+    rows = [{"code": u.code, "name": u.name, "parent_code": u.parent_code or u.county_code, "level": u.kind}
+            for u in task_units(object_session(task), task) if u.kind in ("town", "village")]
+
+    class _Units:   # gazetteer_for's `store`: anything with subunits() rows
+        @staticmethod
+        def subunits() -> list[dict[str, str]]:
+            return rows
+
+    return gazetteer_for(_Units())
+
+
 def read_upload(folder: Path, task: Task, sheet: Sheet, file_name: str, data: bytes) -> tuple[dict[tuple[str, str], float | None], ProblemReport]:
     """The values of an uploaded workbook/CSV, read by ingest's import_table (dry run); every problem located."""
     from xianping.ingest.run_import import import_table
@@ -358,7 +376,10 @@ def read_upload(folder: Path, task: Task, sheet: Sheet, file_name: str, data: by
     tmp = incoming / f"{os.getpid()}.{secrets.token_hex(8)}{ext}"
     tmp.write_bytes(data)
     try:
-        res = import_table(tmp, None, dry_run=True, period=task.programme.period, library=programme_library(task.programme))
+        # the task's units are the authority: codes as in force in the programme's year (its units were chosen so),
+        # and the towns/villages registered on the platform count as units, as a store's do
+        res = import_table(tmp, None, dry_run=True, period=task.programme.period, library=programme_library(task.programme),
+                           code_vintage=int(task.programme.period[:4]), gazetteer=_gazetteer_with_subunits(task))
     except XianpingInputError as e:
         # the reading path names the temporary file: the reporter knows the file by its own name
         from dataclasses import replace
