@@ -111,6 +111,22 @@ def test_a_scenario_evaluated_again_gives_what_the_api_says(points_results, poin
     assert "先进县" in after["total"]["award"]
 
 
+def test_a_store_dashboard_gives_the_same_points_whatif(points_results, points_dash, tmp_path):  # noqa: F811
+    """Served from a store (`xianping serve --store -f province-assessment`, evaluated by type): the same answer."""
+    from xianping.ingest.run_import import import_table
+    from xianping.store.duckdb_store import open_store
+    from xianping.web.source import load_dashboard
+
+    with open_store(tmp_path / "s.duckdb") as st:
+        import_table(points_results / "data.csv", st, source="census")
+    d = load_dashboard(store=tmp_path / "s.duckdb", framework="province-assessment", cache=tmp_path / "cache")
+    assert d.data.manifest["data"]["kind"] == "store" and d.data.manifest["by_type"]
+    a = _client(d).get(WHATIF.format(UNIT), params={"year": "2020"})
+    b = _client(points_dash).get(WHATIF.format(UNIT), params={"year": "2020"})
+    assert a.status_code == b.status_code == 200, a.text
+    assert {**a.json(), "seconds": 0} == {**b.json(), "seconds": 0}
+
+
 def test_points_whatif_is_cached_and_the_evaluation_rebuilt_once(points_dash, monkeypatch):  # noqa: F811
     import xianping.web.whatif_points as wp
 
@@ -242,8 +258,11 @@ def test_points_whatif_in_the_browser(points_dash):  # noqa: F811
                               "tr => [tr.getAttribute('data-item')].concat(Array.from(tr.cells).slice(3).map(c => c.textContent.trim())))")
         assert cells == [[x["item"], f"{x['points']:.2f} → {x['points_then']:.2f} / {x['max_points']:.2f}",
                           (f"+{x['gain']:.2f}" if x["gain"] > 0 else f"{x['gain']:.2f}"), f"{x['total_then']:.2f}",
-                          str(x["rank_then"]), str(x["class_rank_then"]),
-                          "是 yes · 新进 newly" if x["advanced_then"] else "否 no"] for x in want["items"]]
+                          str(x["rank_then"]), "是 yes · 新进 newly" if x["advanced_then"] else "否 no"]
+                         for x in want["items"]]
+        # ranked within class (分类排序): the new rank is the class rank, so the class-rank column is hidden
+        assert want["ranked_by"] == "class" and all(x["rank_then"] == x["class_rank_then"] for x in want["items"])
+        assert page.locator("#wi-class-rank").is_hidden()
         head = page.locator("#wi-head").inner_text()
         assert "县类第11名" in head and f"先进县线 advanced line {want['advanced_line']:.2f}" in head
         assert f"还差 short {want['points_short']:.2f}" in head and "用时" in page.locator("#wi-status").inner_text()

@@ -256,6 +256,9 @@
       ' · 先进县线 advanced line ' + fmt(d.advanced_line, dec) + '，还差 short ' + fmt(d.points_short, dec) + ' 分';
     document.getElementById('wi-head').textContent = d.year + '年 ' + rank + ' · 总分 total ' + fmt(d.total, dec) + line +
       (d.vetoed ? ' · 一票否决 vetoed' : '');
+    // ranked within class (分类排序): the rank is the class rank, one column says it
+    var both = d.ranked_by !== 'class';
+    document.getElementById('wi-class-rank').hidden = !both;
     var tb = document.querySelector('#wi-items tbody');
     tb.textContent = '';
     d.items.forEach(function (r) {
@@ -270,7 +273,7 @@
       tr.appendChild(el('td', r.gain > 0 ? '+' + fmt(r.gain, dec) : fmt(r.gain, dec), 'num' + (r.gain > 0 ? ' up' : '')));
       tr.appendChild(el('td', fmt(r.total_then, dec), 'num'));
       tr.appendChild(el('td', r.rank_then === null ? '—' : String(r.rank_then), 'num' + (r.rank_then !== null && d.rank !== null && r.rank_then < d.rank ? ' up' : '')));
-      tr.appendChild(el('td', r.class_rank_then === null ? '—' : String(r.class_rank_then), 'num'));
+      if (both) tr.appendChild(el('td', r.class_rank_then === null ? '—' : String(r.class_rank_then), 'num'));
       tr.appendChild(el('td', r.advanced_then ? (d.advanced ? '是 yes' : '是 yes · 新进 newly') : '否 no', r.advanced_then && !d.advanced ? 'up' : ''));
       tb.appendChild(tr);
     });
