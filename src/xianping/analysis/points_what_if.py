@@ -113,3 +113,15 @@ def points_what_if(result, unit: str, year=None):
                      if np.isfinite(line) else np.nan,
                      "ranked_by": "class" if within else "all"})
     return df
+
+
+def whatif_summary(w) -> dict:
+    """The what-if's facts as JSON-ready values (NaN → None): the unit's total, ranks, 先进县 line and each item."""
+    import math
+
+    def clean(v):
+        v = v.item() if hasattr(v, "item") else v
+        return None if isinstance(v, float) and math.isnan(v) else v
+
+    return {**{k: clean(v) for k, v in w.attrs.items()},
+            "items": [{k: clean(v) for k, v in r.items()} for r in w.to_dict("records")]}

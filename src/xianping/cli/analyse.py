@@ -394,7 +394,8 @@ def _whatif_points(framework, data, store, years, unit, year, types, st, out, as
 
     from xianping.cli.data_commands import print_reading
     from xianping.cli.output import console
-    from xianping.cli.points import _evaluate, whatif_points_run, whatif_summary
+    from xianping.analysis.points_what_if import whatif_summary
+    from xianping.cli.points import _evaluate, whatif_points_run
 
     res = _evaluate(framework, data, store, years, settings=st or None, types=str(types) if types else None, **_read_options())
     print_reading([p for p in res.problems if p.severity != "error"], stderr=True)

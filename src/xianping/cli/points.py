@@ -40,18 +40,6 @@ def whatif_points_run(res, unit: str, year, out: Optional[Path]):
     return w
 
 
-def whatif_summary(w) -> dict:
-    """The what-if's facts as JSON-ready values (NaN → None): the unit's total, ranks, 先进县 line and each item."""
-    import math
-
-    def clean(v):
-        v = v.item() if hasattr(v, "item") else v
-        return None if isinstance(v, float) and math.isnan(v) else v
-
-    return {**{k: clean(v) for k, v in w.attrs.items()},
-            "items": [{k: clean(v) for k, v in r.items()} for r in w.to_dict("records")]}
-
-
 def robust_points_run(res, *, n: int, seed: int, noise: float, out: Path):
     """Rank robustness of a points-based evaluation to its class points (robust/points), its table written whole."""
     from xianping.robust.points import points_robust

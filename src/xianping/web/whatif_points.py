@@ -55,7 +55,7 @@ def build_result(dash):
 def payload(dash, res, w, seconds: float) -> dict[str, Any]:
     """The API's answer: the unit's facts, one row per item with names, units and the points gained, and the
     summary exactly as `xianping analyse whatif --json` prints it for a points-based framework."""
-    from xianping.cli.points import whatif_summary   # the one JSON form of points_what_if's answer
+    from xianping.analysis.points_what_if import whatif_summary   # the one JSON form of its answer
     from xianping.engine.score_rules import round_points
     from xianping.evaluation.score_sheet import programme_of, unit_classes
 
