@@ -329,6 +329,7 @@ FIXED.update(project_code=lambda ctx: "NO-SUCH", month=lambda ctx: "2025-06", re
 @write("/api/dispatch/projects/import")
 @write("/api/dispatch/reports/import")
 @write("/api/dispatch/reports/{report_id}/photos")
+@write("/api/dispatch/indicators/import")
 def _dispatch_upload(ctx, url, username):
     c, csrf = _session(ctx, username)
     return c.post(url, files={"file": ("m.csv", b"x,y\n1,2\n", "text/csv")}, headers=_h(csrf), follow_redirects=False)

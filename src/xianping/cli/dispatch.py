@@ -5,6 +5,8 @@ measures and colours per county, the warnings' issue ledger.
     xianping dispatch import-reports --platform plat 2025-06月调度.xlsx --month 2025-06  # submitted for review
     xianping dispatch measures --platform plat --month 2025-06 --json                  # per county: completion, pace …
     xianping dispatch warn --platform plat --month 2025-06                             # open ledger items, escalate
+    xianping dispatch import-indicators --platform plat 2025年1-6月主要指标.xlsx          # 监测: values + targets
+    xianping dispatch monitor --platform plat --period 2025-Q2 --json                   # indicators vs target, province
 
 The command line acts as the province office (audit actor cli:dispatch), province-wide.
 """
@@ -120,11 +122,17 @@ def measures(folder: Path = PLATFORM, db: Optional[str] = DB,
     from xianping.cli.output import console
     from xianping.platform.workflow.dispatch_measure import check_month, month_view
 
+    from xianping.platform.workflow.dispatch_monitor import indicator_periods_of_month, indicator_view
+
     check_month(month)
     with _session(folder, db) as (_, s):
         view = month_view(s, _actor(), month, rules_file=rules)
+        indicators = [indicator_view(s, _actor(), p, rules_file=rules) for p in indicator_periods_of_month(month)]
     if as_json:
-        typer.echo(json.dumps(view.as_dict(projects=projects), ensure_ascii=False, indent=1))
+        out = view.as_dict(projects=projects)
+        # 监测: the month's (and, at a quarter's end, the quarter's) monitored indicators with their colours
+        out["indicators"] = [r for v in indicators for r in v.rows]
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=1))
         return
     t = Table(title=f"{month} 重点项目月调度 · 时序进度 elapsed {view.elapsed:.1f}%")
     for h in ("区划代码 code", "县 county", "完成率 completion", "时序 pace (pts)", "开工率 start rate", "报告 reported",
@@ -133,6 +141,51 @@ def measures(folder: Path = PLATFORM, db: Optional[str] = DB,
     for r in view.county_rows():
         t.add_row(r["unit_code"], r["name"], _fmt(r["completion"]), _fmt(r["pace"], pct=False), _fmt(r["start_rate"]),
                   f"{r['n_reported']}/{r['n_projects']}", r["colour_label"])
+    console.print(t)
+
+
+@app.command("import-indicators", help="Import monitored indicator values (监测): 区划代码 or 地区, 指标, 期别 (2025-06 or "
+                                       "2025-Q2), 本期累计值 and/or 累计增速, with 年度目标值 / 目标增速; the province's "
+                                       "own row gives the provincial growth. All rows or none; every problem located.")
+def import_indicators(file: Path = typer.Argument(..., help="The sheet (.xlsx or .csv)."), folder: Path = PLATFORM,
+                      db: Optional[str] = DB,
+                      as_json: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
+    from xianping.cli.output import console
+    from xianping.platform.workflow.dispatch_import_indicators import import_indicators_file
+
+    with _session(folder, db) as (_, s):
+        res = import_indicators_file(s, _actor(), file)
+    if as_json:
+        typer.echo(json.dumps(res.as_dict(), ensure_ascii=False, indent=1))
+        return
+    _warnings(res.warnings)
+    console.print(f"监测指标 indicators ← {file.name}: {res.rows} 行 rows · 写入 stored {res.written} · 未变 unchanged "
+                  f"{res.unchanged} · 年度目标 targets set {res.targets_written}", markup=False)
+
+
+@app.command("monitor", help="Monitored indicators of a month or quarter: share of the year's target, pace against the "
+                             "calendar (时间过半、任务过半), growth against the target and the provincial average, colour.")
+def monitor(folder: Path = PLATFORM, db: Optional[str] = DB,
+            period: str = typer.Option(..., "--period", help="YYYY-MM (a month) or YYYY-Qn (a quarter)."),
+            rules: Optional[Path] = typer.Option(None, "--rules", help="A warning-rules YAML (default: the builtin rules)."),
+            as_json: bool = typer.Option(False, "--json", help="Print JSON: {period, province, indicators: [...]}.")) -> None:
+    from rich.table import Table
+
+    from xianping.cli.output import console
+    from xianping.platform.workflow.dispatch_monitor import indicator_view
+
+    with _session(folder, db) as (_, s):
+        view = indicator_view(s, _actor(), period, rules_file=rules)
+    if as_json:
+        typer.echo(json.dumps(view.as_dict(), ensure_ascii=False, indent=1))
+        return
+    t = Table(title=f"{period} 监测指标 monitored indicators (全省 province {view.province or '—'})")
+    for h in ("区划代码 code", "地区 unit", "指标 indicator", "完成目标 share", "时序 pace (pts)", "增速 growth",
+              "全省 province", "预警 colour"):
+        t.add_column(h)
+    for r in view.rows:
+        t.add_row(r["unit_code"], r["name"], r["indicator"], _fmt(r["share"]), _fmt(r["pace"], pct=False),
+                  _fmt(r["growth"]), _fmt(r["province_growth"]), r["colour_label"])
     console.print(t)
 
 

@@ -158,4 +158,40 @@ class LedgerItem(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-__all__ = ["Project", "ProjectPlan", "ProjectReport", "ProjectReportFile", "LedgerItem"]
+class IndicatorValue(Base):
+    """监测: one unit's year-to-date value of an indicator for a month ('YYYY-MM') or quarter ('YYYY-Qn'), as imported
+    (xianping.dispatch.monitoring's values contract: value = 1–m月累计, growth = 累计增速 %). The province's own row
+    (its code, e.g. 410000) is the comparison for the provincial average growth. A period without a row is missing."""
+
+    __tablename__ = "indicator_values"
+    __table_args__ = (UniqueConstraint("unit_code", "indicator", "period"),
+                      CheckConstraint("value IS NOT NULL OR growth IS NOT NULL", name="value_or_growth"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(6), index=True)
+    indicator: Mapped[str] = mapped_column(String(100))
+    period: Mapped[str] = mapped_column(String(7))          # 2025-06 or 2025-Q2
+    value: Mapped[Optional[float]] = mapped_column(Float)
+    growth: Mapped[Optional[float]] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(255), default="")   # the file it came from
+    created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class IndicatorTarget(Base):
+    """The year's target of an indicator for a unit: the cumulative value (target_value) and/or the growth (%)."""
+
+    __tablename__ = "indicator_targets"
+    __table_args__ = (UniqueConstraint("unit_code", "indicator", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(6), index=True)
+    indicator: Mapped[str] = mapped_column(String(100))
+    year: Mapped[int] = mapped_column(Integer)
+    target_value: Mapped[Optional[float]] = mapped_column(Float)
+    target_growth: Mapped[Optional[float]] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(255), default="")
+    created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+__all__ = ["Project", "ProjectPlan", "ProjectReport", "ProjectReportFile", "LedgerItem", "IndicatorValue",
+           "IndicatorTarget"]

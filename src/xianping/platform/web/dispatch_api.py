@@ -29,6 +29,8 @@ A row outside the caller's division answers 404, as one that does not exist.
     POST /api/dispatch/ledger/{item_id}/progress   JSON {note, owner?, due_date?, version?}
     POST /api/dispatch/ledger/{item_id}/close      JSON {note, version?}
     POST /api/dispatch/warn                     JSON {month}: open ledger items for its warnings, escalate overdue
+    POST /api/dispatch/indicators/import        multipart file: monitored indicator values + targets (reviewers)
+    GET  /api/dispatch/indicators               ?period=YYYY-MM|YYYY-Qn: share of target, pace, growth gaps, colour
 
 Refusals of data are 422 with every problem located ({"detail", "problems": [{file, row, column, value, expected}]});
 a step the state does not allow 409; another's change first 409 "已被他人修改 … reload".
@@ -189,7 +191,7 @@ def router() -> APIRouter:
         names = dict(db.execute(select(Unit.code, Unit.name).where(Unit.code.in_({p.unit_code for p in rows}))).all())
         return {"month": month, "projects": [project_json(p, plans.get(p.id), names.get(p.unit_code)) for p in rows]}
 
-    @r.get("/api/dispatch/projects/{project_code}", summary="One project: its plans, monthly reports and photos")
+    @r.get("/api/dispatch/projects/{project_code}", summary="One project: its plans, monthly reports and photos", response_model=None)
     def project(project_code: str, who: Principal = Depends(READERS), db: Session = Depends(get_db)) -> dict[str, Any]:
         p = _project(db, who, project_code)
         plans = db.scalars(select(ProjectPlan).where(ProjectPlan.project_id == p.id)
@@ -366,6 +368,33 @@ def router() -> APIRouter:
             return {"month": None, "counties": [], "projects": [], "detail": "no approved report yet"}
         return month_view(db, who.user, month).as_dict(projects=projects)
 
+    @r.post("/api/dispatch/indicators/import", summary="Import monitored indicator values and targets (all rows or none)")
+    async def import_indicators(request: Request, file: UploadFile = File(...), who: Principal = Depends(REVIEWERS),
+                                db: Session = Depends(get_db)) -> Response:
+        from starlette.concurrency import run_in_threadpool
+
+        from xianping.platform.workflow.dispatch_import_indicators import import_indicators_upload
+
+        data = await file.read(MAX_SHEET + 1)
+        folder = request.app.state.platform.folder
+
+        def run():
+            return import_indicators_upload(db, who.user, folder, file.filename or "indicators.xlsx", data,
+                                            ip=client_ip(request)).as_dict()
+        try:
+            return JSONResponse(await run_in_threadpool(run))
+        except XianpingInputError as e:
+            return problems_response(e, 422)
+        except DispatchRefused as e:
+            raise refused(e) from None
+
+    @r.get("/api/dispatch/indicators", summary="Monitored indicators of a month or quarter in the division, coloured")
+    def indicators(period: str = Query(..., pattern=r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$"),
+                   who: Principal = Depends(READERS), db: Session = Depends(get_db)) -> dict[str, Any]:
+        from xianping.platform.workflow.dispatch_monitor import indicator_view
+
+        return indicator_view(db, who.user, period).as_dict()
+
     @r.get("/api/dispatch/ledger", summary="Issue-ledger items in the caller's division")
     def ledger(status: str | None = Query(None, max_length=16), month: str | None = Query(None, pattern=MONTH),
                county: str | None = Query(None, max_length=6), who: Principal = Depends(READERS),
@@ -382,7 +411,7 @@ def router() -> APIRouter:
         today = utcnow().date()
         return {"today": today.isoformat(), "items": [item_json(i, today) for i in db.scalars(stmt)]}
 
-    @r.get("/api/dispatch/ledger/{item_id}", summary="A ledger item and its history")
+    @r.get("/api/dispatch/ledger/{item_id}", summary="A ledger item and its history", response_model=None)
     def ledger_item(item_id: int, who: Principal = Depends(READERS), db: Session = Depends(get_db)) -> dict[str, Any]:
         try:
             item = dispatch_ledger.item_in_scope(db, who.user, item_id)

@@ -56,7 +56,7 @@ def _pts(x) -> str:
 
 
 def warnings_of(db: Session, who: User | Actor, month: str, rules_file: Path | None = None) -> list[dict]:
-    """The month's red and yellow warnings (projects, then counties) as the ledger would open them."""
+    """The month's red and yellow warnings (projects, counties, then monitored indicators) as the ledger would open them."""
     view = month_view(db, who, month, rules_file=rules_file)
     out = []
     for p in view.projects[view.projects["colour"].isin(OPENING)].to_dict("records"):
@@ -74,6 +74,31 @@ def warnings_of(db: Session, who: User | Actor, month: str, rules_file: Path | N
                     "detail": f"county {c['unit_code']} {month}: completion {_pct(c['completion'])}, pace "
                               f"{_pts(c['pace'])}, start rate {_pct(c['start_rate'])}, {int(c['n_reported'])} of "
                               f"{int(c['n_projects'])} projects reported; colour {c['colour_label']}"})
+    out.extend(indicator_warnings(db, who, month, rules_file))
+    return out
+
+
+def indicator_warnings(db: Session, who: User | Actor, month: str, rules_file: Path | None = None) -> list[dict]:
+    """Red and yellow monitored indicators of the month (and of the quarter the month closes): source 'indicator',
+    key 'county:indicator' (a quarter's key ends with its period, so a month and its quarter are two items)."""
+    from xianping.platform.workflow.dispatch_monitor import indicator_periods_of_month, indicator_view
+
+    out = []
+    for period in indicator_periods_of_month(month):
+        view = indicator_view(db, who, period, rules_file=rules_file)
+        if view.table.empty:
+            continue
+        for r in view.table[view.table["colour"].isin(OPENING)].to_dict("records"):
+            key = f"{r['unit_code']}:{r['indicator']}" + (f":{period[5:]}" if "Q" in period else "")
+            out.append({"source_kind": "indicator", "source_key": key[:100], "unit_code": r["unit_code"],
+                        "colour": r["colour"],
+                        "title": f"{r['name'] or r['unit_code']} {r['indicator']}：{period} 完成年度目标 "
+                                 f"{_pct(r['share'])}，时序进度 {_pts(r['pace'])}，增速 {_pct(r['growth'])}"
+                                 f"（全省 {_pct(r['province_growth'])}）",
+                        "detail": f"indicator {r['indicator']} of {r['unit_code']} {period}: {_pct(r['share'])} of the "
+                                  f"year's target, pace {_pts(r['pace'])} ({r['elapsed']:.1f}% of the year elapsed), "
+                                  f"growth {_pct(r['growth'])} vs target {_pct(r['target_growth'])} and province "
+                                  f"{_pct(r['province_growth'])}; colour {r['colour_label']}"})
     return out
 
 
