@@ -91,7 +91,10 @@ def serve(
         os.environ[PLATFORM_ENV] = json.dumps({"dir": str(platform), "db": db})
         factory = "xianping.platform.web.mount:app_from_env"
         plat.close()
-    uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, log_level="warning")
+    # the supervisor kills a worker that misses a health check (default 5 s) with every request it holds: a worker
+    # busy with a burst on a loaded machine missed it (benchmarks/bench_platform.py); a hung one is still replaced
+    uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, log_level="warning",
+                timeout_worker_healthcheck=30)
 
 
 def _can_listen(host: str, port: int) -> None:

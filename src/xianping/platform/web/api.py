@@ -99,12 +99,12 @@ def router() -> APIRouter:
     def me(who: Principal = Depends(LOGGED_IN)) -> dict[str, Any]:
         return me_json(who)
 
-    @r.get("/api/tasks", summary="The caller's tasks (within its role and division scope)")
+    @r.get("/api/tasks", summary="The caller's tasks (within its role and division scope)", response_model=None)
     def tasks(who: Principal = Depends(LOGGED_IN), db: Session = Depends(get_db)) -> dict[str, Any]:
         rows = db.scalars(visible_tasks(db, who.user).order_by(Task.due_date, Task.id)).all()
         return {"tasks": [task_json(t) for t in rows]}
 
-    @r.get("/api/tasks/{task_id}", summary="One task (404 outside the caller's scope)")
+    @r.get("/api/tasks/{task_id}", summary="One task (404 outside the caller's scope)", response_model=None)
     def task(task_id: int, who: Principal = Depends(TASK_READERS), db: Session = Depends(get_db)) -> dict[str, Any]:
         t = db.scalars(visible_tasks(db, who.user).where(Task.id == task_id)).one_or_none()
         if t is None:
@@ -112,7 +112,7 @@ def router() -> APIRouter:
         from xianping.platform.workflow.review import reasons   # the last review: what the reporter must fix
         return {**task_json(t), "review": reasons(db, t.id)}
 
-    @r.get("/api/users", summary="Users of the admin's province")
+    @r.get("/api/users", summary="Users of the admin's province", response_model=None)
     def users(who: Principal = Depends(ADMIN), db: Session = Depends(get_db)) -> dict[str, Any]:
         rows = db.scalars(select(User).where(user_condition(who.user)).order_by(User.username)).all()
         return {"users": [{"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role,

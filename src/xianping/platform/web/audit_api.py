@@ -52,7 +52,7 @@ def _name(f: history.AuditFilter, ext: str) -> str:
 def router() -> APIRouter:
     r = APIRouter(tags=["platform audit"], dependencies=[Depends(private)])
 
-    @r.get("/api/values/{value_id}/history", summary="This number's history: every audit row about one value")
+    @r.get("/api/values/{value_id}/history", summary="This number's history: every audit row about one value", response_model=None)
     def value_history(value_id: int, who: Principal = Depends(VALUE_READERS), db: Session = Depends(get_db)) -> dict[str, Any]:
         try:
             v, rows = history.value_history(db, who.user, value_id)

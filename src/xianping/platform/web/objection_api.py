@@ -102,7 +102,7 @@ def router() -> APIRouter:
 
         return await run_in_threadpool(run)
 
-    @r.get("/api/objections", summary="Objections within the caller's scope")
+    @r.get("/api/objections", summary="Objections within the caller's scope", response_model=None)
     def list_(who: Principal = Depends(READERS), db: Session = Depends(get_db)) -> dict[str, Any]:
         return {"objections": [objection_json(o, v, n) for o, v, n in objections.visible(db, who.user)]}
 

@@ -81,7 +81,7 @@ def _private(response: Response) -> None:
 def router() -> APIRouter:
     r = APIRouter(tags=["platform programmes"], dependencies=[Depends(_private)])
 
-    @r.get("/api/programmes", summary="The admin's programmes (考核方案)")
+    @r.get("/api/programmes", summary="The admin's programmes (考核方案)", response_model=None)
     def list_programmes(who: Principal = Depends(PROGRAMME_ADMIN), db: Session = Depends(get_db)) -> dict[str, Any]:
         rows = db.scalars(select(Programme).where(in_province(who.user)).order_by(Programme.id.desc())).all()
         return {"programmes": [programme_json(db, p) for p in rows]}

@@ -73,7 +73,7 @@ def private(response: Response) -> None:
 def router() -> APIRouter:
     r = APIRouter(tags=["platform review"], dependencies=[Depends(private)])
 
-    @r.get("/api/review", summary="The reviewer's queue: submitted tasks in scope")
+    @r.get("/api/review", summary="The reviewer's queue: submitted tasks in scope", response_model=None)
     def review_queue(who: Principal = Depends(REVIEWERS), db: Session = Depends(get_db)) -> dict[str, Any]:
         return {"tasks": [task_json(t) for t in queue(db, who.user)]}
 
@@ -97,7 +97,7 @@ def router() -> APIRouter:
             raise refused(e) from None
         return decided_json(db, t)
 
-    @r.get("/api/overdue", summary="Overdue tasks (past the deadline, not approved) in the caller's scope")
+    @r.get("/api/overdue", summary="Overdue tasks (past the deadline, not approved) in the caller's scope", response_model=None)
     def overdue_list(who: Principal = Depends(REVIEWERS), db: Session = Depends(get_db)) -> dict[str, Any]:
         today = utcnow().date()
         return {"today": today.isoformat(), "tasks": [late_json(x) for x in overdue(db, who.user, today)]}
