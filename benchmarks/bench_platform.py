@@ -291,7 +291,9 @@ def workers_of(pid: int) -> set[int]:
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
             try:
-                if int((d / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                # uvicorn's workers are spawned (--multiprocessing-fork); multiprocessing's resource tracker is not one
+                if int((d / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid \
+                        and b"--multiprocessing-fork" in (d / "cmdline").read_bytes():
                     out.add(int(d.name))
             except (OSError, IndexError, ValueError):
                 pass
@@ -519,7 +521,7 @@ def check_database(world: World, logs: list[ReporterLog], viewer_logins: list[bo
     """Counts of what is wrong (each must be 0) and the first examples. Read straight from the database."""
     from sqlalchemy import func, select
 
-    from xianping.platform.db.connect import open_platform
+    from xianping.platform.db.engine import make_engine, platform_url, session_factory
     from xianping.platform.db.models import AuditLog, DataValue, LoginSession, Submission, Task
 
     bad: Counter = Counter()
@@ -530,9 +532,10 @@ def check_database(world: World, logs: list[ReporterLog], viewer_logins: list[bo
         if len(examples) < 20:
             examples.append(f"{what}: {detail}")
 
-    plat = open_platform(world.folder, world.db_url)
+    # the database as it is (not open_platform: it refuses a schema older than the code, and the code may move on)
+    engine = make_engine(platform_url(world.folder, world.db_url))
     try:
-        with plat.sessions() as db:
+        with session_factory(engine)() as db:
             progs = world.programme_ids
             tasks = {t.id: t for t in db.scalars(select(Task).where(Task.programme_id.in_(progs)))}
             subs: dict[int, list[Submission]] = defaultdict(list)
@@ -629,7 +632,7 @@ def check_database(world: World, logs: list[ReporterLog], viewer_logins: list[bo
         if v_sessions != n_ok_viewers or v_logins != n_ok_viewers:
             wrong("audit ≠ writes", f"viewers: {n_ok_viewers} logins answered 2xx, {v_sessions} sessions, {v_logins} login rows")
     finally:
-        plat.close()
+        engine.dispose()
     submitted = sum(1 for t in tasks.values() if t.status == "submitted")
     return {"lost write": bad["lost write"], "duplicated write": bad["duplicated write"],
             "half-written submit": bad["half-written submit"], "audit ≠ writes": bad["audit ≠ writes"],
