@@ -90,8 +90,13 @@ def test_validate_warnings_do_not_fail(tmp_path):
     assert "[warning]" in r.output and "weights_normalised" in r.output and "1 warning(s)" in r.output
 
 
-def test_library_match():
-    r = runner.invoke(app, ["frameworks", "library", "--match", "一般公共财政预算收入"], env={"COLUMNS": "200"})
+def test_library_match(monkeypatch):
+    # The console's width is read once at import, so COLUMNS set here would come too late under pytest-xdist's workers:
+    # widen the shared console itself, or the table folds the matched code across two lines.
+    from xianping.cli import output
+
+    monkeypatch.setattr(output.console, "_width", 200)
+    r = runner.invoke(app, ["frameworks", "library", "--match", "一般公共财政预算收入"])
     assert r.exit_code == 0, r.output
     assert "budget_revenue" in r.output
     r = runner.invoke(app, ["frameworks", "library", "--match", "不存在的指标"])
