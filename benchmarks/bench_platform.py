@@ -343,6 +343,7 @@ class ReporterLog:
     sent: list[dict[tuple[str, str], float]] = field(default_factory=list)   # values of each 2xx draft write, in order
     changed: list[int] = field(default_factory=list)                          # the server's count for each
     uncertain_writes: int = 0                                                 # writes with no answer (may have committed)
+    refused: list[dict[tuple[str, str], float]] = field(default_factory=list)  # values of writes answered 4xx/5xx
     submission_id: int | None = None
     upload_sha256: str | None = None
     again_unchanged: bool | None = None
@@ -424,6 +425,8 @@ async def run_reporter(base: str, world: World, rep: Reporter, rounds: int, call
                 log.changed.append(r.json()["changed"])
                 last = vals
                 warnings = [w["key"] for w in r.json()["warnings"]]
+            else:
+                log.refused.append(dict(vals))
         if rep.upload:
             r = await call(c, calls, "GET template.xlsx", "GET", f"/api/tasks/{t}/template.xlsx")
             if r is None or not r.is_success:
@@ -604,8 +607,13 @@ def check_database(world: World, logs: list[ReporterLog], viewer_logins: list[bo
                     continue
                 got = [json.loads(a.new)["value"] for a in audit.get(("value.save", str(v.id)), [])
                        if a.actor_id == rep.user_id]
-                if got != want and not log.uncertain_writes:
-                    kind = "duplicated write" if len(got) > len(want) else "lost write"
+                # a write answered 4xx/5xx may still be stored whole (committed, then the answer failed): said apart
+                refused = [s[key] for s in log.refused if key in s]
+                stored_refused = [x for x in got if x in refused and x not in want]
+                if stored_refused:
+                    wrong("stored though answered an error", f"{rep.username}: {key} {stored_refused}")
+                if [x for x in got if x not in stored_refused] != want and not log.uncertain_writes:
+                    kind = "duplicated write" if len(got) - len(stored_refused) > len(want) else "lost write"
                     wrong(kind, f"{rep.username}: {key} audited {got}, sent with a 2xx {want}")
                 if want and v.value != want[-1] and not log.uncertain_writes:
                     wrong("lost write", f"{rep.username}: {key} stored {v.value}, last sent {want[-1]}")
@@ -635,6 +643,7 @@ def check_database(world: World, logs: list[ReporterLog], viewer_logins: list[bo
         engine.dispose()
     submitted = sum(1 for t in tasks.values() if t.status == "submitted")
     return {"lost write": bad["lost write"], "duplicated write": bad["duplicated write"],
+            "stored though answered an error": bad["stored though answered an error"],
             "half-written submit": bad["half-written submit"], "audit ≠ writes": bad["audit ≠ writes"],
             "reporter problems": bad["reporter problems"], "examples": examples,
             "tasks submitted": submitted, "tasks in the programmes": len(tasks),
@@ -777,8 +786,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average after: {' '.join(f'{x:.2f}' for x in load_after)}")
     print(f"worker processes replaced by uvicorn's supervisor during the load: {replaced}")
     print("\ndatabase checks (each must be 0):")
-    for k in ("lost write", "duplicated write", "half-written submit", "audit ≠ writes", "reporter problems"):
-        print(f"  {k:<22}{checks[k]}")
+    for k in ("lost write", "duplicated write", "half-written submit", "audit ≠ writes", "reporter problems",
+              "stored though answered an error"):
+        print(f"  {k:<33}{checks[k]}")
     print(f"  ({checks['tasks submitted']} of {checks['tasks in the programmes']} tasks submitted, {checks['values stored']} values, "
           f"{checks['draft writes answered 2xx']} draft writes answered 2xx, {checks['value.save rows checked']} value.save rows "
           f"checked, {checks['audit rows in the database']} audit rows in all)")
@@ -793,7 +803,8 @@ def main(argv: list[str] | None = None) -> int:
         print("server exceptions:")
         for e in errs:
             print("   ", e)
-    failed = sum(checks[k] for k in ("lost write", "duplicated write", "half-written submit", "audit ≠ writes", "reporter problems"))
+    failed = sum(checks[k] for k in ("lost write", "duplicated write", "half-written submit", "audit ≠ writes", "reporter problems",
+                                     "stored though answered an error"))
     if args.json:
         args.json.write_text(json.dumps({
             "command": command, "commit": git_commit(), "db": args.db, "workers": args.workers,
