@@ -88,6 +88,19 @@ def test_demo_dispatch_year(plat):
         # ranked by completion, as the notices rank: 沁阳市 (above its plan) first
         assert view.county_rows()[0]["unit_code"] == "410882"
 
+        # 监测: made-up monthly indicator values and targets (labelled 示例; the notice says so), imported through the
+        # import, judged against the targets and the province's growth; 武陟县 (set 20 % behind its target's pace
+        # and 2.5 points below the province's growth) is red in November, and indicator items are in the ledger
+        from xianping.platform.db.dispatch_models import IndicatorValue
+        from xianping.platform.workflow.dispatch_monitor import indicator_view
+
+        assert out.indicators.is_file() and out.indicator_values == 7 * 2 * 11 + 2 * 11
+        assert all("示例" in i for i in db.scalars(select(IndicatorValue.indicator).distinct()))
+        nov = {(r["unit_code"], r["indicator"][:4]): r for r in indicator_view(db, SYSTEM, "2026-11").rows}
+        assert nov[("410823", "固定资产")]["colour"] == "red" and nov[("410823", "固定资产")]["pace"] < -10
+        assert nov[("410882", "固定资产")]["colour"] == "green"
+        assert db.scalar(select(func.count()).select_from(LedgerItem).where(LedgerItem.source_kind == "indicator")) > 0
+
 
 def test_demo_dispatch_is_deterministic_and_the_cli_reads_it(plat, db_url, tmp_path):
     """Built twice (here and in a second platform), the month's figures are identical; on SQLite the real command

@@ -160,3 +160,14 @@ def test_api_and_cli(app, world, plat, tmp_path):
     assert out.exit_code == 0, out.output
     got = {(x["unit_code"], x["indicator"], x["period"]): x["colour"] for x in json.loads(out.output)["indicators"]}
     assert got[("410181", IND, "2025-06")] == "red" and got[("410181", GDP, "2025-Q2")] == "yellow"
+    # the month page's table and the brief's section over the same rows (June closes Q2: both periods)
+    page = c2.get("/dispatch", params={"month": "2025-06"})
+    assert page.status_code == 200, page.text[:500]
+    assert f'data-indicator="410181:{IND}:2025-06" data-colour="red"' in page.text
+    assert f'data-indicator="410221:{GDP}:2025-Q2" data-colour="yellow"' in page.text
+    from xianping.report.dispatch_brief import platform_inputs
+
+    with plat.sessions() as db:
+        rows = platform_inputs(db, OFFICE, "2025-06")["indicators"]
+    assert {(r["unit_code"], r["period"], r["colour"]) for r in rows if r["colour"] in ("red", "yellow")} == {
+        ("410181", "2025-06", "red"), ("410181", "2025-Q2", "yellow"), ("410221", "2025-Q2", "yellow")}

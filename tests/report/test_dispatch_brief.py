@@ -166,3 +166,33 @@ def test_rendered_pages_in_gbt9704_layout(june, tmp_path):
     sec = Document(str(out)).sections[0]
     got = (sec.page_width, sec.page_height, sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin)
     assert all(abs(a - Mm(b)) < Mm(0.1) for a, b in zip(got, (210, 297, 37, 35, 28, 26))), got   # A4, §5.2.1
+
+
+def test_indicator_section(june):
+    """主要指标监测: the monitored indicators of tests/dispatch/test_monitoring.py's June 2024 (worked out there by hand:
+    修武 55 of 100 → 55.0 %, pace +5.0, growth 8.0 against target 10 → 黄; 博爱 45 % → pace −5.0, growth 4.0 against
+    the province's 5.5 and target 6 → 黄), as the platform's dispatch_monitor rows give them."""
+    import pandas as pd
+
+    from xianping.dispatch.evaluate_month import evaluate_indicators
+    from xianping.dispatch.monitoring import validate_monitoring
+
+    inv = "固定资产投资"
+    values = pd.DataFrame([("410821", inv, "2024-05", 40, 9.0), ("410821", inv, "2024-06", 55, 8.0),
+                           ("410822", inv, "2024-06", 45, 4.0), ("410000", inv, "2024-05", None, 6.0),
+                           ("410000", inv, "2024-06", None, 5.5)],
+                          columns=["unit_code", "indicator", "period", "value", "growth"])
+    targets = pd.DataFrame([("410821", inv, 2024, 100, 10.0), ("410822", inv, 2024, 100, 6.0)],
+                           columns=["unit_code", "indicator", "year", "target_value", "target_growth"])
+    t = evaluate_indicators(validate_monitoring(values, targets), "2024-06", province="410000")
+    rows = [dict(r, name=NAMES[r["unit_code"]]) for r in t.to_dict(orient="records")]
+    nar, tables, _ = brief_narrative(june, names=NAMES, area="焦作市", indicators=rows)
+    text = _text(nar)
+    assert "本期监测县（市、区）主要指标2项次，按年度目标和全省平均增速比较，红色预警0项次、黄色预警2项次。" in text
+    assert "黄色预警：修武县固定资产投资（2024-06）、博爱县固定资产投资（2024-06）。" in text
+    assert "红色预警：" not in text.split("主要指标监测")[1]
+    got = {r[0]: r for r in tables["indicators"].rows}
+    assert got["修武县"] == ["修武县", inv, "2024-06", "55.0%", "+5.0", "8.0%", "5.5%", "黄"]
+    assert got["博爱县"][3:7] == ["45.0%", "-5.0", "4.0%", "5.5%"]
+    # without indicator rows the section is not there at all
+    assert "主要指标监测" not in _text(brief_narrative(june, names=NAMES, area="焦作市")[0])

@@ -134,7 +134,8 @@ def _month_zh(month: str) -> tuple[str, str]:
 
 # ── the context and the tables ───────────────────────────────────────────
 def _context(res: MonthResult, names: dict[str, str], area: str, ledger: list[dict] | None, as_of: date | None,
-             basis: str) -> tuple[dict[str, Any], dict[str, BriefTable], pd.DataFrame]:
+             basis: str, indicators: list[dict] | None = None
+             ) -> tuple[dict[str, Any], dict[str, BriefTable], pd.DataFrame]:
     cx = _Ctx(res.month)
     month_zh, span = _month_zh(res.month)
     county_word = "县（市、区）"
@@ -249,6 +250,7 @@ def _context(res: MonthResult, names: dict[str, str], area: str, ledger: list[di
                   str(i.get("due_date", "")) + ("（逾期）" if i in overdue else ""),
                   STATUS_ZH.get(i.get("status"), str(i.get("status", "")))] for i in shown],
                 [False] * 6)
+    ind = _indicator_context(cx, indicators, names, tables) if indicators else None
     settings = res.settings or {}
     elapsed_rule = ("按月份计算（第k月为k/12）" if settings.get("elapsed", "months") == "months"
                     else "按日历天数计算（截至月末的天数占全年天数的比例）")
@@ -256,10 +258,36 @@ def _context(res: MonthResult, names: dict[str, str], area: str, ledger: list[di
                     else "未报送月份沿用该项目本年最近一次报送的数据（仍计为未报送）")
     ctx = {"area": area, "area_word": area or "全域", "month_zh": month_zh, "span": span, "county_word": county_word,
            "total": total, "ranked": ranked, "sectors": sectors, "counts": counts, "red_counties": red_c,
-           "yellow_counties": yellow_c, "ledger": led, "basis": basis, "elapsed_rule": elapsed_rule,
+           "yellow_counties": yellow_c, "ledger": led, "indicators": ind, "basis": basis, "elapsed_rule": elapsed_rule,
            "missing_rule": missing_rule, "rules_name": str(settings.get("rules") or "默认预警规则")}
     full = lists[lists["colour"].isin(["red", "yellow"]) | (lists["status"] == "no_report")]
     return ctx, tables, full
+
+
+def _indicator_context(cx: _Ctx, rows: list[dict], names: dict[str, str], tables: dict[str, BriefTable]
+                       ) -> dict[str, Any]:
+    """监测: counts of the month's (and quarter's) monitored indicators by colour, the red and yellow ones by county
+    and a table of them (rows as dispatch_monitor.IndicatorView.rows give them)."""
+    def c(colour, field):
+        return cx.count(sum(1 for r in rows if r["colour"] == colour), "indicators", f"colour == {colour}",
+                        f"indicators.{field}")
+    rank = {"red": 0, "yellow": 1}
+    warned = sorted((r for r in rows if r["colour"] in rank),
+                    key=lambda r: (rank[r["colour"]], r["unit_code"], r["indicator"], r["period"]))
+    for r in warned:
+        r["county"] = r.get("name") or _county_name(r["unit_code"], names)
+    if warned:
+        shown = warned[:LIST_ROWS]
+        tables["indicators"] = BriefTable(
+            f"主要指标监测预警（共{len(warned)}项次" + (f"，列出{len(shown)}项次" if len(shown) < len(warned) else "")
+            + "；时序差、增速差单位：百分点）",
+            ["县（市、区）", "指标", "期别", "完成年度目标", "时序差", "累计增速", "全省增速", "预警"],
+            [[r["county"], r["indicator"], r["period"], _pct(r["share"]), _signed(r["pace"]), _pct(r["growth"]),
+              _pct(r["province_growth"]), COLOUR_ZH.get(r["colour"], r["colour"])] for r in shown],
+            [False, False, False, True, True, True, True, False])
+    return {"n": cx.count(len(rows), "indicators", "all rows", "indicators.n"), "n_red": c("red", "n_red"),
+            "n_yellow": c("yellow", "n_yellow"), "n_no_report": c("no_report", "n_no_report"),
+            "red": [r for r in warned if r["colour"] == "red"], "yellow": [r for r in warned if r["colour"] == "yellow"]}
 
 
 def _label(field: str, names: dict[str, str]) -> str:
@@ -275,9 +303,12 @@ def _label(field: str, names: dict[str, str]) -> str:
 def brief_narrative(res: MonthResult, *, names: dict[str, str] | None = None, area: str = "",
                     ledger: Iterable[dict] | None = None, as_of: date | None = None,
                     basis: str = "本通报数据为各项目报送的月调度数据", template: str | Path | None = None,
-                    draft: bool = False) -> tuple[Narrative, dict[str, BriefTable], pd.DataFrame]:
-    """(the narrative — blocks, fills with sources, what was left out —, the tables, the full warning lists)."""
-    ctx, tables, full = _context(res, names or {}, area, None if ledger is None else list(ledger), as_of, basis)
+                    draft: bool = False, indicators: list[dict] | None = None
+                    ) -> tuple[Narrative, dict[str, BriefTable], pd.DataFrame]:
+    """(the narrative — blocks, fills with sources, what was left out —, the tables, the full warning lists).
+    indicators: the monitored indicators' rows (dispatch_monitor.IndicatorView.rows) for the 主要指标监测 section."""
+    ctx, tables, full = _context(res, names or {}, area, None if ledger is None else list(ledger), as_of, basis,
+                                 indicators)
     text = Path(template).read_text(encoding="utf-8") if template else template_path().read_text(encoding="utf-8")
     nar = render(text, ctx)
     nar.blocks = [b for b in nar.blocks if b.kind != "table" or b.name in tables]
@@ -295,7 +326,8 @@ def brief_narrative(res: MonthResult, *, names: dict[str, str] | None = None, ar
 def write_brief(res: MonthResult, out: str | Path, *, names: dict[str, str] | None = None, area: str = "",
                 ledger: Iterable[dict] | None = None, as_of: date | None = None, issuer: str | None = None,
                 doc_number: str | None = None, basis: str = "本通报数据为各项目报送的月调度数据",
-                template: str | Path | None = None, attach: bool = True) -> Path:
+                template: str | Path | None = None, attach: bool = True,
+                indicators: list[dict] | None = None) -> Path:
     """Write the brief (.docx) and, with `attach`, `<stem>.sources.csv` (every number of the text with its source)
     and `<stem>.warnings.csv` (the complete red, yellow and no-report lists) beside it, all renamed into place
     together when complete. Returns the brief's path."""
@@ -304,7 +336,7 @@ def write_brief(res: MonthResult, out: str | Path, *, names: dict[str, str] | No
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     nar, tables, full = brief_narrative(res, names=names, area=area, ledger=ledger, as_of=as_of, basis=basis,
-                                        template=template)
+                                        template=template, indicators=indicators)
     if attach:
         nar.blocks.append(Block("note", f"文中数字的来源见附带文件“{out.stem}.sources.csv”；红色、黄色预警和未报送项目"
                                         f"的完整名单见“{out.stem}.warnings.csv”。"))
@@ -381,8 +413,12 @@ def platform_inputs(db, who, month: str, *, rules_file: Path | None = None,
         items.append({"id": i.id, "unit_code": i.unit_code, "title": i.title, "colour": i.colour, "owner": i.owner,
                       "due_date": i.due_date.isoformat(), "status": i.status, "month": i.month,
                       "overdue": i.status != "closed" and i.due_date < today})
+    from xianping.platform.workflow.dispatch_monitor import indicator_periods_of_month, indicator_view
+
+    indicators = [r for p in indicator_periods_of_month(month)
+                  for r in indicator_view(db, who, p, rules_file=rules_file).rows]
     return {"result": res, "names": names, "area": area_name(codes), "ledger": items, "as_of": today,
-            "basis": "本通报数据为经审核通过的月调度报告"}
+            "basis": "本通报数据为经审核通过的月调度报告", "indicators": indicators}
 
 
 def area_name(codes: list[str]) -> str:

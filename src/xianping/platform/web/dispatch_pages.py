@@ -32,7 +32,8 @@ from starlette.background import BackgroundTask
 
 from xianping.platform.auth.access import client_ip
 from xianping.platform.auth.tokens import Principal
-from xianping.platform.db.dispatch_models import REPORT_STATUSES_ZH, LedgerItem, Project, ProjectReport
+from xianping.platform.db.dispatch_models import (REPORT_STATUSES_ZH, LedgerItem, Project, ProjectReport,
+                                                  ProjectReportFile)
 from xianping.platform.db.models import Unit, utcnow
 from xianping.platform.web.deps import get_db
 from xianping.platform.web.dispatch_api import MONTH, READERS, REPORTERS, REVIEWERS, item_json, latest_month
@@ -89,6 +90,10 @@ def month_data(db: Session, who, month: str) -> dict[str, Any]:
     return {"month": month, "area": area_name(codes), "elapsed": _num(float(ym.elapsed[k - 1])), "total": total,
             "counties": crow, "sectors": srow, "lists": lists, "trend": trend,
             "provinces": sorted({c[:2] for c in codes}),
+            # 监测: the month's (and, at a quarter's end, the quarter's) monitored indicators, worst colour first
+            "indicators": [dict(r, colour_zh=COLOUR_ZH.get(r["colour"], "—"),
+                                name=r["name"] or names.get(r["unit_code"], r["unit_code"]))
+                           for r in inputs.get("indicators", [])],
             "n_no_report": int((p["status"] == "no_report").sum())}
 
 
@@ -166,6 +171,13 @@ def router(templates) -> APIRouter:
         measures = {r["project_id"]: r for r in res.projects.to_dict(orient="records")}
         county = res.counties.to_dict(orient="records")[0] if len(res.counties) else None
         projects, reports = _county_reports(db, code, month)
+        # 形象进度照片 of the month's reports (sent by /api/dispatch/photos/{id}, which checks the report's scope)
+        this_ids = [rep.id for by_month in reports.values() if (rep := by_month.get(month)) is not None]
+        photos: dict[int, list[dict]] = {}
+        for f in db.scalars(select(ProjectReportFile).where(ProjectReportFile.report_id.in_(this_ids))
+                            .order_by(ProjectReportFile.id)) if this_ids else []:
+            photos.setdefault(f.report_id, []).append({"id": f.id, "name": f.name, "url": f"/api/dispatch/photos/{f.id}",
+                                                       "image": f.content_type.startswith("image/")})
         rows = []
         for p in projects:
             m = measures.get(p.code, {})
@@ -175,6 +187,7 @@ def router(templates) -> APIRouter:
                          "status_zh": REPORT_STATUSES_ZH.get(this.status, this.status) if this is not None else "",
                          "annual_plan": _num(m.get("annual_plan")), "ytd": _num(m.get("investment_ytd")),
                          "completion": _num(m.get("completion")), "pace": _num(m.get("pace")), "this": this,
+                         "photos": photos.get(this.id, []) if this is not None else [],
                          "months": [reports.get(p.id, {}).get(f"{month[:4]}-{j:02d}") for j in range(1, 13)]})
         name = db.scalar(select(Unit.name).where(Unit.code == code)) or code
         role = who.user.role
