@@ -77,7 +77,8 @@ def run(src: Path, data: Path, out: Path) -> dict:
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", p.stderr)
     h, mnt, s = wall.groups()
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
-    return {"wall_s": int(h or 0) * 3600 + int(mnt) * 60 + float(s), "rss_mb": rss / 1024, "load": load[0]}
+    cpu = sum(float(re.search(rf"{k} time \(seconds\): ([\d.]+)", p.stderr).group(1)) for k in ("User", "System"))
+    return {"wall_s": int(h or 0) * 3600 + int(mnt) * 60 + float(s), "cpu_s": cpu, "rss_mb": rss / 1024, "load": load[0]}
 
 
 def digest(path: Path) -> str:
@@ -118,14 +119,18 @@ def main() -> None:
         for which in ("before", "after"):
             r = run(srcs[which], data, outs[which])
             runs[which].append(r)
-            print(f"  pair {i + 1} {which:6s}: {r['wall_s']:6.2f} s  peak RSS {r['rss_mb']:7.0f} MB  (load average {r['load']:.2f})")
+            print(f"  pair {i + 1} {which:6s}: {r['wall_s']:6.2f} s wall, {r['cpu_s']:6.2f} s CPU  peak RSS {r['rss_mb']:7.0f} MB  (load average {r['load']:.2f})")
     ratios = [b["wall_s"] / f["wall_s"] for b, f in zip(runs["before"], runs["after"])]
+    cpu_ratios = [b["cpu_s"] / f["cpu_s"] for b, f in zip(runs["before"], runs["after"])]
+    cpu_med = {k: statistics.median(x["cpu_s"] for x in v) for k, v in runs.items()}
     med = {k: statistics.median(x["wall_s"] for x in v) for k, v in runs.items()}
     rss = {k: max(x["rss_mb"] for x in v) for k, v in runs.items()}
     same = digest(outs["before"]) == digest(outs["after"])
     print(f"\nmedian wall: before {med['before']:.2f} s, after {med['after']:.2f} s; "
           f"ratio before/after (median of {a.pairs} pair ratios) {statistics.median(ratios):.1f}× "
           f"[{min(ratios):.1f}–{max(ratios):.1f}]")
+    print(f"median CPU: before {cpu_med['before']:.2f} s, after {cpu_med['after']:.2f} s; ratio {statistics.median(cpu_ratios):.1f}× "
+          f"[{min(cpu_ratios):.1f}–{max(cpu_ratios):.1f}]; load average at the end {os.getloadavg()[0]:.2f}")
     print(f"peak RSS (max over runs): before {rss['before']:.0f} MB, after {rss['after']:.0f} MB")
     print(f"targets: ≤ {TARGET_S:.0f} s: {'met' if med['after'] <= TARGET_S else 'MISSED'}; "
           f"≤ {TARGET_MB:.0f} MB: {'met' if rss['after'] <= TARGET_MB else 'MISSED'}")
