@@ -127,7 +127,8 @@ def router() -> APIRouter:
         except XianpingError as e:
             raise refused(e) from e
 
-    @r.get("/api/programmes/{programme_id}/ranking", summary="The programme's ranking (draft, 公示 or final)")
+    @r.get("/api/programmes/{programme_id}/ranking", summary="The programme's ranking (draft, 公示 or final)",
+           response_model=None)
     def ranking(programme_id: int, request: Request, who: Principal = Depends(READER),
                 db: Session = Depends(get_db)) -> dict[str, Any]:
         p, res = readable_result(db, who.user, programme_id)
