@@ -142,3 +142,41 @@ def test_month_without_plan_is_not_listed(frames):
     g = ym.groups("unit_code")
     # 修武 January: P1 100/1,200 and P3 0/1,000 (P2 left out) → 100/2,200
     assert g.sums["n_projects"][0, 0] == 2 and g.completion[0, 0] == pytest.approx(100 / 22)
+
+
+def test_reported_counts_only_projects_due_and_no_completion_without_a_report(frames):
+    """"0/6 报送, 120 %" is not shown: a county's reported count counts the projects due to report that month (not
+    those finished earlier), and a county none of whose due projects reported — or with nothing due — has no
+    completion for the month. By hand, on tests/dispatch/example.py:
+    - 博爱 (P4 alone; P4 finished in June) in July: 1 project, 0 due, 0 reported → state none_due; before this rule
+      its completion was P4's final 650/500 = 130 % with 0 of 1 reported; now none, and no colour from pace.
+    - 修武 in October with P1's October report taken out: P1, P2 due and silent, P3 finished in September → 0 of 2
+      due reported → none_received, no completion (P3's 800/600 = 133.3 % alone would have been shown), 无报告.
+    - 修武 in October as reported: 1 of 2 due (P1) reported; completion (1,000 + 800)/(1,200 + 600) = 100 % keeps
+      the finished P3's final figure in the county's year."""
+    from xianping.dispatch.frames import validate_frames
+    from xianping.dispatch.warning_rules import COLOURS, builtin_rules, group_colours
+
+    from . import example as ex
+
+    july = month_measures(frames, "2024-07")
+    ba = _row(july.counties, "unit_code", "410822")
+    assert (ba.n_projects, ba.n_due_report, ba.n_reported, ba.n_no_report, ba.n_closed) == (1, 0, 0, 0, 1)
+    assert ba.report_state == "none_due" and np.isnan(ba.completion) and np.isnan(ba.pace)
+    ym = year_measures(frames, 2024)
+    gm = ym.groups("unit_code")
+    codes = COLOURS[group_colours(gm, builtin_rules())]
+    assert codes[list(gm.keys).index("410822"), 6] == "none"
+
+    october = month_measures(frames, "2024-10")
+    xw = _row(october.counties, "unit_code", "410821")
+    assert (xw.n_projects, xw.n_due_report, xw.n_reported, xw.n_closed) == (3, 2, 1, 1)
+    assert xw.report_state == "reported" and xw.completion == pytest.approx(100.0)
+
+    r = ex.reports()
+    silent = validate_frames(ex.projects(), ex.plans(), r[~((r.project_id == "P1") & (r.month == "2024-10"))])
+    xw = _row(month_measures(silent, "2024-10").counties, "unit_code", "410821")
+    assert (xw.n_due_report, xw.n_reported, xw.n_no_report) == (2, 0, 2)
+    assert xw.report_state == "none_received" and np.isnan(xw.completion) and np.isnan(xw.funds_rate)
+    gm = year_measures(silent, 2024).groups("unit_code")
+    assert COLOURS[group_colours(gm, builtin_rules())][list(gm.keys).index("410821"), 9] == "no_report"

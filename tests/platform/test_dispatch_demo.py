@@ -87,6 +87,14 @@ def test_demo_dispatch_year(plat):
         assert {c["unit_code"] for c in month_view(db, rev, "2026-11").county_rows()} == set(COUNTIES) - {"410122"}
         # ranked by completion, as the notices rank: 沁阳市 (above its plan) first
         assert view.county_rows()[0]["unit_code"] == "410882"
+        # 中牟县's November reports wait for review: none of its 5 projects due (one finished earlier) is in → 0/5,
+        # no completion (its finished project's final figure alone is not shown as if it had reported), 无报告;
+        # projects that finished earlier and still report are not counted among the due ones (修武县 5/5 of 6)
+        zm = {c["unit_code"]: c for c in view.county_rows()}
+        assert (zm["410122"]["report_state"], zm["410122"]["n_due_report"], zm["410122"]["n_reported"]) == \
+            ("none_received", 5, 0)
+        assert zm["410122"]["completion"] is None and zm["410122"]["colour"] == "no_report"
+        assert (zm["410821"]["n_projects"], zm["410821"]["n_due_report"], zm["410821"]["n_reported"]) == (6, 5, 5)
 
         # 监测: made-up monthly indicator values and targets (labelled 示例; the notice says so), imported through the
         # import, judged against the targets and the province's growth; 武陟县 (set 20 % behind its target's pace

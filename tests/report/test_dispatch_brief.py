@@ -196,3 +196,18 @@ def test_indicator_section(june):
     assert got["博爱县"][3:7] == ["45.0%", "-5.0", "4.0%", "5.5%"]
     # without indicator rows the section is not there at all
     assert "主要指标监测" not in _text(brief_narrative(june, names=NAMES, area="焦作市")[0])
+
+
+def test_a_county_with_nothing_due_shows_no_completion(frames):
+    """July 2024 (tests/dispatch/example.py): 博爱's only project P4 finished in June, so nothing is due from 博爱 in
+    July: its row says 无需报送 and no completion (before: "0/1, 130.0 %"), and the text says why. 修武: P1, P2, P3
+    due, all three reported (P3's July ytd 650) → 3/3."""
+    july = evaluate_month(frames, "2024-07")
+    nar, tables, _ = brief_narrative(july, names=NAMES, area="焦作市")
+    text = _text(nar)
+    assert "1个本月无应报送项目（项目此前均已竣工），不列完成率" in text
+    assert "个本月应报送项目均未报送" not in text
+    rows = {r[1]: r for r in tables["counties"].rows}
+    assert rows["博爱县"][0] == "—" and rows["博爱县"][2] == "无需报送" and rows["博爱县"][5] == "—"
+    assert rows["修武县"][2] == "3/3"
+    assert tables["counties"].headers[2] == "报送/应报"

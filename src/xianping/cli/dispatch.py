@@ -104,6 +104,11 @@ def import_reports(file: Path = typer.Argument(..., help="The sheet (.xlsx or .c
                   f"{res.rows - len(res.written)}", markup=False)
 
 
+def _reported(r: dict) -> str:
+    """报送/应报: reports in over projects due this month (finished ones are not due); 无需报送 when none is due."""
+    return "无需报送 none due" if r["n_due_report"] == 0 else f"{r['n_reported']}/{r['n_due_report']}"
+
+
 def _fmt(x, pct: bool = True) -> str:
     if x is None:
         return "—"
@@ -135,12 +140,12 @@ def measures(folder: Path = PLATFORM, db: Optional[str] = DB,
         typer.echo(json.dumps(out, ensure_ascii=False, indent=1))
         return
     t = Table(title=f"{month} 重点项目月调度 · 时序进度 elapsed {view.elapsed:.1f}%")
-    for h in ("区划代码 code", "县 county", "完成率 completion", "时序 pace (pts)", "开工率 start rate", "报告 reported",
-              "预警 colour"):
+    for h in ("区划代码 code", "县 county", "完成率 completion", "时序 pace (pts)", "开工率 start rate",
+              "报送/应报 reported/due", "预警 colour"):
         t.add_column(h)
     for r in view.county_rows():
         t.add_row(r["unit_code"], r["name"], _fmt(r["completion"]), _fmt(r["pace"], pct=False), _fmt(r["start_rate"]),
-                  f"{r['n_reported']}/{r['n_projects']}", r["colour_label"])
+                  _reported(r), r["colour_label"])
     console.print(t)
 
 

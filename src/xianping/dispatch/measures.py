@@ -28,6 +28,16 @@ Missing reports (`missing=`): a month with no report row is missing, never zero.
 
 A project that finished in an earlier month (actual_finish or a finished report) is expected to report no more:
 its last report of the year stands as final (status "finished", `closed`), under either rule.
+
+Reported, per group (county, sector, all) and month — what "报送 n/m" means:
+- n_due_report: listed projects due to report in the month (not finished in an earlier month);
+- n_reported: those of them whose report for the month is in (a project finished earlier that reports anyway is not
+  counted: it was not due); n_no_report = n_due_report − n_reported; n_closed: finished earlier, not due.
+- report_state: "reported" (at least one due report in), "none_received" (reports due, none in) or "none_due"
+  (every listed project finished earlier). Only a "reported" group has a completion, pace and funds rate for the
+  month: a group whose figure would rest only on finished projects' final figures (or carried ones) shows none,
+  rather than a completion as if it had reported ("0/6 报送, 120 %" is not shown). Σytd ÷ Σplan of a reported group
+  still includes its finished projects' final year to date, which is the group's year.
 Start, finish and 入统 counts do not need this month's report: they use dates and earlier events.
 """
 
@@ -42,7 +52,7 @@ import pandas as pd
 from .frames import DispatchFrames, month_index
 
 __all__ = ["YearMeasures", "GroupMeasures", "MonthMeasures", "year_measures", "month_measures", "elapsed_share",
-           "GROUP_SUMS"]
+           "GROUP_SUMS", "report_state"]
 
 ElapsedConvention = Literal["months", "days"]
 MissingRule = Literal["unknown", "last_reported"]
@@ -100,6 +110,7 @@ class YearMeasures:
     reported: np.ndarray  # a report row exists for the month
     carried: np.ndarray  # ytd taken from an earlier month (missing="last_reported")
     closed: np.ndarray  # finished in an earlier month: no report expected, the last ytd is final
+    due_report: np.ndarray  # listed and not finished in an earlier month: a report is expected
     plan: np.ndarray  # 万元, NaN without a plan
     ytd: np.ndarray  # 万元, NaN when unknown
     funds: np.ndarray  # 万元, NaN when unknown
@@ -126,7 +137,7 @@ class YearMeasures:
 
 
 # (name, project array expression) of every group sum; rates are ratios of these
-GROUP_SUMS = ("n_projects", "n_reported", "n_no_report", "n_closed", "plan_all", "plan_reported", "ytd_reported",
+GROUP_SUMS = ("n_projects", "n_due_report", "n_reported", "n_no_report", "n_closed", "plan_all", "plan_reported", "ytd_reported",
               "funds_reported", "n_due_start", "n_started_due", "n_due_finish", "n_on_time", "n_started",
               "n_started_in_statistics")
 
@@ -154,7 +165,13 @@ class GroupMeasures:
             t[name] = v.astype(np.int64) if name.startswith("n_") else v
         for name in ("completion", "pace", "start_rate", "on_time_rate", "funds_rate", "in_statistics_rate"):
             t[name] = getattr(self, name)[:, j]
+        t["report_state"] = report_state(self.sums["n_due_report"][:, j], self.sums["n_reported"][:, j])
         return t
+
+
+def report_state(n_due: np.ndarray, n_reported: np.ndarray) -> np.ndarray:
+    """'reported' | 'none_received' (reports due, none in) | 'none_due' (nothing due: all finished earlier)."""
+    return np.where(n_reported > 0, "reported", np.where(n_due > 0, "none_received", "none_due")).astype(object)
 
 
 def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -174,7 +191,8 @@ def _aggregate(ym: YearMeasures, by: str, keys: np.ndarray, gi: np.ndarray) -> G
     zero = 0.0
     sums = {
         "n_projects": total(listed),
-        "n_reported": total(listed & ym.reported),
+        "n_due_report": total(listed & ym.due_report),
+        "n_reported": total(listed & ym.due_report & ym.reported),
         "n_no_report": total(listed & ~ym.reported & ~ym.closed),
         "n_closed": total(listed & ym.closed),
         "plan_all": total(np.where(listed, ym.plan, zero)),
@@ -188,12 +206,14 @@ def _aggregate(ym: YearMeasures, by: str, keys: np.ndarray, gi: np.ndarray) -> G
         "n_started": total(listed & ym.started),
         "n_started_in_statistics": total(listed & ym.started & ym.in_statistics[:, None]),
     }
-    completion = _ratio(sums["ytd_reported"], sums["plan_reported"])  # NaN when no project's ytd is known
+    # a completion only where a due report is in: not from finished projects' final figures (or carried ones) alone
+    some = sums["n_reported"] > 0
+    completion = np.where(some, _ratio(sums["ytd_reported"], sums["plan_reported"]), np.nan)
     return GroupMeasures(
         by=by, keys=keys, sums=sums, completion=completion, pace=completion - ym.elapsed[None, :],
         start_rate=_ratio(sums["n_started_due"], sums["n_due_start"]),
         on_time_rate=_ratio(sums["n_on_time"], sums["n_due_finish"]),
-        funds_rate=_ratio(sums["funds_reported"], sums["plan_reported"]),
+        funds_rate=np.where(some, _ratio(sums["funds_reported"], sums["plan_reported"]), np.nan),
         in_statistics_rate=_ratio(sums["n_started_in_statistics"], sums["n_started"]),
     )
 
@@ -270,7 +290,7 @@ def year_measures(frames: DispatchFrames, year: int, *, elapsed: ElapsedConventi
                 "funds_rate": "funds_in_place (ytd) ÷ plan in force",
                 "in_statistics_rate": "started projects in statistics ÷ started projects"}
     return YearMeasures(year=year, projects=projects, settings=settings, elapsed=share, in_list=in_list,
-                        reported=reported, carried=carried, closed=closed & ~reported, plan=plan, ytd=ytd, funds=funds, completion=completion,
+                        reported=reported, carried=carried, closed=closed & ~reported, due_report=in_list & ~closed, plan=plan, ytd=ytd, funds=funds, completion=completion,
                         pace=pace, funds_rate=funds_rate, due_start=due_start, started=started,
                         due_finish=due_finish, finished=finished, finished_on_time=finished_on_time,
                         in_statistics=projects["in_statistics"].to_numpy(dtype=bool))

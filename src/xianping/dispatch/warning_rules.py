@@ -11,7 +11,8 @@ Comparisons are made on `behind` rounded to 1e-9 points, so that 30 % computed a
 does not fall on the wrong side of a boundary. A period where the rule's measure is missing breaks a run; runs do
 not reach back into the previous year (year-to-date figures restart in January).
 An entity's colour is the worst over its rules that apply; 无报告 (no report) overrides it for a project without the
-month's report and for a county none of whose listed projects reported; a project finished in an earlier month is
+month's report and for a county none of whose projects due to report did (one whose projects all finished
+earlier is not "no report": nothing was due); a project finished in an earlier month is
 not warned; 'none' when nothing applies (a project not
 on the year's list, an indicator without target or comparison).
 """
@@ -170,7 +171,7 @@ def project_colours(ym: YearMeasures, rules: WarningRules) -> np.ndarray:
 def group_colours(gm: GroupMeasures, rules: WarningRules) -> np.ndarray:
     """(groups, 12) codes for counties (or sectors): NO_REPORT where projects are listed and none reported."""
     codes = _worst([colour_codes(_behind(r, getattr(gm, r.measure)), r) for r in rules.counties])
-    silent = (gm.sums["n_projects"] > 0) & (gm.sums["n_no_report"] == gm.sums["n_projects"])
+    silent = (gm.sums["n_due_report"] > 0) & (gm.sums["n_reported"] == 0)   # reports due, none in
     codes = np.where(silent, NO_REPORT, codes)
     return np.where(gm.sums["n_projects"] > 0, codes, NONE).astype(np.int8)
 

@@ -167,8 +167,10 @@ def _context(res: MonthResult, names: dict[str, str], area: str, ledger: list[di
     counts = {
         "counties_ahead": cx.count(n_ahead, "counties", "round(pace, 1) >= 0", "counts.counties_ahead"),
         "counties_behind": cx.count(n_behind, "counties", "round(pace, 1) < 0", "counts.counties_behind"),
-        "counties_no_report": cx.count(int(np.isnan(pace_ok).sum()), "counties", "completion missing",
-                                       "counts.counties_no_report"),
+        "counties_no_report": cx.count(int((res.counties["report_state"] == "none_received").sum()), "counties",
+                                       "report_state == none_received", "counts.counties_no_report"),
+        "counties_none_due": cx.count(int((res.counties["report_state"] == "none_due").sum()), "counties",
+                                      "report_state == none_due", "counts.counties_none_due"),
         "projects_red": cx.count(int((pc == "red").sum()), "projects", "colour == red", "counts.projects_red"),
         "projects_yellow": cx.count(int((pc == "yellow").sum()), "projects", "colour == yellow",
                                     "counts.projects_yellow"),
@@ -185,13 +187,14 @@ def _context(res: MonthResult, names: dict[str, str], area: str, ledger: list[di
     crow = []
     for n, r in enumerate(counties.to_dict(orient="records"), 1):
         crow.append([str(n) if not _nan(r["completion"]) else "—", cn[r["unit_code"]],
-                     f"{int(r['n_reported'])}/{int(r['n_projects'])}", _f(r["plan_all"], 0), _f(r["ytd_reported"], 0),
+                     "无需报送" if int(r["n_due_report"]) == 0 else f"{int(r['n_reported'])}/{int(r['n_due_report'])}",
+                     _f(r["plan_all"], 0), _f(r["ytd_reported"], 0),
                      _pct(r["completion"]), _signed(r["pace"]), _pct(r["start_rate"]),
                      COLOUR_ZH.get(r["colour"], r["colour"])])
     if crow:
         tables["counties"] = BriefTable(
             f"{span}各{county_word}重点项目进展（按年度计划完成率排序，共{len(crow)}个；时序差单位：百分点）",
-            ["名次", "县（市、区）", "报送/项目", "计划（万元）", "完成（万元）", "完成率", "时序差", "开工率", "预警"],
+            ["名次", "县（市、区）", "报送/应报", "计划（万元）", "完成（万元）", "完成率", "时序差", "开工率", "预警"],
             crow, [True, False] + [True] * 6 + [False])
     srow = [[s["name"], _f(r["n_projects"], 0), _f(r["plan_all"], 0), _f(r["ytd_reported"], 0), _pct(r["completion"]),
              _signed(r["pace"]), _pct(r["start_rate"])]

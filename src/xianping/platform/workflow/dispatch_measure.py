@@ -22,8 +22,9 @@ from xianping.platform.audit.record import Actor
 from xianping.platform.db.models import Unit, User
 from xianping.problems import XianpingInputError
 
-COUNTY_FIELDS = ("unit_code", "name", "colour", "colour_label", "completion", "pace", "start_rate", "on_time_rate",
-                 "funds_rate", "in_statistics_rate", "n_projects", "n_reported", "n_no_report", "plan_all",
+COUNTY_FIELDS = ("unit_code", "name", "colour", "colour_label", "report_state", "completion", "pace", "start_rate",
+                 "on_time_rate", "funds_rate", "in_statistics_rate", "n_projects", "n_due_report", "n_reported",
+                 "n_no_report", "n_closed", "plan_all",
                  "plan_reported", "ytd_reported", "funds_reported")
 PROJECT_FIELDS = ("project_id", "name", "unit_code", "sector", "kind", "status", "colour", "colour_label",
                   "annual_plan", "investment_ytd", "completion", "elapsed", "pace", "funds_rate", "started", "finished")
@@ -104,6 +105,10 @@ def month_view(db: Session, who: User | Actor | None, month: str, *, rules_file:
     sectors = ym.groups("sector").month_table(k)
     total = ym.groups(None).month_table(k)
     settings = dict(ym.settings, month=month, rules=str(rules_file) if rules_file else "builtin/warnings.yaml",
+                    reported_rule="n_reported counts the projects due to report in the month (n_due_report: not "
+                                  "finished earlier) whose report is in; a county with report_state none_received "
+                                  "(reports due, none in) or none_due (all finished earlier) has no completion, "
+                                  "pace or funds rate for the month",
                     reports=list(statuses))
     return MonthView(month, float(ym.elapsed[k - 1]), counties.reset_index(drop=True), projects, sectors, total,
                      settings)

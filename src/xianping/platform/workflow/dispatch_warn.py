@@ -73,7 +73,7 @@ def warnings_of(db: Session, who: User | Actor, month: str, rules_file: Path | N
                              f"时序进度 {_pts(c['pace'])}，开工率 {_pct(c['start_rate'])}",
                     "detail": f"county {c['unit_code']} {month}: completion {_pct(c['completion'])}, pace "
                               f"{_pts(c['pace'])}, start rate {_pct(c['start_rate'])}, {int(c['n_reported'])} of "
-                              f"{int(c['n_projects'])} projects reported; colour {c['colour_label']}"})
+                              f"{int(c['n_due_report'])} projects due reported; colour {c['colour_label']}"})
     out.extend(indicator_warnings(db, who, month, rules_file))
     return out
 
