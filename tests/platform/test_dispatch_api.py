@@ -182,3 +182,46 @@ def test_edit_a_project_and_revise_its_plan(app, world):
     assert june["completion"] == pytest.approx(2500 / 6000 * 100)     # 41.67 %
     assert july["completion"] == pytest.approx(60.0)
     assert july["pace"] == pytest.approx(60.0 - 7 / 12 * 100)         # +1.67 points
+
+
+def test_photo_on_the_county_page(app, world):
+    """形象进度照片 through the county page's form (multipart, CSRF): stored by evidence.store_file (sniffed), audited,
+    shown on the county page to the reporter and its reviewer, refused for another county's reporter (404), for bytes
+    that are not what the name says (422) and once the report is approved (409)."""
+    admin, rev, zhongmou = (session(app, world, u) for u in ("admin41", "rev4101", "zhongmou"))
+    assert admin.post("/api/dispatch/projects/import", files={"file": ("b.xlsx", sheet([HEADER, *ROWS]))},
+                      data={"year": "2025"}).status_code == 200
+    june = {"investment_month": 500, "investment_ytd": 3000, "investment_cumulative": 3000, "funds_in_place": 500,
+            "started": True}
+    rid = zhongmou.put("/api/dispatch/projects/T-001/reports/2025-06", json=june).json()["id"]
+    form = {"csrf_token": zhongmou.headers["X-CSRF-Token"], "report_id": str(rid)}
+    page = zhongmou.get("/dispatch/county/410122", params={"month": "2025-06"}).text
+    assert 'action="/dispatch/county/410122/photo"' in page and "data-photos" not in page
+    r = zhongmou.post("/dispatch/county/410122/photo", data=form, files={"file": ("6月现场.png", PNG, "image/png")},
+                      follow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
+    with app.state.platform.sessions() as db:
+        from xianping.platform.db.dispatch_models import ProjectReportFile
+
+        f = db.scalars(select(ProjectReportFile).where(ProjectReportFile.report_id == rid)).one()
+        assert (f.name, f.content_type, f.size) == ("6月现场.png", "image/png", len(PNG))
+        audit = db.scalars(select(AuditLog).where(AuditLog.action == "report.photo")).one()
+        assert audit.entity_id == str(f.id) and audit.actor_name.lower() == "zhongmou"
+    url = f"/api/dispatch/photos/{f.id}"
+    for c in (zhongmou, rev):   # the reporter and its reviewer see it on the page, and the bytes behind it
+        page = c.get("/dispatch/county/410122", params={"month": "2025-06"}).text
+        assert f'<img src="{url}"' in page
+        assert c.get(url).content == PNG
+    qixian = session(app, world, "qixian")
+    r = qixian.post("/dispatch/county/410122/photo", data=form | {"csrf_token": qixian.headers["X-CSRF-Token"]},
+                    files={"file": ("x.png", PNG, "image/png")}, follow_redirects=False)
+    assert r.status_code == 404 and qixian.get(url).status_code == 404
+    r = zhongmou.post("/dispatch/county/410122/photo", data=form, files={"file": ("x.png", b"GIF89a", "image/png")},
+                      follow_redirects=False)
+    assert r.status_code == 422
+    assert rev.post("/api/dispatch/reports/approve", json={"ids": [rid]}).status_code == 200
+    r = zhongmou.post("/dispatch/county/410122/photo", data=form, files={"file": ("y.png", PNG, "image/png")},
+                      follow_redirects=False)
+    assert r.status_code == 409
+    with app.state.platform.sessions() as db:
+        assert len(db.scalars(select(ProjectReportFile).where(ProjectReportFile.report_id == rid)).all()) == 1

@@ -354,6 +354,13 @@ def _dispatch_json(ctx, url, username):
 FIXED["county_code"] = lambda ctx: "410122"
 
 
+@write("/dispatch/county/{county_code}/photo")
+def _dispatch_photo_form(ctx, url, username):
+    c, csrf = _session(ctx, username)
+    return c.post(url, data={"csrf_token": csrf or "", "report_id": "999999"},
+                  files={"file": ("p.png", b"\x89PNG\r\n\x1a\n", "image/png")}, follow_redirects=False)
+
+
 @write("/dispatch/county/{county_code}/report")
 @write("/dispatch/county/{county_code}/approve")
 @write("/dispatch/ledger/warn")

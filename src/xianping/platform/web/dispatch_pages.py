@@ -8,6 +8,8 @@ caller's division; department reporters and viewers 403).
     GET  /dispatch/county/{county_code}   ?month=   a county: its projects, their colours and monthly reports; the
                                                     reporter's form for the month, the reviewer's approve button
     POST /dispatch/county/{county_code}/report      (reporter) one project's month, submitted for review
+    POST /dispatch/county/{county_code}/photo       (reporter) multipart report_id, file: a progress photo (形象进度照片)
+                                                    with a month's report not yet approved (sniffed, capped, audited)
     POST /dispatch/county/{county_code}/approve     (reviewer) approve the county's submitted reports of a month
     GET  /dispatch/ledger                 ?status=  问题台账: items in the division; open items first
     POST /dispatch/ledger/warn                      (reviewer) open items for a month's red/yellow warnings, escalate
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -70,6 +72,7 @@ def month_data(db: Session, who, month: str) -> dict[str, Any]:
              "colour_zh": COLOUR_ZH.get(r["colour"], r["colour"]), "completion": _num(r["completion"]),
              "pace": _num(r["pace"]), "start_rate": _num(r["start_rate"]), "n_projects": int(r["n_projects"]),
              "n_reported": int(r["n_reported"]), "n_no_report": int(r["n_no_report"]),
+             "n_due_report": int(r["n_due_report"]), "report_state": r["report_state"],
              "plan_all": _num(r["plan_all"]), "ytd_reported": _num(r["ytd_reported"])}
             for r in counties.to_dict(orient="records")]
     srow = [{"name": r["sector"] or "未分行业", "n_projects": int(r["n_projects"]), "completion": _num(r["completion"]),
@@ -231,6 +234,37 @@ def router(templates) -> APIRouter:
                 db.rollback()
                 return county_page(request, who, db, county_code, month, str(e), 422)
             return RedirectResponse(f"/dispatch/county/{county_code}?month={month}", status_code=303)
+        return await run_in_threadpool(run)
+
+    @r.post("/dispatch/county/{county_code}/photo")
+    async def photo_form(request: Request, county_code: str, report_id: int = Form(...), file: UploadFile = File(...),
+                         who: Principal = Depends(REPORTERS), db: Session = Depends(get_db)) -> Response:
+        """形象进度照片 with a month's report: stored by evidence.store_file through dispatch_photo.attach (type
+        sniffed, size cap, audited); the report must be in the caller's county/division, else 404."""
+        from starlette.concurrency import run_in_threadpool
+
+        from xianping.platform.web.reporting_api import read_capped
+        from xianping.platform.workflow import dispatch_photo
+        from xianping.platform.workflow.dispatch_report import report_in_scope
+        from xianping.platform.workflow.dispatch_review import DispatchRefused
+        from xianping.platform.workflow.evidence import MAX_EVIDENCE_BYTES
+
+        data = await read_capped(file, MAX_EVIDENCE_BYTES)
+
+        def run() -> Response:
+            rep = report_in_scope(db, who.user, report_id)
+            if rep is None or rep.project.unit_code != county_code:
+                raise HTTPException(404, f"no report {report_id} in county {county_code} among yours")
+            try:
+                dispatch_photo.attach(db, who.user, request.app.state.platform.folder, rep, file.filename or "photo",
+                                      data, ip=client_ip(request))
+            except DispatchRefused as e:
+                db.rollback()
+                return county_page(request, who, db, county_code, rep.month, str(e), e.status)
+            except XianpingError as e:
+                db.rollback()
+                return county_page(request, who, db, county_code, rep.month, str(e), 422)
+            return RedirectResponse(f"/dispatch/county/{county_code}?month={rep.month}", status_code=303)
         return await run_in_threadpool(run)
 
     @r.post("/dispatch/county/{county_code}/approve")
