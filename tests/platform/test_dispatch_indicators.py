@@ -171,3 +171,34 @@ def test_api_and_cli(app, world, plat, tmp_path):
         rows = platform_inputs(db, OFFICE, "2025-06")["indicators"]
     assert {(r["unit_code"], r["period"], r["colour"]) for r in rows if r["colour"] in ("red", "yellow")} == {
         ("410181", "2025-06", "red"), ("410181", "2025-Q2", "yellow"), ("410221", "2025-Q2", "yellow")}
+
+
+def test_values_from_a_quarterly_programme(plat, world, tmp_path):
+    """A quarterly programme's approved values are monitored too (its indicator code, no growth), against a target
+    imported by a target-only row (期别 = the year). By hand: 巩义市 gdp_q 2025Q2 = 30 of 100 → 30 %, Q2 elapsed 50 %
+    → pace −20 (more than 10 behind) → 红 red; 中牟县's value is still draft: not monitored; an imported figure for
+    the same unit, indicator and period wins over the programme's."""
+    from xianping.platform.audit.record import writing
+    from xianping.platform.db.models import DataValue, Programme
+
+    with plat.sessions() as db:
+        with writing(db, OFFICE) as w:
+            p = Programme(name="2025年二季度监测（示例）", framework_yaml="code: q", framework_sha256="0" * 64, classes={},
+                          period_kind="quarter", period="2025Q2", scope_code="410000", fill_days=10, review_days=5,
+                          publicity_days=0, status="open")
+            db.add(p)
+            db.flush()
+            for unit, status, value in (("410181", "approved", 30.0), ("410122", "draft", 80.0)):
+                v = DataValue(programme_id=p.id, unit_code=unit, indicator="gdp_q", period="2025Q2", value=value,
+                              status=status)
+                db.add(v)
+                db.flush()
+                w.record("value.save", "data_value", v.id, field="value", new=value)
+        res = import_indicators_file(db, OFFICE, _sheet(tmp_path, "410181,巩义市,gdp_q,2025,,,100,\n"))
+        assert (res.rows, res.written, res.targets_written) == (0, 0, 1)
+        q2 = _by(indicator_view(db, OFFICE, "2025-Q2"))
+        assert set(q2) == {("410181", "gdp_q")}
+        gy = q2[("410181", "gdp_q")]
+        assert (gy["value"], gy["share"], gy["pace"], gy["growth"], gy["colour"]) == (30.0, 30.0, -20.0, None, "red")
+        import_indicators_file(db, OFFICE, _sheet(tmp_path, "410181,巩义市,gdp_q,2025-Q2,52,,,\n"))
+        assert _by(indicator_view(db, OFFICE, "2025-Q2"))[("410181", "gdp_q")]["pace"] == pytest.approx(2.0)

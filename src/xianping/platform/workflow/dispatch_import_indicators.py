@@ -5,7 +5,8 @@ the sheet a statistics office keeps: all rows or none.
 
 One row per unit, indicator and period: 区划代码 (or 县名), 指标, 期别 (2025-06, 2025年6月, 2025-Q2, 2025年二季度),
 本期累计值 (1–m月累计) and/or 累计增速 (%), and, on any row, 年度目标值 / 目标增速 (the year's targets; the same target
-repeated on every row of the unit and indicator is one target, two different ones are an error). The province's own
+repeated on every row of the unit and indicator is one target, two different ones are an error; a row with a
+target and no figure — 期别 then may be just the year, 2025 — sets the target only, e.g. for a programme's values). The province's own
 row (its code, e.g. 410000) gives the provincial average growth the counties are compared with.
 Headers are matched as dispatch_sheet matches them; the rows are checked by the monitoring contract
 (xianping.dispatch.monitoring.validate_monitoring), its problems named by the sheet's own file, row and header. A
@@ -113,7 +114,11 @@ def import_indicators(db: Session, who: User | Actor, sheet: Sheet, *, ip: str |
     else:
         df["unit_code"] = [text(v) for v in df["unit_code"]]
     df["period"] = [period_text(v) for v in df["period"]]
-    values = df[["_row", "unit_code", "indicator", "period", "value", "growth"]]
+    # a row with a target and no figure (期别 may then be just the year) sets the target only
+    figures = df["value"].map(lambda v: text(v) != "") | df["growth"].map(lambda v: text(v) != "")
+    target_only = ~figures & (df["target_value"].map(lambda v: text(v) != "") |
+                              df["target_growth"].map(lambda v: text(v) != ""))
+    values = df.loc[~target_only.values, ["_row", "unit_code", "indicator", "period", "value", "growth"]]
     # the targets: one row per (unit, indicator, year) that gives one; the same target repeated is one target
     per = df["period"].astype(str).str.extract(r"^(\d{4})")[0]
     has_t = df["target_value"].map(lambda v: text(v) != "") | df["target_growth"].map(lambda v: text(v) != "")

@@ -1,7 +1,8 @@
 """监测预警 over the platform's imported indicator values: a period's share of the year's target, pace against the
 calendar (时间过半、任务过半), growth against the target and against the provincial average growth, and the colour
 the rules' `indicators` section gives — xianping.dispatch.evaluate_month.evaluate_indicators on the rows of the
-caller's division (plus the province's own rows, the comparison).
+caller's division (plus the province's own rows, the comparison): the imported values (dispatch_import_indicators)
+and the approved values of the platform's monthly or quarterly programmes (targets: imported).
 
     v = indicator_view(db, who, "2025-06")     # or "2025-Q2"; v.rows: JSON-ready, worst colour first
     indicator_periods_of_month("2025-06")       # ['2025-06', '2025-Q2']: what a month's warnings look at
@@ -53,6 +54,35 @@ def indicator_periods_of_month(month: str) -> list[str]:
     return [month] + ([f"{month[:4]}-Q{k // 3}"] if k % 3 == 0 else [])
 
 
+def programme_values(db: Session, division: str, year: int) -> pd.DataFrame:
+    """Approved values of the platform's monthly and quarterly programmes (period_kind month/quarter) of `year` in the
+    division, as monitoring values: the indicator is the programme's indicator code, the value the reported figure
+    (taken as the year-to-date cumulative value, 1–m月累计, as monthly statistics are reported), no growth."""
+    from xianping.platform.db.models import DataValue, Programme
+
+    rows = db.execute(select(DataValue.unit_code, DataValue.indicator, DataValue.period, DataValue.value)
+                      .join(Programme, Programme.id == DataValue.programme_id)
+                      .where(Programme.period_kind.in_(("month", "quarter")), DataValue.status == "approved",
+                             DataValue.value.is_not(None), DataValue.period.startswith(str(year)),
+                             DataValue.unit_code.startswith(division, autoescape=True))).all()
+    df = pd.DataFrame(rows, columns=["unit_code", "indicator", "period", "value"])
+    # 2025Q2 / 2025-Q2 / 2025-06 → the monitoring contract's spelling
+    df["period"] = df["period"].str.replace(r"^(\d{4})-?[Qq]([1-4])$", r"\1-Q\2", regex=True)
+    return df.assign(growth=float("nan"))
+
+
+def _with_programme_values(db: Session, division: str, year: int, imported: pd.DataFrame) -> pd.DataFrame:
+    """The imported values, and a programme's approved values where no import gives the same unit, indicator and
+    period (an import — the statistics office's figures with growth — wins)."""
+    prog = programme_values(db, division, year)
+    if prog.empty:
+        return imported
+    key = ["unit_code", "indicator", "period"]
+    seen = pd.MultiIndex.from_frame(imported[key]) if len(imported) else pd.MultiIndex.from_tuples([], names=key)
+    prog = prog[~pd.MultiIndex.from_frame(prog[key]).isin(seen)]
+    return pd.concat([imported, prog[imported.columns if len(imported.columns) else prog.columns]], ignore_index=True)
+
+
 def indicator_view(db: Session, who: User | Actor | None, period: str, *,
                    rules_file: Path | None = None) -> IndicatorView:
     from xianping.dispatch.evaluate_month import evaluate_indicators
@@ -75,6 +105,7 @@ def indicator_view(db: Session, who: User | Actor | None, period: str, *,
     vals = pd.read_sql(select(IndicatorValue.unit_code, IndicatorValue.indicator, IndicatorValue.period,
                               IndicatorValue.value, IndicatorValue.growth)
                        .where(visible, IndicatorValue.period.startswith(f"{year}-")), db.connection())
+    vals = _with_programme_values(db, p, year, vals)
     if vals.empty:
         return empty
     tgts = pd.read_sql(select(IndicatorTarget.unit_code, IndicatorTarget.indicator, IndicatorTarget.year,
