@@ -154,6 +154,18 @@ def test_dispatch_month_in_chromium(served, tmp_path):
             form.locator("button[type=submit]").click()
             county.wait_for_url(base + county_url)
             assert county.locator(f"tr[data-project='{code}'] td[data-status]").get_attribute("data-status") == "submitted"
+        # a site photo with A's report through the county page's form: the browser shows the stored image
+        png = tmp_path / "现场.png"
+        from xianping.platform.workflow.dispatch_demo import _png
+
+        png.write_bytes(_png((200, 60, 60)))
+        photo = county.locator(f"form.photo-form[data-project='{A}']")
+        photo.locator("input[type=file]").set_input_files(str(png))
+        photo.locator("button[type=submit]").click()
+        county.wait_for_url(base + county_url)
+        img = county.locator(f"div[data-photos='{A}'] img")
+        img.wait_for()
+        assert county.evaluate("(el) => el.complete && el.naturalWidth", img.element_handle()) == 8
         shot(county, "county-reported")
 
         # 2. 焦作's reviewer: the month before approval, then approves on the county page
@@ -197,6 +209,11 @@ def test_dispatch_month_in_chromium(served, tmp_path):
         xw = next(r for r in cells if len(r) == 9 and r[1] == "修武县")
         assert xw[5] == _pct(after["completion"]) and xw[6] == _pts(after["pace"])
         assert not any(B_NAME in r for r in cells)
+
+        # 监测: November of the demo's made-up indicators — 武陟县's 固定资产投资 (set 20 % behind its target's pace) is red
+        reviewer.goto(base + f"/dispatch?month={year}-11")
+        wz = reviewer.locator("#indicators tr[data-indicator^='410823:固定资产投资']")
+        assert wz.get_attribute("data-colour") == "red" and wz.locator("td").nth(5).inner_text().startswith("-")
 
         # 5. the ledger: the month's warnings open items; A's red item is closed with a note
         reviewer.goto(base + "/dispatch/ledger")
