@@ -388,7 +388,8 @@ def router() -> APIRouter:
         except DispatchRefused as e:
             raise refused(e) from None
 
-    @r.get("/api/dispatch/indicators", summary="Monitored indicators of a month or quarter in the division, coloured")
+    @r.get("/api/dispatch/indicators", summary="Monitored indicators of a month or quarter in the division, coloured",
+           response_model=None)
     def indicators(period: str = Query(..., pattern=r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$"),
                    who: Principal = Depends(READERS), db: Session = Depends(get_db)) -> dict[str, Any]:
         from xianping.platform.workflow.dispatch_monitor import indicator_view
