@@ -95,7 +95,7 @@ def router() -> APIRouter:
         resp.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=request.url.scheme == "https")
         return resp
 
-    @r.get("/api/me", summary="The logged-in user")
+    @r.get("/api/me", summary="The logged-in user", response_model=None)
     def me(who: Principal = Depends(LOGGED_IN)) -> dict[str, Any]:
         return me_json(who)
 

@@ -176,7 +176,7 @@ def latest_month(db: Session, who) -> str | None:
 def router() -> APIRouter:
     r = APIRouter(tags=["platform dispatch"], dependencies=[Depends(_private)])
 
-    @r.get("/api/dispatch/projects", summary="The project bank in the caller's division")
+    @r.get("/api/dispatch/projects", summary="The project bank in the caller's division", response_model=None)
     def projects(county: str | None = Query(None, max_length=6), q: str | None = Query(None, max_length=100),
                  month: str | None = Query(None, pattern=MONTH), who: Principal = Depends(READERS),
                  db: Session = Depends(get_db)) -> dict[str, Any]:
@@ -267,7 +267,7 @@ def router() -> APIRouter:
         return JSONResponse({**report_json(rep, p.code), "changed": bool(written),
                              "warnings": [n.as_dict() for n in notes]})
 
-    @r.get("/api/dispatch/reports", summary="Monthly reports in the caller's division (the review queue: status=submitted)")
+    @r.get("/api/dispatch/reports", summary="Monthly reports in the caller's division (the review queue: status=submitted)", response_model=None)
     def reports(month: str | None = Query(None, pattern=MONTH), status: str | None = Query(None, max_length=16),
                 county: str | None = Query(None, max_length=6), who: Principal = Depends(READERS),
                 db: Session = Depends(get_db)) -> dict[str, Any]:
@@ -305,7 +305,7 @@ def router() -> APIRouter:
         except StaleDataError:
             raise HTTPException(409, "已被他人修改 a report was changed meanwhile; reload") from None
 
-    @r.post("/api/dispatch/reports/approve", summary="Approve submitted reports (the measures then read them)")
+    @r.post("/api/dispatch/reports/approve", summary="Approve submitted reports (the measures then read them)", response_model=None)
     def approve(body: Decision, request: Request, who: Principal = Depends(REVIEWERS),
                 db: Session = Depends(get_db)) -> dict[str, Any]:
         try:
@@ -314,7 +314,7 @@ def router() -> APIRouter:
             raise refused(e) from None
         return {"reports": [report_json(x) for x in done]}
 
-    @r.post("/api/dispatch/reports/reject", summary="Send submitted reports back with a reason")
+    @r.post("/api/dispatch/reports/reject", summary="Send submitted reports back with a reason", response_model=None)
     def reject(body: Decision, request: Request, who: Principal = Depends(REVIEWERS),
                db: Session = Depends(get_db)) -> dict[str, Any]:
         try:
@@ -358,7 +358,7 @@ def router() -> APIRouter:
         return FileResponse(path, media_type=f.content_type, filename=f.name,
                             headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
 
-    @r.get("/api/dispatch/measures", summary="The month's measures and colours per county (and project) in the division")
+    @r.get("/api/dispatch/measures", summary="The month's measures and colours per county (and project) in the division", response_model=None)
     def measures(month: str | None = Query(None, pattern=MONTH), projects: bool = Query(False),
                  who: Principal = Depends(READERS), db: Session = Depends(get_db)) -> dict[str, Any]:
         from xianping.platform.workflow.dispatch_measure import month_view
@@ -396,7 +396,7 @@ def router() -> APIRouter:
 
         return indicator_view(db, who.user, period).as_dict()
 
-    @r.get("/api/dispatch/ledger", summary="Issue-ledger items in the caller's division")
+    @r.get("/api/dispatch/ledger", summary="Issue-ledger items in the caller's division", response_model=None)
     def ledger(status: str | None = Query(None, max_length=16), month: str | None = Query(None, pattern=MONTH),
                county: str | None = Query(None, max_length=6), who: Principal = Depends(READERS),
                db: Session = Depends(get_db)) -> dict[str, Any]:
@@ -420,7 +420,7 @@ def router() -> APIRouter:
         except DispatchRefused as e:
             raise refused(e) from None
 
-    @r.post("/api/dispatch/ledger/{item_id}/progress", summary="Take an item up / add a progress note")
+    @r.post("/api/dispatch/ledger/{item_id}/progress", summary="Take an item up / add a progress note", response_model=None)
     def ledger_progress(item_id: int, body: Step, request: Request, who: Principal = Depends(WORKERS),
                         db: Session = Depends(get_db)) -> dict[str, Any]:
         try:
@@ -430,7 +430,7 @@ def router() -> APIRouter:
             raise refused(e) from None
         return {**item_json(item), "history": dispatch_ledger.history(db, who.user, item_id)}
 
-    @r.post("/api/dispatch/ledger/{item_id}/close", summary="Close an item (销号) with a closing note")
+    @r.post("/api/dispatch/ledger/{item_id}/close", summary="Close an item (销号) with a closing note", response_model=None)
     def ledger_close(item_id: int, body: Step, request: Request, who: Principal = Depends(REVIEWERS),
                      db: Session = Depends(get_db)) -> dict[str, Any]:
         try:
@@ -440,7 +440,7 @@ def router() -> APIRouter:
             raise refused(e) from None
         return {**item_json(item), "history": dispatch_ledger.history(db, who.user, item_id)}
 
-    @r.post("/api/dispatch/warn", summary="Open ledger items for the month's red/yellow warnings; escalate overdue items")
+    @r.post("/api/dispatch/warn", summary="Open ledger items for the month's red/yellow warnings; escalate overdue items", response_model=None)
     def warn(body: MonthIn, request: Request, who: Principal = Depends(REVIEWERS),
              db: Session = Depends(get_db)) -> dict[str, Any]:
         from xianping.platform.workflow.dispatch_escalate import escalate

@@ -106,7 +106,7 @@ def router() -> APIRouter:
     def list_(who: Principal = Depends(READERS), db: Session = Depends(get_db)) -> dict[str, Any]:
         return {"objections": [objection_json(o, v, n) for o, v, n in objections.visible(db, who.user)]}
 
-    @r.post("/api/objections/{objection_id}/resolve", summary="Resolve: dismissed (reason) or upheld (corrected value)")
+    @r.post("/api/objections/{objection_id}/resolve", summary="Resolve: dismissed (reason) or upheld (corrected value)", response_model=None)
     def resolve(objection_id: int, body: ResolveIn, request: Request, who: Principal = Depends(RESOLVERS),
                 db: Session = Depends(get_db)) -> dict[str, Any]:
         plat = request.app.state.platform

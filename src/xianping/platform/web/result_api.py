@@ -89,7 +89,7 @@ def router() -> APIRouter:
     def folder(request: Request):
         return request.app.state.platform.folder
 
-    @r.post("/api/programmes/{programme_id}/close", summary="Close reporting (a reason when tasks are not approved)")
+    @r.post("/api/programmes/{programme_id}/close", summary="Close reporting (a reason when tasks are not approved)", response_model=None)
     def close(programme_id: int, request: Request, body: CloseIn | None = None, who: Principal = Depends(ADMIN),
               db: Session = Depends(get_db)) -> dict[str, Any]:
         try:
@@ -98,7 +98,7 @@ def router() -> APIRouter:
             raise refused(e) from e
         return {"programme_id": p.id, "status": p.status, "status_zh": PROGRAMME_STATUSES_ZH[p.status]}
 
-    @r.post("/api/programmes/{programme_id}/compute", summary="Compute the result from the approved values")
+    @r.post("/api/programmes/{programme_id}/compute", summary="Compute the result from the approved values", response_model=None)
     def compute_(programme_id: int, request: Request, who: Principal = Depends(ADMIN),
                  db: Session = Depends(get_db)) -> dict[str, Any]:
         try:
@@ -107,7 +107,7 @@ def router() -> APIRouter:
         except XianpingError as e:
             raise refused(e) from e
 
-    @r.post("/api/programmes/{programme_id}/publicity", summary="公示: publish the draft result for objection")
+    @r.post("/api/programmes/{programme_id}/publicity", summary="公示: publish the draft result for objection", response_model=None)
     def publicity(programme_id: int, request: Request, who: Principal = Depends(ADMIN),
                   db: Session = Depends(get_db)) -> dict[str, Any]:
         try:
@@ -116,7 +116,7 @@ def router() -> APIRouter:
         except XianpingError as e:
             raise refused(e) from e
 
-    @r.post("/api/programmes/{programme_id}/result/publish", summary="Final publish: 通报 and ranking workbook")
+    @r.post("/api/programmes/{programme_id}/result/publish", summary="Final publish: 通报 and ranking workbook", response_model=None)
     def publish_(programme_id: int, request: Request, body: PublishIn | None = None, who: Principal = Depends(ADMIN),
                  db: Session = Depends(get_db)) -> dict[str, Any]:
         b = body or PublishIn()

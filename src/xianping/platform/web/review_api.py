@@ -77,7 +77,7 @@ def router() -> APIRouter:
     def review_queue(who: Principal = Depends(REVIEWERS), db: Session = Depends(get_db)) -> dict[str, Any]:
         return {"tasks": [task_json(t) for t in queue(db, who.user)]}
 
-    @r.post("/api/tasks/{task_id}/approve", summary="Approve a submitted task (its values become approved)")
+    @r.post("/api/tasks/{task_id}/approve", summary="Approve a submitted task (its values become approved)", response_model=None)
     def approve(task_id: int, request: Request, body: Approval | None = None, who: Principal = Depends(REVIEWERS),
                 db: Session = Depends(get_db)) -> dict[str, Any]:
         try:
@@ -86,7 +86,7 @@ def router() -> APIRouter:
             raise refused(e) from None
         return decided_json(db, t)
 
-    @r.post("/api/tasks/{task_id}/reject", summary="Reject a submitted task with reasons and a new deadline")
+    @r.post("/api/tasks/{task_id}/reject", summary="Reject a submitted task with reasons and a new deadline", response_model=None)
     def reject(task_id: int, body: Rejection, request: Request, who: Principal = Depends(REVIEWERS),
                db: Session = Depends(get_db)) -> dict[str, Any]:
         try:
