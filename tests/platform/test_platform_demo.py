@@ -55,6 +55,14 @@ def test_demo_users_csv_states_and_values(demo):
     folder, plat, _, output, args = demo
     users, text = _users(folder)
     assert text.splitlines()[0] == "role,username,password,scope code"
+    # the summary names the made-up dispatch year and how to look at it, with the project count the database holds
+    from xianping.platform.db.dispatch_models import Project
+
+    with plat.sessions() as db:
+        n_projects = db.query(Project).count()
+    flat = " ".join(output.split())
+    assert f"月调度 dispatch (示例·虚构 made-up projects over real counties): {n_projects} 个项目" in flat
+    assert "xianping dispatch measures --platform" in flat
     assert stat.S_IMODE((folder / "demo-users.csv").stat().st_mode) == 0o600
     assert {u["role"] for u in users} == {"province_admin", "prefecture_reviewer", "county_reporter",
                                          "department_reporter", "viewer"}

@@ -309,5 +309,10 @@ def demo(folder: Path = DIR, db: Optional[str] = DB) -> None:
     say("用户 users (role · username · scope):")
     for role, username, scope in made.users:
         say(f"  {role:20} {username:18} {scope}")
+    d = made.dispatch
+    if d is not None and d.months:
+        say(f"月调度 dispatch (示例·虚构 made-up projects over real counties): {d.projects} 个项目 projects, {d.reports} 条月报 "
+            f"reports {d.months[0]} … {d.months[-1]}, {d.indicator_values} 个指标监测值 indicator values, "
+            f"{d.ledger_items} 个问题台账 ledger items · xianping dispatch measures --platform {folder} --month {d.months[-1]} --json")
     say(f"密码 passwords → {made.users_csv} (mode 600; not shown here)")
     say(f"下一步 next: xianping serve --platform {folder}{' --db …' if db else ''}  — then log in at http://127.0.0.1:8000/login")

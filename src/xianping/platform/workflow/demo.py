@@ -19,6 +19,7 @@ import textwrap
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -98,6 +99,7 @@ class DemoMade:
     states: dict[str, int] = field(default_factory=dict)                 # task status (overdue counted apart) → n
     showcase: dict[str, tuple[int, str]] = field(default_factory=dict)   # state → (task id, unit code)
     without_data: list[str] = field(default_factory=list)                # units the panel lacks: left pending
+    dispatch: Any = None                                                 # dispatch_demo.DispatchDemo (月调度)
 
 
 def census_values(codes: list[str]) -> tuple[dict[tuple[str, str], float], dict[str, str]]:
@@ -223,7 +225,7 @@ def build(folder: Path, db_url: str | None = None, today: date | None = None) ->
                 old, late.due_date = late.due_date, today - timedelta(days=1)
                 w.record("task.deadline", "task", late.id, field="due_date", old=old.isoformat(),
                          new=late.due_date.isoformat(), reason="演示：填报截止已过 (demo: a task past its deadline)")
-            dispatch_demo.build(db, folder, made, today)   # 月调度: made-up projects over real counties (示例·虚构)
+            out.dispatch = dispatch_demo.build(db, folder, made, today)   # 月调度: made-up projects over real counties (示例·虚构)
             for t in db.scalars(select(Task).where(Task.programme_id == p.id)):
                 st = "overdue" if t.status != "approved" and t.due_date < today else t.status
                 out.states[st] = out.states.get(st, 0) + 1
