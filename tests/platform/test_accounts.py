@@ -149,8 +149,17 @@ def test_admin_reset_must_change_then_change(app, world, plat):
     login(rev, "rev4101", world.passwords["rev4101"])
     assert rev.post(f"/api/users/{qid}/reset-password", headers=_csrf(rev)).status_code == 403
 
+    with plat.sessions() as db:   # a script's API token from before the reset
+        from xianping.platform.auth.tokens import create_api_token
+
+        secret, _ = create_api_token(db, db.get(User, qid), "nightly")
+        db.commit()
+    bearer = {"Authorization": f"Bearer {secret}"}
+    assert client(app).get("/api/tasks", headers=bearer).status_code == 200
+
     r = admin.post(f"/api/users/{qid}/reset-password", headers=ah)
     assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    assert client(app).get("/api/tasks", headers=bearer).status_code == 401   # the reset revoked it
     temp = r.json()["temporary_password"]
     assert r.json()["must_change_password"] is True and r.json()["sessions_revoked"] == 1 and len(temp) == 14
     assert qixian.get("/api/me").status_code == 401                      # its session ended

@@ -44,8 +44,10 @@ def reset_password(db: Session, actor: Actor | User, user: User, ip: str | None 
         user.password_changed_at = now
         user.failed_logins, user.locked_until = 0, None
         n = tokens.revoke_sessions(db, user.id, now)
+        k = tokens.revoke_api_tokens(db, user.id, now)   # scripts get new tokens from the user once it has changed
         w.record("user.password_reset", "user", user.id, field="password", new={"must_change_password": True,
-                                                                               "sessions_revoked": n})
+                                                                               "sessions_revoked": n,
+                                                                               "api_tokens_revoked": k})
     return Reset(user, temporary, n)
 
 

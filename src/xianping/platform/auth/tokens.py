@@ -89,6 +89,13 @@ def revoke_sessions(db: Session, user_id: int, now: datetime | None = None) -> i
     return res.rowcount or 0
 
 
+def revoke_api_tokens(db: Session, user_id: int, now: datetime | None = None) -> int:
+    """Revoke every live API token of the user (an admin reset: whoever knew the old password may hold a token)."""
+    res = db.execute(update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+                     .values(revoked_at=now or utcnow()))
+    return res.rowcount or 0
+
+
 def close_session(db: Session, secret: str) -> int | None:
     """Revoke the session (logout); returns its id, None when there was none."""
     row = db.scalars(select(LoginSession).where(LoginSession.token_sha256 == digest(secret))).one_or_none()
