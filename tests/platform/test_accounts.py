@@ -178,11 +178,12 @@ def test_admin_reset_must_change_then_change(app, world, plat):
         r = c.get(page, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/account/password", page
     assert c.get("/account/password").status_code == 200 and "管理员重置了您的密码" in c.get("/account/password").text
+    assert c.get("/api/me").json()["must_change_password"] is True       # /api/me says why
     h = _csrf(c)                                                          # /api/me still answers (the CSRF token)
     r = c.post("/api/account/password", headers=h, json={"old_password": temp, "new_password": NEW,
                                                           "new_password_again": NEW})
     assert r.status_code == 200, r.text
-    assert c.get("/api/tasks").status_code == 200
+    assert c.get("/api/tasks").status_code == 200 and c.get("/api/me").json()["must_change_password"] is False
     assert [t["unit_code"] for t in c.get("/api/tasks").json()["tasks"]] == ["410221"]
     assert not _user(plat, "qixian").must_change_password
 
