@@ -309,18 +309,25 @@ def validate_projects(projects: pd.DataFrame, report: ProblemReport, source: str
     return out
 
 
-def validate_plans(plans: pd.DataFrame, report: ProblemReport, project_ids: Iterable[str] | None,
-                   source: str | None = None) -> pd.DataFrame | None:
-    chk, absent = _start("plans", plans, PLAN_COLUMNS, report, source)
-    if absent:
-        return None
-    df = plans.reset_index(drop=True)
+def _project_rows(chk, frame: pd.DataFrame, project_ids: Iterable[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the rows renumbered, the output frame with its checked project_id): each row of plans and reports names a
+    project of the bank (when the bank is given)."""
+    df = frame.reset_index(drop=True)
     out = pd.DataFrame(index=df.index)
     out["project_id"] = _ids(chk, df["project_id"])
     if project_ids is not None:
         chk.flag(~out["project_id"].isin(set(project_ids)).to_numpy() & out["project_id"].ne("").to_numpy(),
                  "unknown_project", "project_id", df["project_id"], "project_id is not in the project bank",
                  "the id of a project in the projects table")
+    return df, out
+
+
+def validate_plans(plans: pd.DataFrame, report: ProblemReport, project_ids: Iterable[str] | None,
+                   source: str | None = None) -> pd.DataFrame | None:
+    chk, absent = _start("plans", plans, PLAN_COLUMNS, report, source)
+    if absent:
+        return None
+    df, out = _project_rows(chk, plans, project_ids)
     year = pd.to_numeric(df["year"], errors="coerce")
     bad_year = year.isna() | (year != year.round()) | (year < 1990) | (year > 2100)
     chk.flag(bad_year.to_numpy(), "bad_year", "year", df["year"], "year is not a calendar year",
@@ -346,13 +353,7 @@ def validate_reports(reports: pd.DataFrame, report: ProblemReport, project_ids: 
     chk, absent = _start("reports", reports, REPORT_COLUMNS, report, source)
     if absent:
         return None
-    df = reports.reset_index(drop=True)
-    out = pd.DataFrame(index=df.index)
-    out["project_id"] = _ids(chk, df["project_id"])
-    if project_ids is not None:
-        chk.flag(~out["project_id"].isin(set(project_ids)).to_numpy() & out["project_id"].ne("").to_numpy(),
-                 "unknown_project", "project_id", df["project_id"], "project_id is not in the project bank",
-                 "the id of a project in the projects table")
+    df, out = _project_rows(chk, reports, project_ids)
     out["month"] = _month(chk, df["month"], "month")
     for col in ("investment_month", "investment_ytd", "investment_cumulative", "funds_in_place"):
         out[col] = _money(chk, df[col], col)
