@@ -315,6 +315,16 @@ def _read_results_table(p: Path) -> pd.DataFrame:
     return df
 
 
+def _last_per_unit(df: pd.DataFrame, col: str, ui: np.ndarray, m: int, skip_empty: bool) -> list[str]:
+    """Each unit's text in `col` as its last row (its last non-empty one with skip_empty) gives it, column-wise."""
+    vals = df[col].to_numpy()
+    keep = vals != "" if skip_empty else np.ones(len(vals), dtype=bool)
+    last = pd.DataFrame({"u": ui[keep], "v": vals[keep]}).drop_duplicates("u", keep="last")
+    out = np.full(m, "", dtype=object)
+    out[last["u"].to_numpy()] = last["v"].to_numpy()
+    return out.tolist()
+
+
 def _numbers(df: pd.DataFrame, col: str, p: Path) -> np.ndarray:
     """A numeric column: empty cells are missing (NaN); any other text is refused with its row and value, never
     turned into NaN silently."""
@@ -372,16 +382,8 @@ def load_report_data(path: str | Path, rebuild: bool = True, analysis: bool = Tr
     if "tier" in df:
         at_root = (ki == N - 1) & (df["tier"].to_numpy() != "")   # the root node is written last
         tier[yi[at_root], ui[at_root]] = _numbers(df, "tier", p)[at_root].astype(np.int64)
-    names = [""] * M
-    if "unit_name" in df:   # a unit's last non-empty name
-        named = df["unit_name"].to_numpy() != ""
-        for i, name in pd.Series(df["unit_name"].to_numpy()[named]).groupby(ui[named]).last().items():
-            names[int(i)] = name
-    types: list[str] | None = None
-    if "type" in df:        # a unit's type as its last row gives it
-        types = [""] * M
-        for i, kind in pd.Series(df["type"].to_numpy()).groupby(ui).last().items():
-            types[int(i)] = kind
+    names = _last_per_unit(df, "unit_name", ui, M, skip_empty=True) if "unit_name" in df else [""] * M
+    types = _last_per_unit(df, "type", ui, M, skip_empty=False) if "type" in df else None
     # text cells as the evaluation wrote them: one leading apostrophe off (excel_safe's round-trip rule), once per
     # distinct unit and node, not per row
     units, node_codes, names = ([csv_unescape(v) for v in x] for x in (units, node_codes, names))
