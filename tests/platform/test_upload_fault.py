@@ -470,7 +470,7 @@ def test_kill_9_of_the_server_during_uploads(db_url, tmp_path, serve_cache):  # 
 def test_the_sweep_takes_only_a_dead_process_copies(tmp_path):
     """The copies in uploads/.incoming are named <pid>.<random>.<ext>: a dead process's go at the next upload, a
     live process's (another worker reading its upload now) stay, and anything not so named is not touched."""
-    from xianping.platform.workflow.reporting import _sweep_incoming
+    from xianping.platform.workflow.incoming import sweep as _sweep_incoming
 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead, alive = int(gone.stdout), os.getpid()

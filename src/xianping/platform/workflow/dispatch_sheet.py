@@ -11,21 +11,19 @@ located (file, row, column, value, expected) and all are reported at once.
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from xianping.ingest.detect_layout import header_text, norm
+from xianping.platform.workflow.incoming import incoming_copy
 from xianping.problems import ProblemReport, XianpingInputError
 from xianping.reference.measure_units import conversion_factor, split_header
 
 MONEY = "万元"
 MAX_SHEET_BYTES = 20 * 2**20     # a province's project bank is a few thousand rows: a few MB at most
-SHEET_TYPES = {".xlsx": b"PK\x03\x04", ".csv": None}
 
 
 @dataclass(frozen=True)
@@ -182,33 +180,9 @@ def read_upload(folder: Path, file_name: str, data: bytes, fields: list[Field], 
                 one_of: tuple[set[str], ...] = ()) -> Sheet:
     """An uploaded sheet (bytes): type and size checked, read through a temporary file under DIR/uploads/.incoming
     (removed after), problems naming the file by the uploader's name."""
-    name = Path(file_name.replace("\\", "/")).name.strip() or "upload"
-    ext = Path(name).suffix.lower()
-    report = ProblemReport()
-    if ext not in SHEET_TYPES:
-        report.add("bad_file_type", "a dispatch sheet is an Excel workbook (.xlsx) or a CSV", file=name,
-                   value=ext or "(none)", expected=".xlsx or .csv")
-    elif len(data) > MAX_SHEET_BYTES:
-        report.add("file_too_large", f"the file has {len(data):,} bytes", file=name, value=len(data),
-                   expected=f"at most {MAX_SHEET_BYTES:,} bytes")
-    elif SHEET_TYPES[ext] and not data.startswith(SHEET_TYPES[ext]):
-        report.add("not_xlsx", "the file is not an Excel workbook (xlsx) despite its name", file=name,
-                   expected="an .xlsx workbook")
-    report.raise_if_errors(f"cannot read {name}; nothing was stored")
-    incoming = Path(folder) / "uploads" / ".incoming"
-    incoming.mkdir(parents=True, exist_ok=True)
-    # named after this process, as reporting.py names its copies: a copy left by a killed server is swept there
-    tmp = incoming / f"{os.getpid()}.{secrets.token_hex(8)}{ext}"
-    tmp.write_bytes(data)
-    try:
+    with incoming_copy(folder, file_name, data, max_bytes=MAX_SHEET_BYTES,
+                       what="a dispatch sheet is an Excel workbook (.xlsx) or a CSV", expected="an .xlsx workbook") as (name, tmp):
         return read_sheet(tmp, fields, required, file_name=name, one_of=one_of)
-    except XianpingInputError as e:
-        from dataclasses import replace
-
-        named = ProblemReport([replace(q, file=name) if q.file and Path(str(q.file)).name == tmp.name else q for q in e.report])
-        raise XianpingInputError(e.summary.replace(str(tmp), name), named) from None
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 # ------------------------------------------------------------------------------------------------ to the frames contract

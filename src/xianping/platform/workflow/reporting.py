@@ -15,8 +15,6 @@ from __future__ import annotations
 import hashlib
 import io
 import math
-import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,13 +24,13 @@ from sqlalchemy.orm import Session
 
 from xianping.platform.audit.record import Actor, writing
 from xianping.platform.db.models import DataValue, Department, Programme, Submission, Task, Unit, User
+from xianping.platform.workflow.incoming import SHEET_TYPES, clean_name, incoming_copy
 from xianping.platform.workflow.programme_open import require_open
 from xianping.platform.workflow.programmes import department_indicators, framework_of, previous_period
 from xianping.problems import ProblemReport, XianpingInputError
 
 EDITABLE = ("pending", "rejected", "overdue")
 MAX_UPLOAD_BYTES = 5 * 2**20          # a task's workbook is a few KB; read_table's own limits still apply
-UPLOAD_TYPES = {".xlsx": b"PK\x03\x04", ".csv": None}
 VALUE_HEADER = "数值"                  # ingest's 'value' role: the column a reporter fills
 
 
@@ -304,11 +302,6 @@ class Uploaded:
     notes: list[str] = field(default_factory=list)
 
 
-def _safe_name(name: str) -> str:
-    base = Path(name.replace("\\", "/")).name.strip() or "upload"
-    return "".join(ch for ch in base if ch.isprintable())[:200]
-
-
 def programme_library(p: Programme):
     """The library the programme's framework scores with: its inline indicators and overrides (a range, a unit)
     replace the catalogue's entries, so an upload is read and checked as the framework defines them."""
@@ -318,21 +311,6 @@ def programme_library(p: Programme):
     leaves = [leaf.indicator for leaf in fw.indicators()]
     codes = {i.code for i in leaves}
     return IndicatorLibrary([i for i in fw.indicator_library.all() if i.code not in codes] + leaves)
-
-
-def _sweep_incoming(incoming: Path) -> None:
-    """Remove the temporary copies left by a server process killed while reading an upload (kill -9, a crash):
-    each copy is named after its process, and a live process's copies are its own."""
-    for p in incoming.iterdir():
-        pid = p.name.split(".", 1)[0]
-        if not pid.isdigit():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except (ProcessLookupError, OverflowError):   # no such process (any more)
-            p.unlink(missing_ok=True)
-        except PermissionError:   # another user's live process
-            pass
 
 
 def _gazetteer_with_subunits(task: Task):
@@ -357,37 +335,14 @@ def read_upload(folder: Path, task: Task, sheet: Sheet, file_name: str, data: by
     """The values of an uploaded workbook/CSV, read by ingest's import_table (dry run); every problem located."""
     from xianping.ingest.run_import import import_table
 
-    name = _safe_name(file_name)
-    ext = Path(name).suffix.lower()
-    report = ProblemReport()
-    if ext not in UPLOAD_TYPES:
-        report.add("bad_file_type", "only the task's workbook (.xlsx) or a CSV is read", file=name, value=ext or "(none)",
-                   expected=".xlsx or .csv")
-    elif len(data) > MAX_UPLOAD_BYTES:
-        report.add("file_too_large", f"the file has {len(data):,} bytes", file=name, value=len(data),
-                   expected=f"at most {MAX_UPLOAD_BYTES:,} bytes (a task's workbook is a few KB)")
-    elif UPLOAD_TYPES[ext] and not data.startswith(UPLOAD_TYPES[ext]):
-        report.add("not_xlsx", "the file is not an Excel workbook (xlsx) despite its name", file=name,
-                   expected="the workbook downloaded from the task, filled in")
-    report.raise_if_errors(f"cannot read {name}; nothing was stored")
-    incoming = folder / "uploads" / ".incoming"
-    incoming.mkdir(parents=True, exist_ok=True)
-    _sweep_incoming(incoming)
-    tmp = incoming / f"{os.getpid()}.{secrets.token_hex(8)}{ext}"
-    tmp.write_bytes(data)
-    try:
+    with incoming_copy(folder, file_name, data, max_bytes=MAX_UPLOAD_BYTES,
+                       what="only the task's workbook (.xlsx) or a CSV is read",
+                       expected="the workbook downloaded from the task, filled in") as (name, tmp):
         # the task's units are the authority: codes as in force in the programme's year (its units were chosen so),
         # and the towns/villages registered on the platform count as units, as a store's do
         res = import_table(tmp, None, dry_run=True, period=task.programme.period, library=programme_library(task.programme),
                            code_vintage=int(task.programme.period[:4]), gazetteer=_gazetteer_with_subunits(task))
-    except XianpingInputError as e:
-        # the reading path names the temporary file: the reporter knows the file by its own name
-        from dataclasses import replace
-
-        named = ProblemReport([replace(q, file=name) if q.file and Path(q.file).name == tmp.name else q for q in e.report])
-        raise XianpingInputError(str(e).replace(str(tmp), name), named) from None
-    finally:
-        tmp.unlink(missing_ok=True)
+    report = ProblemReport()
     frame = res.frame or {}
     known = sheet.by_key()
     out: dict[tuple[str, str], float | None] = {}
@@ -416,7 +371,7 @@ def upload(db: Session, actor: Actor | User, folder: Path, task: Task, file_name
 
     require_open(task.programme)   # first: a closed programme takes no upload, not even the same file again
     sha = hashlib.sha256(data).hexdigest()
-    name = _safe_name(file_name)
+    name = clean_name(file_name)
     sheet = cells(db, task)
     values, notes = read_upload(folder, task, sheet, name, data)
     res = Uploaded(sha, name, notes=[p.message for p in notes])
@@ -443,7 +398,7 @@ def stored_upload(folder: Path, sha256: str) -> Path | None:
     """The kept file of an earlier upload of this content (so a submit after explaining warnings can name it)."""
     if not (len(sha256) == 64 and all(c in "0123456789abcdef" for c in sha256)):
         return None
-    hits = [p for p in (folder / "uploads").glob(f"{sha256}.*") if p.suffix in UPLOAD_TYPES]
+    hits = [p for p in (folder / "uploads").glob(f"{sha256}.*") if p.suffix in SHEET_TYPES]
     return hits[0] if hits else None
 
 
